@@ -1,0 +1,67 @@
+//! Benchmarks: one full collection of the standard sections, and serializing a snapshot.
+//!
+//! Run with `cargo bench -p status-collect`; divan prints the median of each.
+
+use std::sync::Arc;
+
+use status_collect::{Cache, Config, Engine, collectors};
+use status_deps::NoDeps;
+
+fn main() {
+    divan::main();
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// One collection of `service`, `process`, `host` and `runtime`, as the loop runs it.
+#[divan::bench]
+fn full_collection(bencher: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let engine = rt.block_on(async {
+        let config = Config::default();
+        Engine::new(
+            collectors::standard(&config, Arc::new(NoDeps), Default::default()),
+            config.collect.deadline,
+        )
+    });
+    rt.block_on(engine.collect());
+    bencher.bench_local(|| rt.block_on(engine.collect()));
+}
+
+/// Serializing a full snapshot to JSON bytes.
+#[divan::bench]
+fn serialize_snapshot(bencher: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let snapshot = rt.block_on(async {
+        let config = Config::default();
+        let engine = Engine::new(
+            collectors::standard(&config, Arc::new(NoDeps), Default::default()),
+            config.collect.deadline,
+        );
+        engine.collect().await;
+        engine.collect().await
+    });
+    bencher.bench_local(|| serde_json::to_vec(divan::black_box(&snapshot)).expect("serializes"));
+}
+
+/// Publishing to the cache: serializing the whole snapshot and each section once.
+#[divan::bench]
+fn publish_to_cache(bencher: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let snapshot = rt.block_on(async {
+        let config = Config::default();
+        let engine = Engine::new(
+            collectors::standard(&config, Arc::new(NoDeps), Default::default()),
+            config.collect.deadline,
+        );
+        engine.collect().await
+    });
+    let cache = Cache::default();
+    bencher.bench_local(|| cache.publish(snapshot.clone()).expect("serializes"));
+}

@@ -1,0 +1,62 @@
+//! The cache of the latest snapshot, read by the front-ends without waiting on collections.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use status_model::{SectionName, Snapshot};
+use tokio::sync::watch;
+
+/// The latest snapshot and its JSON, serialized once when published so that readers do no work.
+#[derive(Debug)]
+pub struct Published {
+    /// The snapshot.
+    pub snapshot: Arc<Snapshot>,
+    /// The whole snapshot as JSON.
+    pub json: Bytes,
+    /// Each configured section's JSON (`null` for a section without a value).
+    pub sections: BTreeMap<SectionName, Bytes>,
+}
+
+/// Holds the latest [`Published`] snapshot. Cloning gives another handle to the same cache.
+///
+/// Readers take an `Arc` out ([`Cache::latest`]) and never hold a lock across anything else; the one
+/// writer, the collection loop, replaces the whole value. It is `None` until the first collection.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    sender: Arc<watch::Sender<Option<Arc<Published>>>>,
+}
+
+impl Default for Cache {
+    fn default() -> Cache {
+        Cache { sender: Arc::new(watch::Sender::new(None)) }
+    }
+}
+
+impl Cache {
+    /// The latest published snapshot; `None` before the first collection finishes.
+    pub fn latest(&self) -> Option<Arc<Published>> {
+        self.sender.borrow().clone()
+    }
+
+    /// Serializes `snapshot` (whole, and section by section) and makes it the latest.
+    /// On a serialization error the previous snapshot stays in place.
+    pub fn publish(&self, snapshot: Snapshot) -> Result<Arc<Published>, serde_json::Error> {
+        let value = serde_json::to_value(&snapshot)?;
+        let mut sections = BTreeMap::new();
+        for &name in SectionName::ALL {
+            if let Some(section) = value.get(name.as_str()) {
+                sections.insert(name, Bytes::from(serde_json::to_vec(section)?));
+            }
+        }
+        let json = Bytes::from(serde_json::to_vec(&snapshot)?);
+        let published = Arc::new(Published { snapshot: Arc::new(snapshot), json, sections });
+        self.sender.send_replace(Some(published.clone()));
+        Ok(published)
+    }
+
+    /// A receiver that is told of every new snapshot.
+    pub fn subscribe(&self) -> watch::Receiver<Option<Arc<Published>>> {
+        self.sender.subscribe()
+    }
+}

@@ -1,0 +1,47 @@
+//! The [`Collector`] trait and what a collector returns.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use status_model::{SectionData, SectionName};
+
+/// Fills one section of the snapshot.
+///
+/// A collector is read-only and must not block the async runtime: blocking work (files, child
+/// processes, databases without async drivers) runs on the blocking pool. It need not enforce its own
+/// deadline or catch its own panics; the [`Engine`](crate::Engine) does both.
+#[async_trait]
+pub trait Collector: Send + Sync + 'static {
+    /// The section this collector fills.
+    fn section(&self) -> SectionName;
+
+    /// Collects the section once.
+    async fn collect(&self) -> Result<Collected, CollectError>;
+}
+
+/// A collector's successful result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Collected {
+    /// The section's value.
+    pub data: SectionData,
+    /// Fields left `null` because they could not be measured, with the reason for each.
+    pub unmeasured: BTreeMap<String, String>,
+}
+
+impl Collected {
+    /// A value with every field measured.
+    pub fn complete(data: SectionData) -> Collected {
+        Collected { data, unmeasured: BTreeMap::new() }
+    }
+}
+
+/// Why a collector produced no value.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// The section cannot be measured here (missing OS support, tool or service).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The attempt failed.
+    #[error("{0}")]
+    Failed(String),
+}

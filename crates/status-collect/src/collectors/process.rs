@@ -1,0 +1,210 @@
+//! The `process` collector: the host process's CPU, memory, threads, descriptors and supervisor,
+//! read from `/proc/self`.
+
+use std::collections::BTreeMap;
+use std::os::fd::AsRawFd;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use status_model::{ProcessSection, SectionData, SectionName, SupervisorInfo, SupervisorKind};
+use tokio::time::Instant;
+
+use super::blocking;
+use crate::collector::{CollectError, Collected, Collector};
+use crate::procfs::{ProcStat, Root, parse_boot_time, parse_stat};
+
+/// Looks up an environment variable. Only presence and a few supervisor-set values are read; no
+/// value ever goes into the snapshot.
+pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Collects the `process` section. Keeps the previous CPU sample, so `cpu_pct` is the rate between
+/// two collections; it never sleeps to measure one.
+pub struct ProcessCollector {
+    root: Root,
+    env: EnvLookup,
+    previous: Mutex<Option<CpuSample>>,
+}
+
+#[derive(Clone, Copy)]
+struct CpuSample {
+    ticks: u64,
+    at: Instant,
+}
+
+impl Default for ProcessCollector {
+    fn default() -> ProcessCollector {
+        ProcessCollector::new()
+    }
+}
+
+impl ProcessCollector {
+    /// Reads the real `/proc` and the real environment.
+    pub fn new() -> ProcessCollector {
+        ProcessCollector::with_root("/", Arc::new(|name| std::env::var(name).ok()))
+    }
+
+    /// Reads `proc/self/…` under `root` and the environment through `env` (tests use fixtures).
+    pub fn with_root(root: impl Into<std::path::PathBuf>, env: EnvLookup) -> ProcessCollector {
+        ProcessCollector { root: Root::new(root), env, previous: Mutex::new(None) }
+    }
+}
+
+#[async_trait]
+impl Collector for ProcessCollector {
+    fn section(&self) -> SectionName {
+        SectionName::Process
+    }
+
+    async fn collect(&self) -> Result<Collected, CollectError> {
+        let root = self.root.clone();
+        let env = self.env.clone();
+        let read = blocking(move || read_process(&root, &env)).await?;
+        let now = Instant::now();
+        let mut unmeasured = read.unmeasured;
+        let mut cpu_pct = None;
+        match read.stat.as_ref().map(|stat| stat.cpu_ticks) {
+            Some(ticks) => {
+                let sample = CpuSample { ticks, at: now };
+                let mut previous = self.previous.lock().unwrap_or_else(PoisonError::into_inner);
+                match previous.replace(sample) {
+                    Some(before) => cpu_pct = Some(cpu_rate(before, sample)),
+                    None => {
+                        unmeasured.insert(
+                            "cpu_pct".into(),
+                            "first collection: a CPU rate needs a previous sample".into(),
+                        );
+                    }
+                }
+            }
+            None => {
+                unmeasured.insert("cpu_pct".into(), "process stat unreadable".into());
+            }
+        }
+        let page_size = u64::try_from(rustix::param::page_size()).unwrap_or(4096);
+        let stat = read.stat.as_ref();
+        Ok(Collected {
+            data: SectionData::Process(ProcessSection {
+                pid: stat.map_or_else(std::process::id, |stat| stat.pid),
+                started_at: read.started_at,
+                cpu_pct,
+                rss_bytes: stat.map(|stat| stat.rss_pages * page_size),
+                virtual_bytes: stat.map(|stat| stat.virtual_bytes),
+                threads: stat.map(|stat| stat.threads),
+                open_fds: read.open_fds,
+                supervisor: read.supervisor,
+            }),
+            unmeasured,
+        })
+    }
+}
+
+/// CPU use between two samples as a percentage of one core.
+fn cpu_rate(before: CpuSample, after: CpuSample) -> f64 {
+    let wall = after.at.duration_since(before.at);
+    if wall.is_zero() {
+        return 0.0;
+    }
+    let ticks = after.ticks.saturating_sub(before.ticks);
+    #[expect(clippy::cast_precision_loss, reason = "tick counts stay far below 2^52")]
+    let cpu =
+        Duration::from_secs_f64(ticks as f64 / rustix::param::clock_ticks_per_second() as f64);
+    (cpu.as_secs_f64() / wall.as_secs_f64() * 100.0 * 100.0).round() / 100.0
+}
+
+struct ProcessRead {
+    stat: Option<ProcStat>,
+    started_at: Option<Timestamp>,
+    open_fds: Option<u64>,
+    supervisor: SupervisorInfo,
+    unmeasured: BTreeMap<String, String>,
+}
+
+fn read_process(root: &Root, env: &EnvLookup) -> ProcessRead {
+    let mut unmeasured = BTreeMap::new();
+    let stat = root.read("proc/self/stat").and_then(|text| parse_stat(&text));
+    let stat = match stat {
+        Ok(stat) => Some(stat),
+        Err(reason) => {
+            for field in ["rss_bytes", "virtual_bytes", "threads", "started_at"] {
+                unmeasured.insert(field.to_owned(), reason.clone());
+            }
+            None
+        }
+    };
+    let started_at = stat.as_ref().and_then(|stat| match start_time(root, stat) {
+        Ok(at) => Some(at),
+        Err(reason) => {
+            unmeasured.insert("started_at".to_owned(), reason);
+            None
+        }
+    });
+    let open_fds = match count_fds(root) {
+        Ok(count) => Some(count),
+        Err(reason) => {
+            unmeasured.insert("open_fds".to_owned(), reason);
+            None
+        }
+    };
+    let supervisor = detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid));
+    ProcessRead { stat, started_at, open_fds, supervisor, unmeasured }
+}
+
+fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {
+    let boot = parse_boot_time(&root.read("proc/stat")?).ok_or("no btime line in /proc/stat")?;
+    #[expect(clippy::cast_precision_loss, reason = "tick counts stay far below 2^52")]
+    let since_boot = stat.start_ticks as f64 / rustix::param::clock_ticks_per_second() as f64;
+    let boot =
+        Timestamp::from_second(boot).map_err(|error| format!("boot time out of range: {error}"))?;
+    let at = boot
+        .checked_add(Duration::from_secs_f64(since_boot))
+        .map_err(|error| format!("start time out of range: {error}"))?;
+    Ok(at.round(jiff::Unit::Millisecond).unwrap_or(at))
+}
+
+/// Counts the entries of `proc/self/fd`, leaving out the descriptor used to read the directory.
+fn count_fds(root: &Root) -> Result<u64, String> {
+    use rustix::fs::{Dir, Mode, OFlags, open};
+    let path = root.path("proc/self/fd");
+    let fail = |error: rustix::io::Errno| crate::procfs::describe(&path, &error.into());
+    let fd = open(&path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
+        .map_err(fail)?;
+    let own = fd.as_raw_fd().to_string();
+    let mut dir = Dir::new(fd).map_err(fail)?;
+    let mut count = 0;
+    while let Some(entry) = dir.read() {
+        let entry = entry.map_err(fail)?;
+        let name = entry.file_name().to_bytes();
+        if name != b"." && name != b".." && name != own.as_bytes() {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// systemd sets `INVOCATION_ID`; pm2 sets `pm_id` and is the parent; Kubernetes sets
+/// `KUBERNETES_SERVICE_HOST`; Docker leaves `/.dockerenv` (or `container=docker`).
+fn detect_supervisor(root: &Root, env: &EnvLookup, ppid: Option<u32>) -> SupervisorInfo {
+    let none = |kind| SupervisorInfo { kind, restart_count: None };
+    if env("INVOCATION_ID").is_some() {
+        return none(SupervisorKind::Systemd);
+    }
+    if env("pm_id").is_some() && ppid.is_some_and(|ppid| parent_is_pm2(root, ppid)) {
+        let restart_count = env("restart_time").and_then(|count| count.trim().parse().ok());
+        return SupervisorInfo { kind: SupervisorKind::Pm2, restart_count };
+    }
+    if env("KUBERNETES_SERVICE_HOST").is_some() {
+        return none(SupervisorKind::Kubernetes);
+    }
+    if root.path(".dockerenv").exists() || env("container").as_deref() == Some("docker") {
+        return none(SupervisorKind::Docker);
+    }
+    none(SupervisorKind::None)
+}
+
+/// The pm2 daemon titles itself `PM2 vX.Y.Z: God Daemon (…)`.
+fn parent_is_pm2(root: &Root, ppid: u32) -> bool {
+    root.read(&format!("proc/{ppid}/cmdline"))
+        .is_ok_and(|cmdline| cmdline.contains("God Daemon") && cmdline.contains("PM2"))
+}

@@ -1,0 +1,196 @@
+//! The configuration file: one TOML document, parsed with serde.
+//!
+//! Unknown keys and out-of-range values are errors that name the key, the line and the file.
+//! Bounds that apply to the file (such as `[collect] interval` between 5 s and 300 s) are checked
+//! while parsing; the library API may set shorter values, for tests.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// The whole configuration. `Config::default()` is the embedded default: every section this machine
+/// can answer, on `127.0.0.1:8484`, every 30 s.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `[service]`
+    pub service: ServiceConfig,
+    /// `[collect]`
+    pub collect: CollectConfig,
+    /// `[http]`
+    pub http: HttpConfig,
+    /// `[host]`
+    pub host: HostConfig,
+    /// `[state]`
+    pub state: StateConfig,
+}
+
+/// `[service]`: how the host is named.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// `name`: overrides the name the host reports and the binary's name.
+    pub name: Option<String>,
+}
+
+/// `[collect]`: when and how long to collect.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CollectConfig {
+    /// `interval`: time between collections, as `30s` or `2m`; 5 s to 300 s in the file. Default 30 s.
+    #[serde(deserialize_with = "interval_in_range")]
+    pub interval: Duration,
+    /// `deadline`: how long each collector may take, as `2s` or `500ms`; 1 ms to 60 s in the file.
+    /// Default 2 s.
+    #[serde(deserialize_with = "deadline_in_range")]
+    pub deadline: Duration,
+}
+
+impl Default for CollectConfig {
+    fn default() -> CollectConfig {
+        CollectConfig { interval: Duration::from_secs(30), deadline: Duration::from_secs(2) }
+    }
+}
+
+/// `[http]`: the status server.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// `bind`: address to listen on. Default `127.0.0.1:8484`: loopback only.
+    pub bind: SocketAddr,
+}
+
+impl Default for HttpConfig {
+    fn default() -> HttpConfig {
+        HttpConfig { bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 8484)) }
+    }
+}
+
+/// `[host]`: what the `host` section measures.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HostConfig {
+    /// `disk_paths`: paths whose file systems' space is reported. Default `["/"]`.
+    pub disk_paths: Vec<PathBuf>,
+}
+
+impl Default for HostConfig {
+    fn default() -> HostConfig {
+        HostConfig { disk_paths: vec![PathBuf::from("/")] }
+    }
+}
+
+/// `[state]`: where the collector keeps its own files.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateConfig {
+    /// `dir`: the state directory (embedded store, snapshot files). Default: `$STATE_DIRECTORY`
+    /// (set by systemd), else `$XDG_STATE_HOME/status`, else `~/.local/state/status`. Created on
+    /// first use.
+    pub dir: Option<PathBuf>,
+}
+
+/// A configuration that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("failed to read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, has an unknown key, or a value out of range.
+    #[error("invalid config {origin}: {message}")]
+    Invalid {
+        /// The file, or `<string>`.
+        origin: String,
+        /// toml's message: the line, the key and what is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses config text; `origin` names it in errors (a path, or `<string>`).
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|error| ConfigError::Invalid {
+            origin: origin.to_owned(),
+            message: error.to_string().trim_end().to_owned(),
+        })
+    }
+
+    /// The state directory this config names, resolved as documented on [`StateConfig::dir`].
+    /// It is not created here.
+    pub fn state_dir(&self) -> PathBuf {
+        let env = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+        if let Some(dir) = &self.state.dir {
+            return dir.clone();
+        }
+        if let Some(dir) = env("STATE_DIRECTORY") {
+            // systemd may pass several, colon-separated; the first is ours.
+            let first = dir.to_string_lossy().split(':').next().unwrap_or_default().to_owned();
+            return PathBuf::from(first);
+        }
+        if let Some(dir) = env("XDG_STATE_HOME") {
+            return PathBuf::from(dir).join("status");
+        }
+        match env("HOME") {
+            Some(home) => PathBuf::from(home).join(".local/state/status"),
+            None => PathBuf::from(".status-state"),
+        }
+    }
+}
+
+/// Bounds on `[collect] interval` in the config file.
+pub(crate) const INTERVAL_RANGE: (Duration, Duration) =
+    (Duration::from_secs(5), Duration::from_secs(300));
+
+/// Parses a human duration (`30s`, `2m`, `500ms`) and checks it against `[min, max]`.
+pub(crate) fn parse_bounded_duration(
+    key: &str,
+    text: &str,
+    (min, max): (Duration, Duration),
+) -> Result<Duration, String> {
+    let value = humantime::parse_duration(text).map_err(|error| {
+        format!("`{key}` must be a duration such as \"30s\", got {text:?}: {error}")
+    })?;
+    if value < min || value > max {
+        return Err(format!(
+            "`{key}` must be between {} and {}, got {text:?}",
+            humantime::format_duration(min),
+            humantime::format_duration(max)
+        ));
+    }
+    Ok(value)
+}
+
+fn bounded<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    key: &str,
+    range: (Duration, Duration),
+) -> Result<Duration, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_bounded_duration(key, &text, range).map_err(serde::de::Error::custom)
+}
+
+fn interval_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    bounded(deserializer, "collect.interval", INTERVAL_RANGE)
+}
+
+fn deadline_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    bounded(deserializer, "collect.deadline", (Duration::from_millis(1), Duration::from_secs(60)))
+}
+
+#[cfg(test)]
+mod tests;

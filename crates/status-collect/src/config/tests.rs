@@ -1,0 +1,72 @@
+//! Tests of config parsing: defaults, every key, and errors that name key and line.
+
+use super::*;
+
+#[track_caller]
+fn check_error(text: &str, expected: &[&str]) {
+    let error = Config::parse(text, "app.toml").unwrap_err().to_string();
+    for needle in expected {
+        assert!(error.contains(needle), "{needle:?} not in:\n{error}");
+    }
+}
+
+#[test]
+fn empty_file_is_the_default() {
+    let config = Config::parse("", "app.toml").unwrap();
+    assert_eq!(config, Config::default());
+    assert_eq!(config.collect.interval, Duration::from_secs(30));
+    assert_eq!(config.collect.deadline, Duration::from_secs(2));
+    assert_eq!(config.http.bind.to_string(), "127.0.0.1:8484");
+    assert_eq!(config.host.disk_paths, [PathBuf::from("/")]);
+}
+
+#[test]
+fn every_key_parses() {
+    let text = r#"
+        [service]
+        name = "agent-host"
+        [collect]
+        interval = "1m"
+        deadline = "500ms"
+        [http]
+        bind = "127.0.0.1:9000"
+        [host]
+        disk_paths = ["/", "/var"]
+        [state]
+        dir = "/var/lib/app/status"
+    "#;
+    let config = Config::parse(text, "app.toml").unwrap();
+    assert_eq!(config.service.name.as_deref(), Some("agent-host"));
+    assert_eq!(config.collect.interval, Duration::from_secs(60));
+    assert_eq!(config.collect.deadline, Duration::from_millis(500));
+    assert_eq!(config.http.bind.port(), 9000);
+    assert_eq!(config.host.disk_paths.len(), 2);
+    assert_eq!(config.state_dir(), PathBuf::from("/var/lib/app/status"));
+}
+
+#[test]
+fn interval_bounds_are_inclusive() {
+    for (text, ok) in [("5s", true), ("300s", true), ("4999ms", false), ("301s", false)] {
+        let result = Config::parse(&format!("[collect]\ninterval = \"{text}\""), "app.toml");
+        assert_eq!(result.is_ok(), ok, "{text}: {result:?}");
+    }
+}
+
+#[test]
+fn errors_name_the_key_the_line_and_the_file() {
+    check_error(
+        "[collect]\ninterval = \"2s\"\n",
+        &["app.toml", "line 2", "collect.interval", "\"2s\""],
+    );
+    check_error("\n[collect]\ninterval = \"soon\"\n", &["line 3", "collect.interval", "soon"]);
+    check_error("[collect]\nintervall = \"30s\"\n", &["line 2", "unknown field `intervall`"]);
+    check_error("[nope]\n", &["unknown field `nope`"]);
+    check_error("[http]\nbind = \"localhost\"\n", &["line 2", "bind"]);
+    check_error("[collect\n", &["line 1"]);
+}
+
+#[test]
+fn a_missing_file_names_the_path() {
+    let error = Config::load(Path::new("/nonexistent/status.toml")).unwrap_err().to_string();
+    assert!(error.contains("/nonexistent/status.toml"), "{error}");
+}

@@ -1,0 +1,247 @@
+//! The engine: runs the configured collectors concurrently, each under a deadline, isolating
+//! failures, and assembles the snapshot.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use status_model::{CollectionReport, Outcome, SectionData, SectionName, SectionReport, Snapshot};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::collector::{CollectError, Collected, Collector};
+
+/// Runs collectors and assembles snapshots. Cloning gives another handle to the same engine.
+///
+/// Each collector runs in its own task. One that errors, passes its deadline or panics yields that
+/// outcome for its own section, and the snapshot is complete and on time all the same. A section that
+/// fails after an earlier success keeps that last good value, with `stale_seconds` saying how old it
+/// is. A collector abandoned at its deadline keeps running in the background (blocking work cannot be
+/// cancelled) and is not started again until it finishes.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    slots: Vec<Slot>,
+    deadline: Duration,
+    sequence: AtomicU64,
+    abandoned_total: AtomicU64,
+}
+
+struct Slot {
+    collector: Arc<dyn Collector>,
+    state: Arc<Mutex<SlotState>>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    /// When the run still in progress started.
+    running_since: Option<Instant>,
+    /// The last good value and when it was collected.
+    last_good: Option<(SectionData, Instant)>,
+}
+
+/// How one collector's run ended, before stale values are applied.
+struct Attempt {
+    outcome: Outcome,
+    duration: Duration,
+    reason: Option<String>,
+    collected: Option<Collected>,
+}
+
+impl Engine {
+    /// An engine for these collectors, one section each, with a per-collector deadline.
+    pub fn new(collectors: Vec<Arc<dyn Collector>>, deadline: Duration) -> Engine {
+        let slots = collectors
+            .into_iter()
+            .map(|collector| Slot { collector, state: Arc::default() })
+            .collect();
+        Engine {
+            inner: Arc::new(Inner {
+                slots,
+                deadline,
+                sequence: AtomicU64::new(0),
+                abandoned_total: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The sections this engine fills, in collector order.
+    pub fn sections(&self) -> Vec<SectionName> {
+        self.inner.slots.iter().map(|slot| slot.collector.section()).collect()
+    }
+
+    /// Runs every collector once and assembles the snapshot. Never fails: failures are outcomes.
+    /// Returns within the deadline plus scheduling time.
+    pub async fn collect(&self) -> Snapshot {
+        let taken_at = now_millis();
+        let started = Instant::now();
+        let deadline_at = started + self.inner.deadline;
+        let runs: Vec<Run> = self.inner.slots.iter().map(|slot| start(slot, started)).collect();
+        let mut attempts = Vec::with_capacity(runs.len());
+        for run in runs {
+            attempts.push(self.finish(run, started, deadline_at).await);
+        }
+
+        let mut report = BTreeMap::new();
+        let mut snapshot = Snapshot::new(CollectionReport {
+            taken_at,
+            duration_ms: 0.0,
+            sequence: self.inner.sequence.fetch_add(1, Ordering::Relaxed) + 1,
+            abandoned_total: 0,
+            sections: BTreeMap::new(),
+        });
+        let now = Instant::now();
+        for (slot, attempt) in self.inner.slots.iter().zip(attempts) {
+            let name = slot.collector.section();
+            let mut state = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut section = SectionReport {
+                outcome: attempt.outcome,
+                duration_ms: millis(attempt.duration),
+                reason: attempt.reason,
+                stale_seconds: None,
+                unmeasured: BTreeMap::new(),
+            };
+            match attempt.collected {
+                Some(collected) => {
+                    section.unmeasured = collected.unmeasured;
+                    snapshot.put(collected.data.clone());
+                    state.last_good = Some((collected.data, now));
+                }
+                None => match &state.last_good {
+                    Some((data, at)) => {
+                        section.stale_seconds = Some(round3(now.duration_since(*at).as_secs_f64()));
+                        snapshot.put(data.clone());
+                    }
+                    None => snapshot.put_missing(name),
+                },
+            }
+            report.insert(name.as_str().to_owned(), section);
+        }
+        snapshot.collection.sections = report;
+        snapshot.collection.abandoned_total = self.inner.abandoned_total.load(Ordering::Relaxed);
+        snapshot.collection.duration_ms = millis(started.elapsed());
+        snapshot
+    }
+
+    async fn finish(&self, run: Run, started: Instant, deadline_at: Instant) -> Attempt {
+        let handle = match run {
+            Run::Busy(since) => {
+                return Attempt {
+                    outcome: Outcome::Timeout,
+                    duration: Duration::ZERO,
+                    reason: Some(format!(
+                        "still running from an earlier cycle (started {:.1} s ago); not started twice",
+                        started.duration_since(since).as_secs_f64()
+                    )),
+                    collected: None,
+                };
+            }
+            Run::Started(handle) => handle,
+        };
+        match tokio::time::timeout_at(deadline_at, handle).await {
+            Ok(Ok((Ok(collected), duration))) => {
+                Attempt { outcome: Outcome::Ok, duration, reason: None, collected: Some(collected) }
+            }
+            Ok(Ok((Err(error), duration))) => {
+                let outcome = match error {
+                    CollectError::Unavailable(_) => Outcome::Unavailable,
+                    CollectError::Failed(_) => Outcome::Error,
+                };
+                Attempt { outcome, duration, reason: Some(error.to_string()), collected: None }
+            }
+            Ok(Err(join_error)) => {
+                let reason = match join_error.try_into_panic() {
+                    Ok(payload) => format!("collector panicked: {}", panic_message(&*payload)),
+                    Err(error) => format!("collector task failed: {error}"),
+                };
+                Attempt {
+                    outcome: Outcome::Panicked,
+                    duration: started.elapsed(),
+                    reason: Some(reason),
+                    collected: None,
+                }
+            }
+            Err(_elapsed) => {
+                self.inner.abandoned_total.fetch_add(1, Ordering::Relaxed);
+                Attempt {
+                    outcome: Outcome::Timeout,
+                    duration: self.inner.deadline,
+                    reason: Some(format!(
+                        "no answer within the deadline of {}",
+                        humantime::format_duration(self.inner.deadline)
+                    )),
+                    collected: None,
+                }
+            }
+        }
+    }
+}
+
+type RunResult = (Result<Collected, CollectError>, Duration);
+
+enum Run {
+    /// The previous run of this collector has not finished; it started then.
+    Busy(Instant),
+    Started(JoinHandle<RunResult>),
+}
+
+/// Starts one collector in its own task unless its previous run is still going.
+fn start(slot: &Slot, now: Instant) -> Run {
+    let mut state = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(since) = state.running_since {
+        return Run::Busy(since);
+    }
+    state.running_since = Some(now);
+    drop(state);
+    let guard = RunningGuard(slot.state.clone());
+    let collector = slot.collector.clone();
+    Run::Started(tokio::spawn(async move {
+        // Dropped when the run ends, also by a panic, so the next cycle may start it again.
+        let _guard = guard;
+        let started = Instant::now();
+        let result = collector.collect().await;
+        (result, started.elapsed())
+    }))
+}
+
+struct RunningGuard(Arc<Mutex<SlotState>>);
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).running_since = None;
+    }
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}
+
+/// The wall-clock time now, to the millisecond.
+pub(crate) fn now_millis() -> Timestamp {
+    let now = Timestamp::now();
+    now.round(jiff::Unit::Millisecond).unwrap_or(now)
+}
+
+/// A duration in milliseconds, to the microsecond.
+pub(crate) fn millis(duration: Duration) -> f64 {
+    round3(duration.as_secs_f64() * 1000.0)
+}
+
+pub(crate) fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests;

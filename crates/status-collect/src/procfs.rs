@@ -1,0 +1,151 @@
+//! Reading Linux `/proc` (and a little of `/sys` and `/etc`) under a root directory, with pure parsers.
+//!
+//! The root is `/` in production and a fixture directory in tests, so every parser is exercised on
+//! known text. Reads are blocking: callers run them on the blocking pool.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A file-system root under which `proc/`, `sys/` and `etc/` are read.
+#[derive(Clone, Debug)]
+pub(crate) struct Root(PathBuf);
+
+impl Default for Root {
+    fn default() -> Root {
+        Root(PathBuf::from("/"))
+    }
+}
+
+impl Root {
+    pub(crate) fn new(path: impl Into<PathBuf>) -> Root {
+        Root(path.into())
+    }
+
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
+        self.0.join(relative)
+    }
+
+    /// Reads a file under the root; the error names the file.
+    pub(crate) fn read(&self, relative: &str) -> Result<String, String> {
+        let path = self.path(relative);
+        std::fs::read_to_string(&path).map_err(|error| describe(&path, &error))
+    }
+
+    /// Reads a file holding one number.
+    pub(crate) fn read_u64(&self, relative: &str) -> Result<u64, String> {
+        let text = self.read(relative)?;
+        text.trim().parse().map_err(|_| {
+            format!("{} holds {:?}, not a number", self.path(relative).display(), text.trim())
+        })
+    }
+}
+
+pub(crate) fn describe(path: &Path, error: &io::Error) -> String {
+    format!("cannot read {}: {error}", path.display())
+}
+
+/// The fields of `/proc/<pid>/stat` the collector uses.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ProcStat {
+    pub(crate) pid: u32,
+    pub(crate) ppid: u32,
+    /// User plus system CPU time, in clock ticks.
+    pub(crate) cpu_ticks: u64,
+    pub(crate) threads: u64,
+    /// Start time after boot, in clock ticks.
+    pub(crate) start_ticks: u64,
+    pub(crate) virtual_bytes: u64,
+    pub(crate) rss_pages: u64,
+}
+
+/// Parses `/proc/<pid>/stat`. The command name (field 2) may hold spaces and parentheses, so fields
+/// are counted from the last `)`.
+pub(crate) fn parse_stat(text: &str) -> Result<ProcStat, String> {
+    let bad = |what: &str| format!("malformed /proc stat line ({what}): {:?}", text.trim());
+    let (head, tail) = text.rsplit_once(')').ok_or_else(|| bad("no `)`"))?;
+    let pid = head
+        .split_whitespace()
+        .next()
+        .and_then(|pid| pid.parse().ok())
+        .ok_or_else(|| bad("pid"))?;
+    // tail fields start at field 3 (state); field n is at index n - 3.
+    let fields: Vec<&str> = tail.split_whitespace().collect();
+    let field = |n: usize| -> Result<u64, String> {
+        fields.get(n - 3).and_then(|f| f.parse().ok()).ok_or_else(|| bad(&format!("field {n}")))
+    };
+    Ok(ProcStat {
+        pid,
+        ppid: u32::try_from(field(4)?).map_err(|_| bad("ppid"))?,
+        cpu_ticks: field(14)? + field(15)?,
+        threads: field(20)?,
+        start_ticks: field(22)?,
+        virtual_bytes: field(23)?,
+        rss_pages: field(24)?,
+    })
+}
+
+/// Parses `/proc/meminfo` into kibibyte values by key.
+pub(crate) fn parse_meminfo(text: &str) -> BTreeMap<&str, u64> {
+    text.lines()
+        .filter_map(|line| {
+            let (key, rest) = line.split_once(':')?;
+            let value = rest.split_whitespace().next()?.parse().ok()?;
+            Some((key.trim(), value))
+        })
+        .collect()
+}
+
+/// `/proc/loadavg`: the three load averages and the number of scheduling entities (tasks) that exist.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct LoadAvg {
+    pub(crate) one: f64,
+    pub(crate) five: f64,
+    pub(crate) fifteen: f64,
+    pub(crate) tasks: u64,
+}
+
+pub(crate) fn parse_loadavg(text: &str) -> Result<LoadAvg, String> {
+    let bad = || format!("malformed /proc/loadavg: {:?}", text.trim());
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let load = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).ok_or_else(bad);
+    let tasks = fields
+        .get(3)
+        .and_then(|f| f.split_once('/'))
+        .and_then(|(_, total)| total.parse().ok())
+        .ok_or_else(bad)?;
+    Ok(LoadAvg { one: load(0)?, five: load(1)?, fifteen: load(2)?, tasks })
+}
+
+/// `btime` (boot time, seconds since the epoch) from `/proc/stat`.
+pub(crate) fn parse_boot_time(stat: &str) -> Option<i64> {
+    stat.lines().find_map(|line| line.strip_prefix("btime ")?.trim().parse().ok())
+}
+
+/// Number of CPUs listed in `/proc/stat` (`cpu0`, `cpu1`, …): the online ones.
+pub(crate) fn count_cpus(stat: &str) -> u64 {
+    let count = stat
+        .lines()
+        .filter(|line| {
+            line.strip_prefix("cpu")
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .count();
+    u64::try_from(count).unwrap_or(u64::MAX)
+}
+
+/// `PRETTY_NAME` from `os-release`.
+pub(crate) fn parse_os_release(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix("PRETTY_NAME=")?.trim();
+        Some(value.trim_matches('"').trim_matches('\'').to_owned())
+    })
+}
+
+/// The cgroup v2 path of a process, from `/proc/<pid>/cgroup` (the `0::/path` line).
+pub(crate) fn parse_cgroup_v2(text: &str) -> Option<&str> {
+    text.lines().find_map(|line| line.strip_prefix("0::"))
+}
+
+#[cfg(test)]
+mod tests;

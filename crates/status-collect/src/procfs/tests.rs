@@ -1,0 +1,62 @@
+//! Parser tests on text copied from real machines.
+
+use super::*;
+
+#[test]
+fn stat_with_spaces_and_parens_in_the_name() {
+    let text = "4242 (my (odd) app) S 1 4242 4242 0 -1 4194560 2000 0 0 0 150 50 0 0 20 0 7 0 12345 104857600 2560 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+    let stat = parse_stat(text).unwrap();
+    assert_eq!(
+        stat,
+        ProcStat {
+            pid: 4242,
+            ppid: 1,
+            cpu_ticks: 200,
+            threads: 7,
+            start_ticks: 12345,
+            virtual_bytes: 104_857_600,
+            rss_pages: 2560
+        }
+    );
+}
+
+#[test]
+fn stat_errors_quote_the_line() {
+    let error = parse_stat("12 (x) S 1 2").unwrap_err();
+    assert!(error.contains("field 14") && error.contains("12 (x) S 1 2"), "{error}");
+    assert!(parse_stat("garbage").is_err());
+}
+
+#[test]
+fn meminfo_values_in_kib() {
+    let info = parse_meminfo(
+        "MemTotal:       16314328 kB\nMemFree:  1 kB\nMemAvailable:   9000000 kB\nHugePages_Total:       0\n",
+    );
+    assert_eq!(info["MemTotal"], 16_314_328);
+    assert_eq!(info["MemAvailable"], 9_000_000);
+    assert_eq!(info["HugePages_Total"], 0);
+}
+
+#[test]
+fn loadavg() {
+    let load = parse_loadavg("0.52 0.58 0.59 3/612 123456\n").unwrap();
+    assert_eq!(load, LoadAvg { one: 0.52, five: 0.58, fifteen: 0.59, tasks: 612 });
+    assert!(parse_loadavg("0.52 0.58").is_err());
+}
+
+#[test]
+fn boot_time_cpus_os_cgroup() {
+    let stat = "cpu  1 2 3\ncpu0 1 2 3\ncpu1 1 2 3\nintr 1\nbtime 1700000000\n";
+    assert_eq!(parse_boot_time(stat), Some(1_700_000_000));
+    assert_eq!(count_cpus(stat), 2);
+    assert_eq!(
+        parse_os_release("NAME=x\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n").as_deref(),
+        Some("Debian GNU/Linux 12 (bookworm)")
+    );
+    assert_eq!(parse_os_release("NAME=x\n"), None);
+    assert_eq!(
+        parse_cgroup_v2("0::/system.slice/app.service\n"),
+        Some("/system.slice/app.service")
+    );
+    assert_eq!(parse_cgroup_v2("1:cpu:/x\n"), None);
+}

@@ -1,0 +1,25 @@
+//! The status snapshot as plain data: the wire format every other crate shares.
+//!
+//! A [`Snapshot`] holds one value per configured section plus the [`CollectionReport`] that says how
+//! each section's collection went.
+//! Field names carry their units (`rss_bytes`, `duration_ms`), times are RFC 3339 UTC, and a value that
+//! could not be measured is `None` (JSON `null`) with the reason in the section's report, never a zero.
+//!
+//! This crate may depend on serde and jiff (for timestamps) only: no I/O, no async runtime, no HTTP, no
+//! database. Views such as Prometheus text or HTML are rendered by the front-ends, not here.
+
+mod collection;
+mod health;
+mod sections;
+mod slot;
+mod snapshot;
+
+pub use collection::{CollectionReport, Outcome, SectionReport};
+pub use health::HealthStatus;
+pub use jiff::Timestamp;
+pub use sections::{
+    DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessSection, ProcessTable, RuntimeSection,
+    ServiceSection, ServiceStatus, SupervisorInfo, SupervisorKind, SwapUsage,
+};
+pub use slot::Slot;
+pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

@@ -1,0 +1,17 @@
+//! The `runtime` section: the async runtime the host runs on.
+
+use serde::{Deserialize, Serialize};
+
+/// The tokio runtime the collector runs on (the host's own).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuntimeSection {
+    /// Worst timer overshoot seen by the lag probe since the previous collection, in milliseconds:
+    /// how late a task woke up because the runtime's workers were busy. `null` before the first sample.
+    pub event_loop_lag_ms: Option<f64>,
+    /// Number of worker threads.
+    pub workers: u64,
+    /// Number of tasks alive on the runtime.
+    pub alive_tasks: u64,
+    /// Tasks waiting in the runtime's global queue.
+    pub global_queue_depth: u64,
+}

@@ -1,0 +1,138 @@
+//! The snapshot: every configured section plus the report of how it was collected.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::collection::CollectionReport;
+use crate::sections::{HostSection, ProcessSection, RuntimeSection, ServiceSection};
+use crate::slot::Slot;
+
+/// The version of the snapshot's JSON format; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Declares the sections once: the snapshot's fields, [`SectionData`], [`SectionName`] and the
+/// matches between them. A new section is one more line in the invocation below.
+macro_rules! sections {
+    ($($(#[$doc:meta])* $variant:ident($field:ident): $ty:ty,)*) => {
+        /// One status snapshot of the host.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub struct Snapshot {
+            /// [`SCHEMA_VERSION`] of the writer.
+            pub schema_version: u32,
+            /// How this snapshot was collected.
+            pub collection: CollectionReport,
+            $(
+                $(#[$doc])*
+                #[serde(default, skip_serializing_if = "Slot::is_not_configured")]
+                pub $field: Slot<$ty>,
+            )*
+        }
+
+        impl Snapshot {
+            /// An empty snapshot with the given collection report; every section not configured.
+            pub fn new(collection: CollectionReport) -> Snapshot {
+                Snapshot { schema_version: SCHEMA_VERSION, collection, $($field: Slot::NotConfigured,)* }
+            }
+
+            /// Puts a section's value in its slot.
+            pub fn put(&mut self, data: SectionData) {
+                match data {
+                    $(SectionData::$variant(value) => self.$field = Slot::Present(value),)*
+                }
+            }
+
+            /// Marks a configured section as having no value (`null`).
+            pub fn put_missing(&mut self, name: SectionName) {
+                match name {
+                    $(SectionName::$variant => self.$field = Slot::Missing,)*
+                }
+            }
+
+            /// Whether the section is configured in this snapshot (has a key, even if `null`).
+            pub fn is_configured(&self, name: SectionName) -> bool {
+                match name {
+                    $(SectionName::$variant => !self.$field.is_not_configured(),)*
+                }
+            }
+        }
+
+        /// The value of one section, as a collector produces it.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum SectionData {
+            $($(#[$doc])* $variant($ty),)*
+        }
+
+        impl SectionData {
+            /// Which section this value belongs in.
+            pub fn name(&self) -> SectionName {
+                match self {
+                    $(SectionData::$variant(_) => SectionName::$variant,)*
+                }
+            }
+        }
+
+        /// The name of a section: its top-level key in the snapshot.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum SectionName {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl SectionName {
+            /// Every section, in the order they appear in the snapshot.
+            pub const ALL: &[SectionName] = &[$(SectionName::$variant,)*];
+
+            /// The top-level key.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(SectionName::$variant => stringify!($field),)*
+                }
+            }
+        }
+    };
+}
+
+sections! {
+    /// `service`: the host application as a service.
+    Service(service): ServiceSection,
+    /// `process`: the host process.
+    Process(process): ProcessSection,
+    /// `host`: the machine.
+    Host(host): HostSection,
+    /// `runtime`: the async runtime.
+    Runtime(runtime): RuntimeSection,
+}
+
+impl fmt::Display for SectionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A section name that is not one of [`SectionName::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownSection(pub String);
+
+impl fmt::Display for UnknownSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown section `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownSection {}
+
+impl FromStr for SectionName {
+    type Err = UnknownSection;
+
+    fn from_str(s: &str) -> Result<SectionName, UnknownSection> {
+        SectionName::ALL
+            .iter()
+            .copied()
+            .find(|name| name.as_str() == s)
+            .ok_or_else(|| UnknownSection(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests;
