@@ -1,0 +1,1 @@
+//! Snapshot tests of the standard sections (filled in next).
