@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use serde_json::value::RawValue;
 use status_model::{SectionName, Snapshot};
 use tokio::sync::watch;
 
@@ -39,19 +40,31 @@ impl Cache {
         self.sender.borrow().clone()
     }
 
-    /// Serializes `snapshot` (whole, and section by section) and makes it the latest.
-    /// On a serialization error the previous snapshot stays in place.
+    /// Serializes `snapshot` (whole, and section by section) and makes it the latest, unless the cache
+    /// already holds a later one (by `collection.sequence`). On a serialization error the previous
+    /// snapshot stays in place.
     pub fn publish(&self, snapshot: Snapshot) -> Result<Arc<Published>, serde_json::Error> {
-        let value = serde_json::to_value(&snapshot)?;
-        let mut sections = BTreeMap::new();
-        for &name in SectionName::ALL {
-            if let Some(section) = value.get(name.as_str()) {
-                sections.insert(name, Bytes::from(serde_json::to_vec(section)?));
-            }
-        }
         let json = Bytes::from(serde_json::to_vec(&snapshot)?);
+        // Each section's bytes are a slice of the whole, so they keep its field order and cost no copy.
+        let raw: BTreeMap<&str, &RawValue> = serde_json::from_slice(&json)?;
+        let sections = SectionName::ALL
+            .iter()
+            .filter_map(|&name| {
+                raw.get(name.as_str())
+                    .map(|section| (name, json.slice_ref(section.get().as_bytes())))
+            })
+            .collect();
         let published = Arc::new(Published { snapshot: Arc::new(snapshot), json, sections });
-        self.sender.send_replace(Some(published.clone()));
+        // Two collections may finish publishing out of order; the newer one stays.
+        self.sender.send_if_modified(|latest| {
+            let newer = latest.as_ref().is_none_or(|current| {
+                current.snapshot.collection.sequence <= published.snapshot.collection.sequence
+            });
+            if newer {
+                *latest = Some(published.clone());
+            }
+            newer
+        });
         Ok(published)
     }
 
@@ -60,3 +73,6 @@ impl Cache {
         self.sender.subscribe()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -152,6 +152,12 @@ impl Config {
     }
 }
 
+/// Parses a collection interval (`30s`, `2m`) within the config file's bounds of 5 s to 300 s, for
+/// front-ends that take one on their command line; the error names `what`.
+pub fn parse_interval(what: &str, text: &str) -> Result<Duration, String> {
+    parse_bounded_duration(what, text, INTERVAL_RANGE)
+}
+
 /// Bounds on `[collect] interval` in the config file.
 pub(crate) const INTERVAL_RANGE: (Duration, Duration) =
     (Duration::from_secs(5), Duration::from_secs(300));

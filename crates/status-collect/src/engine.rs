@@ -29,6 +29,9 @@ pub struct Engine {
 struct Inner {
     slots: Vec<Slot>,
     deadline: Duration,
+    /// Held for a whole collection: the loop and on-demand collections take turns, so a collector is
+    /// never reported busy merely because another caller collected at the same moment.
+    turn: tokio::sync::Mutex<()>,
     sequence: AtomicU64,
     abandoned_total: AtomicU64,
 }
@@ -65,6 +68,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 slots,
                 deadline,
+                turn: tokio::sync::Mutex::new(()),
                 sequence: AtomicU64::new(0),
                 abandoned_total: AtomicU64::new(0),
             }),
@@ -77,8 +81,9 @@ impl Engine {
     }
 
     /// Runs every collector once and assembles the snapshot. Never fails: failures are outcomes.
-    /// Returns within the deadline plus scheduling time.
+    /// Returns within the deadline plus scheduling time, after any collection already in progress.
     pub async fn collect(&self) -> Snapshot {
+        let _turn = self.inner.turn.lock().await;
         let taken_at = now_millis();
         let started = Instant::now();
         let deadline_at = started + self.inner.deadline;

@@ -26,6 +26,7 @@ pub use cache::{Cache, Published};
 pub use collector::{CollectError, Collected, Collector};
 pub use config::{
     CollectConfig, Config, ConfigError, HostConfig, HttpConfig, ServiceConfig, StateConfig,
+    parse_interval,
 };
 pub use engine::Engine;
 pub use runner::{LoopHandle, spawn_loop};

@@ -1,0 +1,174 @@
+//! The subcommands.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Subcommand;
+use status_collect::{Config, Engine, Status, collectors};
+use status_deps::NoDeps;
+use status_http::StatusService;
+use status_model::{SectionName, Snapshot};
+use tracing::level_filters::LevelFilter;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Collect one snapshot now and print it as JSON.
+    Snapshot {
+        /// Config file (TOML); without it, the embedded default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Indent the JSON.
+        #[arg(long)]
+        pretty: bool,
+        /// Print only this section.
+        #[arg(long, value_name = "NAME")]
+        section: Option<String>,
+    },
+    /// Collect in the background and serve /status, /status/{section} and /health.
+    Serve {
+        /// Config file (TOML); without it, the embedded default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Address to listen on; overrides `[http] bind` (default 127.0.0.1:8484).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<SocketAddr>,
+        /// Time between collections, 5s to 300s; overrides `[collect] interval`.
+        #[arg(long, value_name = "DURATION", value_parser = |text: &str| status_collect::parse_interval("--interval", text))]
+        interval: Option<std::time::Duration>,
+    },
+}
+
+pub(crate) async fn run(command: Command) -> Result<(), ()> {
+    match command {
+        Command::Snapshot { config, pretty, section } => {
+            init_logs(LevelFilter::WARN);
+            snapshot(config.as_deref(), pretty, section.as_deref())
+                .await
+                .map_err(|message| print_error(&message))
+        }
+        Command::Serve { config, bind, interval } => {
+            init_logs(LevelFilter::INFO);
+            serve(config.as_deref(), bind, interval).await.map_err(|message| {
+                tracing::error!("{message}");
+            })
+        }
+    }
+}
+
+/// Prints `{"error": message}` on stdout, so callers that parse stdout always get JSON.
+pub(crate) fn print_error(message: &str) {
+    let body = serde_json::json!({ "error": message });
+    let _ = writeln!(std::io::stdout(), "{body}");
+}
+
+fn init_logs(level: LevelFilter) {
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(level).try_init();
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config, String> {
+    match path {
+        Some(path) => Config::load(path).map_err(|error| error.to_string()),
+        None => Ok(Config::default()),
+    }
+}
+
+async fn snapshot(
+    config: Option<&Path>,
+    pretty: bool,
+    section: Option<&str>,
+) -> Result<(), String> {
+    let config = load_config(config)?;
+    let section =
+        section.map(str::parse::<SectionName>).transpose().map_err(|error| error.to_string())?;
+    let engine = Engine::new(
+        collectors::standard(&config, Arc::new(NoDeps), Default::default()),
+        config.collect.deadline,
+    );
+    let snapshot = engine.collect().await;
+    let failed = |error: serde_json::Error| format!("failed to serialize the snapshot: {error}");
+    let text = match (section, pretty) {
+        (None, false) => serde_json::to_string(&snapshot),
+        (None, true) => serde_json::to_string_pretty(&snapshot),
+        (Some(name), pretty) => {
+            let whole = serde_json::to_value(&snapshot).map_err(failed)?;
+            let value = section_value(&snapshot, whole, name)?;
+            if pretty {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            }
+        }
+    };
+    writeln!(std::io::stdout(), "{}", text.map_err(failed)?)
+        .map_err(|error| format!("failed to write to stdout: {error}"))
+}
+
+/// One section's value out of the whole; an error naming the reason when it has none.
+fn section_value(
+    snapshot: &Snapshot,
+    mut whole: serde_json::Value,
+    name: SectionName,
+) -> Result<serde_json::Value, String> {
+    match whole.get_mut(name.as_str()).map(serde_json::Value::take) {
+        Some(serde_json::Value::Null) => {
+            let report = snapshot.collection.sections.get(name.as_str());
+            let reason =
+                report.and_then(|report| report.reason.as_deref()).unwrap_or("unknown reason");
+            Err(format!("section `{name}` has no value: {reason}"))
+        }
+        Some(section) => Ok(section),
+        None => Err(format!("section `{name}` is not configured")),
+    }
+}
+
+async fn serve(
+    config: Option<&Path>,
+    bind: Option<SocketAddr>,
+    interval: Option<std::time::Duration>,
+) -> Result<(), String> {
+    let mut config = load_config(config)?;
+    if let Some(bind) = bind {
+        config.http.bind = bind;
+    }
+    if let Some(interval) = interval {
+        config.collect.interval = interval;
+    }
+    let listener = status_http::bind(config.http.bind).await.map_err(|error| error.to_string())?;
+    let addr = listener
+        .local_addr()
+        .map_err(|error| format!("failed to read the bound address: {error}"))?;
+    let status = Status::spawn(&config, Arc::new(NoDeps));
+    tracing::info!(
+        "serving status on http://{addr}/status (collecting every {})",
+        humantime::format_duration(config.collect.interval)
+    );
+    status_http::serve(listener, StatusService::new(status.cache()), shutdown_signal()).await;
+    tracing::info!("shutting down");
+    status.shutdown().await;
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

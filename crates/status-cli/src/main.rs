@@ -1,0 +1,47 @@
+//! `status-cli`: the status collector on the command line.
+//!
+//! - `status-cli snapshot [--config FILE] [--pretty] [--section NAME]`: collects once and prints the
+//!   snapshot as JSON on stdout. Output is always a JSON object; on failure `{"error": "..."}` and
+//!   exit status 1.
+//! - `status-cli serve [--config FILE] [--bind ADDR] [--interval 30s]`: collects in the background
+//!   and serves the HTTP endpoints until SIGINT or SIGTERM.
+//!
+//! With no `--config`, the embedded default collects every section this machine can answer.
+//! This binary only parses arguments and wires status-collect to status-http; logs go to stderr.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit status: success.
+const EXIT_OK: u8 = 0;
+/// Exit status: the command failed (bad config, unknown section, bind error).
+const EXIT_FAILURE: u8 = 1;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "status-cli",
+    version,
+    about = "One structured answer to \"what is going on in there?\""
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: commands::Command,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            commands::print_error(&format!("failed to start the async runtime: {error}"));
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(commands::run(cli.command)) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(()) => ExitCode::from(EXIT_FAILURE),
+    }
+}

@@ -1,0 +1,149 @@
+//! Tests of the `status-cli` binary, run as a real child process.
+
+#![expect(clippy::disallowed_methods, reason = "these tests run the CLI binary as a child process")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_status-cli");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("status-cli runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with('{'), "stdout is not a JSON object: {stdout}");
+    serde_json::from_str(&stdout).expect("stdout is JSON")
+}
+
+fn loadavg() -> [f64; 3] {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap();
+    let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().unwrap());
+    [fields.next().unwrap(), fields.next().unwrap(), fields.next().unwrap()]
+}
+
+#[test]
+fn snapshot_agrees_with_the_machine() {
+    let before = loadavg();
+    let child = Command::new(BIN).arg("snapshot").stdout(Stdio::piped()).spawn().unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    let after = loadavg();
+    assert!(output.status.success());
+    let snapshot = json(&output);
+
+    assert_eq!(snapshot["schema_version"], 1);
+    assert_eq!(snapshot["process"]["pid"], pid, "the snapshot's pid is the CLI process's own");
+
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap();
+    let total_kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(snapshot["host"]["memory"]["total_bytes"], total_kib * 1024);
+
+    // /proc/loadavg has two decimals; the value at the moment of the snapshot is the one before or after.
+    for (i, key) in ["1", "5", "15"].iter().enumerate() {
+        let load = snapshot["host"]["load"][key].as_f64().unwrap();
+        assert!(
+            load == before[i] || load == after[i],
+            "load {key}: {load} not in {before:?} / {after:?}"
+        );
+    }
+    for section in ["service", "process", "host", "runtime"] {
+        assert!(snapshot[section].is_object(), "{section} missing");
+        assert_eq!(snapshot["collection"]["sections"][section]["outcome"], "ok", "{section}");
+    }
+}
+
+#[test]
+fn one_section_pretty() {
+    let output = run(&["snapshot", "--section", "host", "--pretty"]);
+    assert!(output.status.success());
+    let host = json(&output);
+    assert!(host["memory"]["total_bytes"].as_u64().unwrap() > 0);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("\n  \"hostname\""),
+        "pretty output is indented"
+    );
+}
+
+#[track_caller]
+fn check_failure(args: &[&str], expected: &[&str]) {
+    let output = run(args);
+    assert_eq!(output.status.code(), Some(1), "{args:?}");
+    let error = json(&output)["error"].as_str().unwrap().to_owned();
+    for needle in expected {
+        assert!(error.contains(needle), "{needle:?} not in {error:?}");
+    }
+}
+
+#[test]
+fn failures_are_json_errors_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("status.toml");
+    std::fs::write(&config, "[collect]\ninterval = \"1s\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    check_failure(&["snapshot", "--config", config], &[config, "line 2", "collect.interval"]);
+    check_failure(&["snapshot", "--config", "/nonexistent.toml"], &["/nonexistent.toml"]);
+    check_failure(&["snapshot", "--section", "nope"], &["unknown section `nope`"]);
+}
+
+/// Sends one HTTP/1.1 request and returns the status code and body.
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+#[test]
+fn serve_answers_and_stops_on_sigterm() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--interval", "5s"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited before listening");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_owned();
+        }
+    };
+    let body = loop {
+        let (status, body) = http_get(&addr, "/status");
+        if status == 200 {
+            break body;
+        }
+        assert_eq!(status, 503);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let snapshot: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(snapshot["process"]["pid"], child.id());
+    assert_eq!(http_get(&addr, "/nope").0, 404);
+
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+}
+
+#[test]
+fn serve_refuses_an_out_of_range_interval() {
+    let output = run(&["serve", "--interval", "1s"]);
+    assert_eq!(output.status.code(), Some(2), "clap's usage error");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("between 5s and 5m"));
+}

@@ -1,0 +1,49 @@
+//! Cache tests: publication order and per-section bytes.
+
+use std::collections::BTreeMap;
+
+use status_model::{CollectionReport, SectionName, Snapshot};
+
+use super::*;
+
+fn snapshot(sequence: u64) -> Snapshot {
+    let mut snapshot = Snapshot::new(CollectionReport {
+        taken_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+        duration_ms: 1.0,
+        sequence,
+        abandoned_total: 0,
+        sections: BTreeMap::new(),
+    });
+    snapshot.put_missing(SectionName::Host);
+    snapshot
+}
+
+#[test]
+fn empty_until_the_first_publication() {
+    let cache = Cache::default();
+    assert!(cache.latest().is_none());
+    cache.publish(snapshot(1)).unwrap();
+    assert_eq!(cache.latest().unwrap().snapshot.collection.sequence, 1);
+}
+
+#[test]
+fn an_older_snapshot_published_late_does_not_replace_a_newer_one() {
+    let cache = Cache::default();
+    let mut updates = cache.subscribe();
+    cache.publish(snapshot(2)).unwrap();
+    assert!(updates.has_changed().unwrap());
+    updates.mark_unchanged();
+    cache.publish(snapshot(1)).unwrap();
+    assert_eq!(cache.latest().unwrap().snapshot.collection.sequence, 2);
+    assert!(!updates.has_changed().unwrap(), "subscribers are not woken for a stale snapshot");
+}
+
+#[test]
+fn section_bytes_are_slices_of_the_whole() {
+    let cache = Cache::default();
+    let published = cache.publish(snapshot(1)).unwrap();
+    assert_eq!(published.sections.keys().copied().collect::<Vec<_>>(), [SectionName::Host]);
+    assert_eq!(&published.sections[&SectionName::Host][..], b"null");
+    let whole = std::str::from_utf8(&published.json).unwrap();
+    assert!(whole.starts_with(r#"{"schema_version":1,"collection":"#), "{whole}");
+}
