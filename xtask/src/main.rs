@@ -43,7 +43,7 @@ fn ci() -> anyhow::Result<()> {
 }
 
 fn bench() -> anyhow::Result<()> {
-    cargo(&["bench", "-p", "status-collect", "-p", "status-http"])
+    cargo(&["bench", "-p", "status-collect", "-p", "status-http", "--benches"])
 }
 
 /// Runs cargo with `args`, failing when it fails. The one place xtask starts a process.

@@ -73,3 +73,6 @@ pub(crate) async fn cycle(engine: &Engine, cache: &Cache) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests;
