@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::health::HealthConfig;
+
 /// The whole configuration. `Config::default()` is the embedded default: every section this machine
 /// can answer, on `127.0.0.1:8484`, every 30 s.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -25,6 +27,8 @@ pub struct Config {
     pub host: HostConfig,
     /// `[state]`
     pub state: StateConfig,
+    /// `[health.<check>]`: settings of each health check.
+    pub health: HealthConfig,
 }
 
 /// `[service]`: how the host is named.
@@ -60,11 +64,17 @@ impl Default for CollectConfig {
 pub struct HttpConfig {
     /// `bind`: address to listen on. Default `127.0.0.1:8484`: loopback only.
     pub bind: SocketAddr,
+    /// `page_refresh`: how often the HTML status page reloads itself, 1 s to 1 h. Default 30 s.
+    #[serde(deserialize_with = "page_refresh_in_range")]
+    pub page_refresh: Duration,
 }
 
 impl Default for HttpConfig {
     fn default() -> HttpConfig {
-        HttpConfig { bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 8484)) }
+        HttpConfig {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 8484)),
+            page_refresh: Duration::from_secs(30),
+        }
     }
 }
 
@@ -192,6 +202,10 @@ fn bounded<'de, D: Deserializer<'de>>(
 
 fn interval_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     bounded(deserializer, "collect.interval", INTERVAL_RANGE)
+}
+
+fn page_refresh_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    bounded(deserializer, "http.page_refresh", (Duration::from_secs(1), Duration::from_secs(3600)))
 }
 
 fn deadline_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {

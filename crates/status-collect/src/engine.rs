@@ -12,7 +12,12 @@ use status_model::{CollectionReport, Outcome, SectionData, SectionName, SectionR
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use status_deps::StatusDeps;
+
 use crate::collector::{CollectError, Collected, Collector};
+use crate::collectors::{self, ShutdownFlag};
+use crate::config::Config;
+use crate::health::HealthEvaluator;
 
 /// Runs collectors and assembles snapshots. Cloning gives another handle to the same engine.
 ///
@@ -29,6 +34,8 @@ pub struct Engine {
 struct Inner {
     slots: Vec<Slot>,
     deadline: Duration,
+    interval: Option<Duration>,
+    health: Option<Arc<HealthEvaluator>>,
     /// Held for a whole collection: the loop and on-demand collections take turns, so a collector is
     /// never reported busy merely because another caller collected at the same moment.
     turn: tokio::sync::Mutex<()>,
@@ -47,6 +54,8 @@ struct SlotState {
     running_since: Option<Instant>,
     /// The last good value and when it was collected.
     last_good: Option<(SectionData, Instant)>,
+    /// Attempts that did not end `ok`.
+    failures: u64,
 }
 
 /// How one collector's run ended, before stale values are applied.
@@ -57,9 +66,43 @@ struct Attempt {
     collected: Option<Collected>,
 }
 
+/// How an [`Engine`] runs, besides its collectors.
+#[derive(Clone, Default)]
+pub struct EngineSettings {
+    /// How long each collector may take.
+    pub deadline: Duration,
+    /// The loop's interval, recorded in each snapshot so readers can tell a stale one.
+    pub interval: Option<Duration>,
+    /// The health checks to evaluate over each snapshot.
+    pub health: Option<Arc<HealthEvaluator>>,
+}
+
 impl Engine {
-    /// An engine for these collectors, one section each, with a per-collector deadline.
+    /// An engine for these collectors, one section each, with a per-collector deadline and no
+    /// health checks.
     pub fn new(collectors: Vec<Arc<dyn Collector>>, deadline: Duration) -> Engine {
+        Engine::with_settings(collectors, EngineSettings { deadline, ..EngineSettings::default() })
+    }
+
+    /// The engine `config` asks for: the standard collectors, the deadline, the interval and the
+    /// health checks. Must be called inside a tokio runtime.
+    pub fn from_config(
+        config: &Config,
+        deps: Arc<dyn StatusDeps>,
+        shutdown: ShutdownFlag,
+    ) -> Engine {
+        Engine::with_settings(
+            collectors::standard(config, deps, shutdown),
+            EngineSettings {
+                deadline: config.collect.deadline,
+                interval: Some(config.collect.interval),
+                health: Some(Arc::new(HealthEvaluator::new(&config.health))),
+            },
+        )
+    }
+
+    /// An engine for these collectors with these settings.
+    pub fn with_settings(collectors: Vec<Arc<dyn Collector>>, settings: EngineSettings) -> Engine {
         let slots = collectors
             .into_iter()
             .map(|collector| Slot { collector, state: Arc::default() })
@@ -67,12 +110,19 @@ impl Engine {
         Engine {
             inner: Arc::new(Inner {
                 slots,
-                deadline,
+                deadline: settings.deadline,
+                interval: settings.interval,
+                health: settings.health,
                 turn: tokio::sync::Mutex::new(()),
                 sequence: AtomicU64::new(0),
                 abandoned_total: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// The health evaluator, when checks are configured.
+    pub fn health(&self) -> Option<&Arc<HealthEvaluator>> {
+        self.inner.health.as_ref()
     }
 
     /// The sections this engine fills, in collector order.
@@ -98,6 +148,7 @@ impl Engine {
             taken_at,
             duration_ms: 0.0,
             sequence: self.inner.sequence.fetch_add(1, Ordering::Relaxed) + 1,
+            interval_seconds: self.inner.interval.map(|interval| interval.as_secs_f64()),
             abandoned_total: 0,
             sections: BTreeMap::new(),
         });
@@ -105,12 +156,16 @@ impl Engine {
         for (slot, attempt) in self.inner.slots.iter().zip(attempts) {
             let name = slot.collector.section();
             let mut state = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+            if attempt.outcome != Outcome::Ok {
+                state.failures += 1;
+            }
             let mut section = SectionReport {
                 outcome: attempt.outcome,
                 duration_ms: millis(attempt.duration),
                 reason: attempt.reason,
                 stale_seconds: None,
                 unmeasured: BTreeMap::new(),
+                failures_total: state.failures,
             };
             match attempt.collected {
                 Some(collected) => {
@@ -130,6 +185,9 @@ impl Engine {
         }
         snapshot.collection.sections = report;
         snapshot.collection.abandoned_total = self.inner.abandoned_total.load(Ordering::Relaxed);
+        if let Some(health) = &self.inner.health {
+            snapshot.health = Some(health.evaluate(&snapshot));
+        }
         snapshot.collection.duration_ms = millis(started.elapsed());
         snapshot
     }
@@ -223,7 +281,7 @@ impl Drop for RunningGuard {
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_owned()
     } else if let Some(text) = payload.downcast_ref::<String>() {

@@ -18,6 +18,7 @@ mod collector;
 pub mod collectors;
 mod config;
 mod engine;
+mod health;
 mod procfs;
 mod runner;
 mod status;
@@ -28,6 +29,7 @@ pub use config::{
     CollectConfig, Config, ConfigError, HostConfig, HttpConfig, ServiceConfig, StateConfig,
     parse_interval,
 };
-pub use engine::Engine;
+pub use engine::{Engine, EngineSettings};
+pub use health::{HealthConfig, HealthEvaluator};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::Status;

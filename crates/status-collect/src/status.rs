@@ -6,7 +6,7 @@ use status_deps::StatusDeps;
 use status_model::Snapshot;
 
 use crate::cache::{Cache, Published};
-use crate::collectors::{self, ShutdownFlag};
+use crate::collectors::ShutdownFlag;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::runner::{self, LoopHandle};
@@ -26,10 +26,7 @@ impl Status {
     /// Outside a tokio runtime.
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
         let shutdown = ShutdownFlag::default();
-        let engine = Engine::new(
-            collectors::standard(config, deps, shutdown.clone()),
-            config.collect.deadline,
-        );
+        let engine = Engine::from_config(config, deps, shutdown.clone());
         let cache = Cache::default();
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
         Status { engine, cache, shutdown, running }
@@ -38,6 +35,13 @@ impl Status {
     /// The cache the loop fills; give it to the HTTP front-end.
     pub fn cache(&self) -> Cache {
         self.cache.clone()
+    }
+
+    /// A receiver of every health status change (of a check, or `overall`).
+    pub fn health_events(
+        &self,
+    ) -> Option<tokio::sync::broadcast::Receiver<status_model::HealthEvent>> {
+        self.engine.health().map(|health| health.subscribe())
     }
 
     /// The latest snapshot; `None` before the first collection finishes.

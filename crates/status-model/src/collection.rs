@@ -14,6 +14,9 @@ pub struct CollectionReport {
     pub duration_ms: f64,
     /// Number of this collection since the collector started, from 1.
     pub sequence: u64,
+    /// The loop's interval between collections, in seconds: a snapshot older than a few intervals
+    /// is stale. `null` for a collection made outside a loop.
+    pub interval_seconds: Option<f64>,
     /// Collectors abandoned at their deadline since the collector started.
     pub abandoned_total: u64,
     /// One report per configured section, keyed by section name.
@@ -35,6 +38,8 @@ pub struct SectionReport {
     /// Fields of the section that are `null` because they could not be measured, with the reason for
     /// each, keyed by field path (`cpu_pct`, `disks./data`).
     pub unmeasured: BTreeMap<String, String>,
+    /// Attempts that did not end `ok` since the collector started.
+    pub failures_total: u64,
 }
 
 impl SectionReport {
@@ -46,6 +51,7 @@ impl SectionReport {
             reason: None,
             stale_seconds: None,
             unmeasured,
+            failures_total: 0,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! This crate may depend on serde and jiff (for timestamps) only: no I/O, no async runtime, no HTTP, no
 //! database. Views such as Prometheus text or HTML are rendered by the front-ends, not here.
 
+pub mod checks;
 mod collection;
 mod health;
 mod sections;
@@ -15,7 +16,7 @@ mod slot;
 mod snapshot;
 
 pub use collection::{CollectionReport, Outcome, SectionReport};
-pub use health::HealthStatus;
+pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
 pub use sections::{
     DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessSection, ProcessTable, RuntimeSection,

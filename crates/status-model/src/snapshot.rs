@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::collection::CollectionReport;
+use crate::health::HealthReport;
 use crate::sections::{HostSection, ProcessSection, RuntimeSection, ServiceSection};
 use crate::slot::Slot;
 
@@ -23,6 +24,8 @@ macro_rules! sections {
             pub schema_version: u32,
             /// How this snapshot was collected.
             pub collection: CollectionReport,
+            /// The health checks' verdicts; `null` when no checks ran.
+            pub health: Option<HealthReport>,
             $(
                 $(#[$doc])*
                 #[serde(default, skip_serializing_if = "Slot::is_not_configured")]
@@ -33,7 +36,12 @@ macro_rules! sections {
         impl Snapshot {
             /// An empty snapshot with the given collection report; every section not configured.
             pub fn new(collection: CollectionReport) -> Snapshot {
-                Snapshot { schema_version: SCHEMA_VERSION, collection, $($field: Slot::NotConfigured,)* }
+                Snapshot {
+                    schema_version: SCHEMA_VERSION,
+                    collection,
+                    health: None,
+                    $($field: Slot::NotConfigured,)*
+                }
             }
 
             /// Puts a section's value in its slot.

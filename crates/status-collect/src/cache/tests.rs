@@ -11,6 +11,7 @@ fn snapshot(sequence: u64) -> Snapshot {
         taken_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         duration_ms: 1.0,
         sequence,
+        interval_seconds: None,
         abandoned_total: 0,
         sections: BTreeMap::new(),
     });

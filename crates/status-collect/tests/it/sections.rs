@@ -9,7 +9,7 @@ use std::time::Duration;
 use status_collect::collectors::{
     HostCollector, ProcessCollector, RuntimeCollector, ServiceCollector, ShutdownFlag,
 };
-use status_collect::{Collector, Engine};
+use status_collect::{Collector, Engine, EngineSettings, HealthConfig, HealthEvaluator};
 use status_deps::MockStatusDeps;
 use status_model::{Outcome, Snapshot};
 
@@ -71,7 +71,12 @@ async fn collect(root: &Path, env_vars: &[(&str, &str)]) -> Snapshot {
         Arc::new(HostCollector::with_root(root, vec![root.join("proc"), root.join("no/such/dir")])),
         Arc::new(RuntimeCollector::start()),
     ];
-    let engine = Engine::new(collectors, Duration::from_secs(2));
+    let settings = EngineSettings {
+        deadline: Duration::from_secs(2),
+        interval: Some(Duration::from_secs(30)),
+        health: Some(Arc::new(HealthEvaluator::new(&HealthConfig::default()))),
+    };
+    let engine = Engine::with_settings(collectors, settings);
     engine.collect().await;
     engine.collect().await
 }
@@ -90,17 +95,14 @@ async fn standard_sections() {
     for (name, report) in &snapshot.collection.sections {
         assert_eq!(report.outcome, Outcome::Ok, "{name}: {report:?}");
     }
-    let json = serde_json::to_value(&snapshot).unwrap();
+    // The temp dir's name changes from run to run.
+    let text = serde_json::to_string(&snapshot)
+        .unwrap()
+        .replace(&dir.path().display().to_string(), "<tempdir>");
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
     // Disk figures are of the real file system that holds the temp dir; their presence is pinned.
-    let disk = format!("{}", dir.path().join("proc").display());
-    assert!(json["host"]["disks"][&disk]["total_bytes"].as_u64().unwrap() > 0);
-    let mut host = json["host"].clone();
-    let disks = host["disks"].as_object_mut().unwrap();
-    let figures = disks.remove(&disk).unwrap();
-    disks.insert("<tempdir>/proc".into(), figures);
-    let missing = disks.remove(&format!("{}", dir.path().join("no/such/dir").display())).unwrap();
-    disks.insert("<tempdir>/no/such/dir".into(), missing);
-    assert_snapshot("host", &host, &[".disks.*.total_bytes", ".disks.*.available_bytes"]);
+    assert!(json["host"]["disks"]["<tempdir>/proc"]["total_bytes"].as_u64().unwrap() > 0);
+    assert_snapshot("host", &json["host"], &[".disks.*.total_bytes", ".disks.*.available_bytes"]);
     assert_snapshot("process", &json["process"], &[]);
     assert_snapshot("service", &json["service"], &[".started_at"]);
     assert_snapshot(
@@ -108,12 +110,34 @@ async fn standard_sections() {
         &json["runtime"],
         &[".event_loop_lag_ms", ".alive_tasks", ".global_queue_depth"],
     );
-    let mut report = json["collection"].clone();
-    let unmeasured = report["sections"]["host"]["unmeasured"].as_object_mut().unwrap();
     let reason =
-        unmeasured.remove(&format!("disks.{}", dir.path().join("no/such/dir").display())).unwrap();
+        &json["collection"]["sections"]["host"]["unmeasured"]["disks.<tempdir>/no/such/dir"];
     assert!(reason.as_str().unwrap().contains("No such file or directory"), "{reason}");
-    assert_snapshot("collection", &report, &[".sequence", ".sections.runtime.unmeasured"]);
+    assert_snapshot(
+        "collection",
+        &json["collection"],
+        &[".sequence", ".sections.runtime.unmeasured"],
+    );
+
+    // The disk check over the real file system: its verdict depends on this machine's free space.
+    let checks = json["health"]["checks"].as_array_mut().unwrap();
+    let disks: Vec<serde_json::Value> =
+        checks.extract_if(.., |c| c["component"] == "disk").collect();
+    let names: Vec<&str> = disks.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["disk_available:<tempdir>/no/such/dir", "disk_available:<tempdir>/proc"]);
+    assert_eq!(disks[0]["status"], "warn", "an unreadable path warns");
+    assert_snapshot(
+        "health",
+        &json["health"],
+        &[
+            ".status_since",
+            ".checks[].time",
+            ".checks[].status_since",
+            ".status",
+            ".checks[3].message",
+            ".checks[3].observed_value",
+        ],
+    );
 }
 
 #[tokio::test]

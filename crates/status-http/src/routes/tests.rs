@@ -17,6 +17,7 @@ fn snapshot(runtime_outcome: Outcome) -> Snapshot {
         taken_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         duration_ms: 1.0,
         sequence: 1,
+        interval_seconds: None,
         abandoned_total: 0,
         sections,
     });

@@ -11,6 +11,7 @@ fn report() -> CollectionReport {
         taken_at: "2026-01-02T03:04:05Z".parse().unwrap(),
         duration_ms: 1.5,
         sequence: 1,
+        interval_seconds: None,
         abandoned_total: 0,
         sections: BTreeMap::new(),
     }
@@ -24,7 +25,7 @@ fn keys(snapshot: &Snapshot) -> Vec<String> {
 #[test]
 fn keys_follow_configuration_not_success() {
     let mut snapshot = Snapshot::new(report());
-    assert_eq!(keys(&snapshot), ["collection", "schema_version"]);
+    assert_eq!(keys(&snapshot), ["collection", "health", "schema_version"]);
 
     snapshot.put_missing(SectionName::Host);
     snapshot.put(SectionData::Runtime(RuntimeSection {
@@ -33,7 +34,7 @@ fn keys_follow_configuration_not_success() {
         alive_tasks: 3,
         global_queue_depth: 0,
     }));
-    assert_eq!(keys(&snapshot), ["collection", "host", "runtime", "schema_version"]);
+    assert_eq!(keys(&snapshot), ["collection", "health", "host", "runtime", "schema_version"]);
     let value = serde_json::to_value(&snapshot).unwrap();
     assert!(value["host"].is_null());
     assert!(value["runtime"]["event_loop_lag_ms"].is_null());
