@@ -22,11 +22,15 @@ async fn from_503_to_a_full_snapshot() {
     let cache = Cache::default();
     let server = start(cache.clone()).await;
 
-    for path in ["/status", "/status/process", "/health"] {
+    for path in ["/status", "/status/process", "/metrics"] {
         let reply = get(server.addr, path).await;
         assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
         assert_eq!(reply.json(), serde_json::json!({"error": "no snapshot yet"}));
     }
+    let reply = get(server.addr, "/health").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.json(), serde_json::json!({"status": "fail", "output": "no snapshot yet"}));
+    assert_eq!(get(server.addr, "/readyz").await.status, StatusCode::SERVICE_UNAVAILABLE);
 
     // The loop starts after the server: the first collection lands in the cache the server reads.
     let config = Config::default();
@@ -54,8 +58,8 @@ async fn from_503_to_a_full_snapshot() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["pid"], std::process::id());
 
-    let reply = get(server.addr, "/health").await;
-    assert_eq!((reply.status, reply.json()["status"].as_str()), (StatusCode::OK, Some("pass")));
+    let reply = get(server.addr, "/readyz").await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
 
     let reply = get(server.addr, "/metrics-or-anything").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);

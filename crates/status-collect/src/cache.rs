@@ -7,6 +7,7 @@ use bytes::Bytes;
 use serde_json::value::RawValue;
 use status_model::{SectionName, Snapshot};
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 /// The latest snapshot and its JSON, serialized once when published so that readers do no work.
 #[derive(Debug)]
@@ -26,15 +27,21 @@ pub struct Published {
 #[derive(Clone, Debug)]
 pub struct Cache {
     sender: Arc<watch::Sender<Option<Arc<Published>>>>,
+    created: Instant,
 }
 
 impl Default for Cache {
     fn default() -> Cache {
-        Cache { sender: Arc::new(watch::Sender::new(None)) }
+        Cache { sender: Arc::new(watch::Sender::new(None)), created: Instant::now() }
     }
 }
 
 impl Cache {
+    /// Time since the cache was created: how long readers have waited when it is still empty.
+    pub fn age(&self) -> std::time::Duration {
+        self.created.elapsed()
+    }
+
     /// The latest published snapshot; `None` before the first collection finishes.
     pub fn latest(&self) -> Option<Arc<Published>> {
         self.sender.borrow().clone()

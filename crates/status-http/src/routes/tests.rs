@@ -3,21 +3,32 @@
 use std::collections::BTreeMap;
 
 use http_body_util::BodyExt;
-use status_model::{CollectionReport, RuntimeSection, SectionData, SectionReport, Snapshot};
+use status_collect::{HealthConfig, HealthEvaluator};
+use status_model::{
+    CollectionReport, DiskUsage, HostSection, LoadAverage, MemoryUsage, Outcome, ProcessTable,
+    RuntimeSection, SectionData, SectionReport, ServiceSection, ServiceStatus, Snapshot,
+};
 
 use super::*;
 
-fn snapshot(runtime_outcome: Outcome) -> Snapshot {
+const HOSTILE: &str = "<script>alert(1)</script>";
+
+/// A snapshot taken now: runtime (with the given outcome), host with a hostile disk path, service.
+fn snapshot(runtime_outcome: Outcome, shutting_down: bool) -> Snapshot {
     let mut sections = BTreeMap::new();
     let mut report = SectionReport::ok(0.1, BTreeMap::new());
     report.outcome = runtime_outcome;
+    if runtime_outcome != Outcome::Ok {
+        report.reason = Some(format!("runtime {HOSTILE} broke"));
+    }
     sections.insert("runtime".to_owned(), report);
     sections.insert("host".to_owned(), SectionReport::ok(0.2, BTreeMap::new()));
+    sections.insert("service".to_owned(), SectionReport::ok(0.2, BTreeMap::new()));
     let mut snapshot = Snapshot::new(CollectionReport {
-        taken_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+        taken_at: Timestamp::now(),
         duration_ms: 1.0,
         sequence: 1,
-        interval_seconds: None,
+        interval_seconds: Some(30.0),
         abandoned_total: 0,
         sections,
     });
@@ -27,119 +38,307 @@ fn snapshot(runtime_outcome: Outcome) -> Snapshot {
         alive_tasks: 5,
         global_queue_depth: 0,
     }));
-    snapshot.put_missing(SectionName::Host);
+    snapshot.put(SectionData::Service(ServiceSection {
+        name: "agent-host".into(),
+        version: Some("1.2.3".into()),
+        started_at: Timestamp::now(),
+        uptime_seconds: 12.0,
+        status: if shutting_down { ServiceStatus::ShuttingDown } else { ServiceStatus::Ok },
+    }));
+    snapshot.put(SectionData::Host(HostSection {
+        hostname: Some("box".into()),
+        os: None,
+        kernel: None,
+        cpus: Some(2),
+        load: Some(LoadAverage { one: 0.5, five: 0.5, fifteen: 0.5 }),
+        memory: Some(MemoryUsage { total_bytes: 1000, used_bytes: 500, available_bytes: 500 }),
+        swap: None,
+        processes: Some(ProcessTable {
+            current: 1,
+            max: 100,
+            fork_pressure_pct: 1.0,
+            limit_source: "pid_max".into(),
+        }),
+        disks: BTreeMap::from([(
+            HOSTILE.to_owned(),
+            Some(DiskUsage { total_bytes: 1000, available_bytes: 500 }),
+        )]),
+    }));
+    snapshot.health = Some(HealthEvaluator::new(&HealthConfig::default()).evaluate(&snapshot));
     snapshot
 }
 
-fn get(
-    service: &StatusService,
-    method: Method,
-    path: &str,
-) -> (StatusCode, Option<String>, String) {
-    let request = Request::builder().method(method).uri(path).body(()).unwrap();
-    let response = service.respond(&request);
-    let allow = response.headers().get(ALLOW).map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
-    let status = response.status();
-    let body = futures_body(response.into_body());
-    (status, allow, body)
+fn service_with(snapshot: Option<Snapshot>) -> StatusService {
+    let cache = Cache::default();
+    if let Some(snapshot) = snapshot {
+        cache.publish(snapshot).unwrap();
+    }
+    StatusService::new(cache)
 }
 
-fn futures_body(body: Full<Bytes>) -> String {
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    allow: Option<String>,
+    body: String,
+}
+
+fn send(service: &StatusService, method: Method, path: &str, accept: Option<&str>) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(accept) = accept {
+        request = request.header(ACCEPT, accept);
+    }
+    let response = service.respond(&request.body(()).unwrap());
+    let header =
+        |name| response.headers().get(name).map(|v: &HeaderValue| v.to_str().unwrap().to_owned());
+    let (allow, content_type) = (header(ALLOW), header(CONTENT_TYPE).unwrap());
+    assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    let status = response.status();
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let bytes = rt.block_on(body.collect()).unwrap().to_bytes();
-    String::from_utf8(bytes.to_vec()).unwrap()
+    let bytes = rt.block_on(response.into_body().collect()).unwrap().to_bytes();
+    Reply { status, content_type, allow, body: String::from_utf8(bytes.to_vec()).unwrap() }
+}
+
+fn get(service: &StatusService, path: &str) -> Reply {
+    send(service, Method::GET, path, None)
 }
 
 #[track_caller]
-fn check(service: &StatusService, method: Method, path: &str, status: StatusCode, body: &str) {
-    let (actual_status, _, actual_body) = get(service, method, path);
-    assert_eq!((actual_status, actual_body.as_str()), (status, body), "{path}");
+fn check(service: &StatusService, path: &str, status: StatusCode, body: &str) {
+    let reply = get(service, path);
+    assert_eq!((reply.status, reply.body.as_str()), (status, body), "{path}");
 }
 
 #[test]
 fn before_the_first_snapshot_known_routes_are_503() {
-    let service = StatusService::new(Cache::default());
-    let unavailable = r#"{"error":"no snapshot yet"}"#;
-    for path in ["/status", "/status/host", "/health"] {
-        check(&service, Method::GET, path, StatusCode::SERVICE_UNAVAILABLE, unavailable);
+    let service = service_with(None);
+    for path in ["/status", "/status/host", "/metrics"] {
+        check(&service, path, StatusCode::SERVICE_UNAVAILABLE, r#"{"error":"no snapshot yet"}"#);
     }
     check(
         &service,
-        Method::GET,
-        "/nope",
-        StatusCode::NOT_FOUND,
-        r#"{"error":"no such endpoint: /nope"}"#,
+        "/health",
+        StatusCode::SERVICE_UNAVAILABLE,
+        r#"{"output":"no snapshot yet","status":"fail"}"#,
     );
+    check(
+        &service,
+        "/readyz",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "[-]snapshot failed: no snapshot yet\nreadyz check failed\n",
+    );
+    check(&service, "/livez", StatusCode::OK, "ok");
+    assert_eq!(get(&service, "/").status, StatusCode::SERVICE_UNAVAILABLE);
+    check(&service, "/nope", StatusCode::NOT_FOUND, r#"{"error":"no such endpoint: /nope"}"#);
 }
 
 #[test]
-fn routes_after_a_snapshot() {
-    let cache = Cache::default();
-    let published = cache.publish(snapshot(Outcome::Ok)).unwrap();
-    let service = StatusService::new(cache);
-    let (status, _, body) = get(&service, Method::GET, "/status");
-    assert_eq!((status, body.as_bytes()), (StatusCode::OK, &published.json[..]));
+fn status_and_sections() {
+    let service = service_with(Some(snapshot(Outcome::Ok, false)));
+    let reply = get(&service, "/status");
+    assert_eq!((reply.status, reply.content_type.as_str()), (StatusCode::OK, "application/json"));
     check(
         &service,
-        Method::GET,
         "/status/runtime",
         StatusCode::OK,
         r#"{"event_loop_lag_ms":0.5,"workers":2,"alive_tasks":5,"global_queue_depth":0}"#,
     );
-    check(&service, Method::GET, "/status/host", StatusCode::OK, "null");
     check(
         &service,
-        Method::GET,
         "/status/process",
         StatusCode::NOT_FOUND,
         r#"{"error":"section `process` is not configured"}"#,
     );
     check(
         &service,
-        Method::GET,
         "/status/bogus",
         StatusCode::NOT_FOUND,
         r#"{"error":"unknown section `bogus`"}"#,
     );
-    check(
-        &service,
-        Method::GET,
-        "/status/",
-        StatusCode::NOT_FOUND,
-        r#"{"error":"unknown section ``"}"#,
-    );
-    check(
-        &service,
-        Method::GET,
-        "/health",
-        StatusCode::OK,
-        r#"{"sections":{"host":"ok","runtime":"ok"},"status":"pass"}"#,
-    );
-    check(&service, Method::HEAD, "/status", StatusCode::OK, "");
+    assert_eq!(send(&service, Method::HEAD, "/status", None).body, "");
 }
 
 #[test]
-fn health_warns_when_a_section_is_not_ok() {
-    let cache = Cache::default();
-    cache.publish(snapshot(Outcome::Timeout)).unwrap();
-    let service = StatusService::new(cache);
+fn health_follows_the_ietf_format() {
+    let service = service_with(Some(snapshot(Outcome::Timeout, false)));
+    let reply = get(&service, "/health");
+    assert_eq!(
+        (reply.status, reply.content_type.as_str()),
+        (StatusCode::OK, "application/health+json")
+    );
+    let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["status"], "warn");
+    assert_eq!(body["serviceId"], "agent-host");
+    assert_eq!(body["releaseId"], "1.2.3");
+    assert_eq!(body["output"], "not passing: collectors");
+    let collectors = &body["checks"]["collector:outcomes"][0];
+    assert_eq!(collectors["status"], "warn");
+    assert_eq!(collectors["componentType"], "component");
+    assert_eq!(collectors["observedValue"], 1.0);
+    assert_eq!(collectors["observedUnit"], "sections");
+    assert!(collectors["time"].as_str().unwrap().ends_with('Z'));
+    assert!(collectors["output"].as_str().unwrap().contains("runtime (timeout)"));
+    let disk = &body["checks"]["disk:available"][0];
+    assert_eq!(
+        (disk["componentId"].as_str(), &disk["componentType"]),
+        (Some(HOSTILE), &serde_json::json!("system"))
+    );
+    assert!(disk.get("output").is_none(), "no output for a passing check");
+    let allowed = [
+        "componentId",
+        "componentType",
+        "observedValue",
+        "observedUnit",
+        "status",
+        "time",
+        "output",
+    ];
+    for entries in body["checks"].as_object().unwrap().values() {
+        for entry in entries.as_array().unwrap() {
+            for key in entry.as_object().unwrap().keys() {
+                assert!(allowed.contains(&key.as_str()), "{key} is not a field of the IETF draft");
+            }
+        }
+    }
+}
+
+#[test]
+fn health_is_503_on_fail() {
+    let service = service_with(Some(snapshot(Outcome::Ok, true)));
+    let reply = get(&service, "/health");
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(reply.body.contains(r#""status":"fail""#), "{}", reply.body);
+}
+
+#[test]
+fn readyz_like_the_kubernetes_api_server() {
+    let ready = service_with(Some(snapshot(Outcome::Timeout, false)));
+    check(&ready, "/readyz", StatusCode::OK, "ok");
     check(
+        &ready,
+        "/readyz?verbose",
+        StatusCode::OK,
+        "[+]snapshot ok\n[+]shutting_down ok\n[+]snapshot_fresh ok\nreadyz check passed\n",
+    );
+    check(&ready, "/readyz/shutting_down", StatusCode::OK, "ok");
+    check(&ready, "/readyz/nope", StatusCode::NOT_FOUND, "no such readiness check: nope\n");
+
+    let stopping = service_with(Some(snapshot(Outcome::Ok, true)));
+    let failed = "[+]snapshot ok\n[-]shutting_down failed: shutting down\n[+]snapshot_fresh ok\nreadyz check failed\n";
+    check(&stopping, "/readyz", StatusCode::SERVICE_UNAVAILABLE, failed);
+    check(&stopping, "/readyz?verbose", StatusCode::SERVICE_UNAVAILABLE, failed);
+    check(
+        &stopping,
+        "/readyz/shutting_down",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "[-]shutting_down failed: shutting down\nreadyz check failed\n",
+    );
+    check(&stopping, "/readyz?exclude=shutting_down", StatusCode::OK, "ok");
+    check(
+        &stopping,
+        "/readyz?verbose&exclude=shutting_down&exclude=snapshot",
+        StatusCode::OK,
+        "[+]snapshot excluded: ok\n[+]shutting_down excluded: ok\n[+]snapshot_fresh ok\nreadyz check passed\n",
+    );
+    // Liveness does not care that the service is stopping: restarting it would not help.
+    check(
+        &stopping,
+        "/livez?verbose",
+        StatusCode::OK,
+        "[+]ping ok\n[+]collection ok\nlivez check passed\n",
+    );
+}
+
+#[test]
+fn a_stale_snapshot_fails_liveness_and_readiness() {
+    let mut old = snapshot(Outcome::Ok, false);
+    old.collection.taken_at = Timestamp::now() - jiff::SignedDuration::from_secs(91);
+    let service = service_with(Some(old));
+    let reply = get(&service, "/livez");
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        reply.body.starts_with("[+]ping ok\n[-]collection failed: latest snapshot is 91 s old"),
+        "{}",
+        reply.body
+    );
+    let reply = get(&service, "/readyz/snapshot_fresh");
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(reply.body.contains("above 3 intervals"), "{}", reply.body);
+    assert_eq!(get(&service, "/health").status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[test]
+fn metrics_in_both_formats() {
+    let service = service_with(Some(snapshot(Outcome::Ok, false)));
+    let reply = get(&service, "/metrics");
+    assert_eq!(reply.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    for line in [
+        "# TYPE status_runtime_event_loop_lag_seconds gauge",
+        "status_runtime_event_loop_lag_seconds 0.0005",
+        "status_host_disks_total_bytes{path=\"<script>alert(1)</script>\"} 1000",
+        "status_health_check{check=\"shutting_down\",status=\"pass\"} 1",
+        "status_health_check{check=\"shutting_down\",status=\"fail\"} 0",
+        "# TYPE status_collections_total counter",
+        "status_collection_section_outcome{section=\"runtime\",outcome=\"ok\"} 1",
+    ] {
+        assert!(reply.body.lines().any(|l| l == line), "missing {line:?} in\n{}", reply.body);
+    }
+    assert!(!reply.body.contains("# EOF"));
+    let open = send(
         &service,
         Method::GET,
-        "/health",
-        StatusCode::OK,
-        r#"{"sections":{"host":"ok","runtime":"timeout"},"status":"warn"}"#,
+        "/metrics",
+        Some("application/openmetrics-text; version=1.0.0"),
     );
+    assert_eq!(open.content_type, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assert!(open.body.ends_with("# EOF\n"));
+    assert!(
+        open.body.contains("# TYPE status_collections counter\nstatus_collections_total 1\n"),
+        "{}",
+        open.body
+    );
+}
+
+#[test]
+fn the_page_escapes_every_value() {
+    let service = service_with(Some(snapshot(Outcome::Timeout, false)));
+    let reply = get(&service, "/");
+    assert_eq!(
+        (reply.status, reply.content_type.as_str()),
+        (StatusCode::OK, "text/html; charset=utf-8")
+    );
+    assert!(!reply.body.contains("<script>"), "unescaped hostile value");
+    assert!(reply.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(reply.body.contains("<h1>Degraded</h1>"));
+    assert!(reply.body.contains("<meta http-equiv=\"refresh\" content=\"30\">"));
+    let runtime_card = reply.body.find("<h2>runtime</h2>").unwrap();
+    let host_card = reply.body.find("<h2>host</h2>").unwrap();
+    assert!(runtime_card < host_card, "the failing section comes first");
 }
 
 #[test]
 fn other_methods_are_405_with_allow() {
-    let service = StatusService::new(Cache::default());
+    let service = service_with(None);
     for method in [Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS] {
-        let (status, allow, body) = get(&service, method.clone(), "/status");
-        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-        assert_eq!(allow.as_deref(), Some("GET, HEAD"));
-        assert_eq!(body, format!(r#"{{"error":"method {method} not allowed"}}"#));
+        let reply = send(&service, method.clone(), "/status", None);
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.allow.as_deref(), Some("GET, HEAD"));
+        assert_eq!(reply.body, format!(r#"{{"error":"method {method} not allowed"}}"#));
     }
+}
+
+#[test]
+fn from_config_applies_page_refresh_and_freshness() {
+    let config = Config::parse(
+        "[http]\npage_refresh = \"5s\"\n[health.snapshot_fresh]\nenabled = false\n",
+        "t",
+    )
+    .unwrap();
+    let cache = Cache::default();
+    let mut old = snapshot(Outcome::Ok, false);
+    old.collection.taken_at = Timestamp::now() - jiff::SignedDuration::from_secs(3600);
+    cache.publish(old).unwrap();
+    let service = StatusService::from_config(cache, &config);
+    assert!(get(&service, "/").body.contains("content=\"5\""));
+    check(&service, "/livez", StatusCode::OK, "ok");
 }

@@ -1,0 +1,70 @@
+//! `/health` in the IETF "Health Check Response Format for HTTP APIs" (draft-inadarei-api-health-check):
+//! `application/health+json`, `status` pass/warn/fail, `checks` keyed `component:measurement`, each an
+//! array of results with `componentId`, `componentType`, `observedValue`, `observedUnit`, `status`,
+//! `time` and `output`.
+
+use serde_json::{Map, Value, json};
+use status_model::{HealthReport, HealthStatus, Snapshot};
+
+/// The response body for a snapshot and its live report.
+pub(crate) fn body(snapshot: &Snapshot, report: &HealthReport) -> Value {
+    let mut checks: Map<String, Value> = Map::new();
+    for check in &report.checks {
+        let key = format!("{}:{}", check.component, check.measurement);
+        let mut entry = Map::new();
+        if let Some(id) = &check.component_id {
+            entry.insert("componentId".into(), id.clone().into());
+        }
+        entry.insert("componentType".into(), component_type(&check.component).into());
+        if let Some(value) = check.observed_value {
+            entry.insert("observedValue".into(), value.into());
+        }
+        if let Some(unit) = &check.observed_unit {
+            entry.insert("observedUnit".into(), unit.clone().into());
+        }
+        entry.insert("status".into(), check.status.as_str().into());
+        entry.insert("time".into(), check.time.to_string().into());
+        // The draft: "output" SHOULD be omitted for "pass".
+        if check.status != HealthStatus::Pass {
+            entry.insert("output".into(), check.message.clone().into());
+        }
+        let list = checks.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            list.push(Value::Object(entry));
+        }
+    }
+    let mut body = json!({ "status": report.status.as_str() });
+    let service = snapshot.service.value();
+    if let Some(version) = service.and_then(|service| service.version.clone()) {
+        body["releaseId"] = version.into();
+    }
+    if let Some(service) = service {
+        body["serviceId"] = service.name.clone().into();
+        body["description"] = format!("health of {}", service.name).into();
+    }
+    if report.status != HealthStatus::Pass {
+        let failing: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|check| check.status != HealthStatus::Pass)
+            .map(|check| check.name.as_str())
+            .collect();
+        body["output"] = format!("not passing: {}", failing.join(", ")).into();
+    }
+    body["checks"] = Value::Object(checks);
+    body
+}
+
+/// The body before any snapshot exists.
+pub(crate) fn no_snapshot() -> Value {
+    json!({ "status": "fail", "output": "no snapshot yet" })
+}
+
+/// The draft's componentType: `system` for the machine's resources, `component` for parts of the
+/// service itself.
+fn component_type(component: &str) -> &'static str {
+    match component {
+        "memory" | "disk" | "cpu" | "processes" => "system",
+        _ => "component",
+    }
+}

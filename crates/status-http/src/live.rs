@@ -1,0 +1,45 @@
+//! The health report as of a request: the cached report with the freshness check evaluated now.
+//!
+//! Everything else in the report was decided when the snapshot was collected; only the snapshot's
+//! age changes between collections, so only `snapshot_fresh` is re-run per request.
+
+use status_collect::Published;
+use status_model::checks::{CheckConfig, CheckContext, CheckDef};
+use status_model::{CheckResult, HealthReport, HealthStatus, Timestamp};
+
+/// The name of the freshness check.
+pub(crate) const FRESHNESS: &str = "snapshot_fresh";
+
+/// The cached report with `snapshot_fresh` re-evaluated at `now` (when that check is enabled).
+/// `None` when the snapshot carries no health report.
+pub(crate) fn report(
+    published: &Published,
+    freshness: &CheckConfig,
+    now: Timestamp,
+) -> Option<HealthReport> {
+    let mut report = published.snapshot.health.clone()?;
+    let Some(check) = CheckDef::find(FRESHNESS) else { return Some(report) };
+    let Some(slot) = report.checks.iter_mut().find(|result| result.name == FRESHNESS) else {
+        return Some(report);
+    };
+    let context = CheckContext { snapshot: &published.snapshot, now };
+    if let Some(verdict) = (check.run)(&context, freshness).into_iter().next() {
+        let changed = verdict.status != slot.status;
+        *slot = CheckResult {
+            status: verdict.status,
+            message: verdict.message,
+            observed_value: verdict.observed_value,
+            details: verdict.details,
+            time: now,
+            status_since: if changed { now } else { slot.status_since },
+            ..slot.clone()
+        };
+        report.status = HealthStatus::worst(report.checks.iter().map(|result| result.status));
+    }
+    Some(report)
+}
+
+/// Age of the snapshot at `now`, in seconds.
+pub(crate) fn age_seconds(published: &Published, now: Timestamp) -> f64 {
+    now.duration_since(published.snapshot.collection.taken_at).as_secs_f64().max(0.0)
+}
