@@ -119,7 +119,7 @@ fn before_the_first_snapshot_known_routes_are_503() {
         &service,
         "/health",
         StatusCode::SERVICE_UNAVAILABLE,
-        r#"{"output":"no snapshot yet","status":"fail"}"#,
+        r#"{"status":"fail","output":"no snapshot yet"}"#,
     );
     check(
         &service,

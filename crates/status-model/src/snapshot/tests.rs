@@ -25,7 +25,7 @@ fn keys(snapshot: &Snapshot) -> Vec<String> {
 #[test]
 fn keys_follow_configuration_not_success() {
     let mut snapshot = Snapshot::new(report());
-    assert_eq!(keys(&snapshot), ["collection", "health", "schema_version"]);
+    assert_eq!(keys(&snapshot), ["schema_version", "collection", "health"]);
 
     snapshot.put_missing(SectionName::Host);
     snapshot.put(SectionData::Runtime(RuntimeSection {
@@ -34,7 +34,7 @@ fn keys_follow_configuration_not_success() {
         alive_tasks: 3,
         global_queue_depth: 0,
     }));
-    assert_eq!(keys(&snapshot), ["collection", "health", "host", "runtime", "schema_version"]);
+    assert_eq!(keys(&snapshot), ["schema_version", "collection", "health", "host", "runtime"]);
     let value = serde_json::to_value(&snapshot).unwrap();
     assert!(value["host"].is_null());
     assert!(value["runtime"]["event_loop_lag_ms"].is_null());
