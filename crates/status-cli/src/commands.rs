@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Subcommand;
-use status_collect::{Config, Engine, Status, collectors};
+use status_collect::{Config, Engine, Status};
 use status_deps::NoDeps;
 use status_http::StatusService;
 use status_model::{SectionName, Snapshot};
@@ -38,10 +38,26 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DURATION", value_parser = |text: &str| status_collect::parse_interval("--interval", text))]
         interval: Option<std::time::Duration>,
     },
+    /// Print one monitoring-plugin line (STATUS OK|WARNING|CRITICAL|UNKNOWN) and exit 0, 1, 2 or 3.
+    Health {
+        /// Read a running server's /health instead of collecting (`http://127.0.0.1:8484`).
+        #[arg(long, value_name = "URL", conflicts_with = "config")]
+        url: Option<String>,
+        /// Config file (TOML) for a local collection; without it, the embedded default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// How long to wait for the server.
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+        timeout: std::time::Duration,
+    },
 }
 
-pub(crate) async fn run(command: Command) -> Result<(), ()> {
-    match command {
+/// Exit status of a command that succeeded.
+const EXIT_OK: u8 = 0;
+
+/// Runs a command; returns the process's exit status.
+pub(crate) async fn run(command: Command) -> u8 {
+    let result = match command {
         Command::Snapshot { config, pretty, section } => {
             init_logs(LevelFilter::WARN);
             snapshot(config.as_deref(), pretty, section.as_deref())
@@ -54,20 +70,32 @@ pub(crate) async fn run(command: Command) -> Result<(), ()> {
                 tracing::error!("{message}");
             })
         }
+        Command::Health { url, config, timeout } => {
+            init_logs(LevelFilter::ERROR);
+            return crate::health::run(url.as_deref(), config.as_deref(), timeout).await;
+        }
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(()) => crate::EXIT_FAILURE,
     }
+}
+
+/// Prints one line on stdout.
+pub(crate) fn print_line(line: &str) {
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// Prints `{"error": message}` on stdout, so callers that parse stdout always get JSON.
 pub(crate) fn print_error(message: &str) {
-    let body = serde_json::json!({ "error": message });
-    let _ = writeln!(std::io::stdout(), "{body}");
+    print_line(&serde_json::json!({ "error": message }).to_string());
 }
 
 fn init_logs(level: LevelFilter) {
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(level).try_init();
 }
 
-fn load_config(path: Option<&Path>) -> Result<Config, String> {
+pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, String> {
     match path {
         Some(path) => Config::load(path).map_err(|error| error.to_string()),
         None => Ok(Config::default()),
@@ -82,10 +110,7 @@ async fn snapshot(
     let config = load_config(config)?;
     let section =
         section.map(str::parse::<SectionName>).transpose().map_err(|error| error.to_string())?;
-    let engine = Engine::new(
-        collectors::standard(&config, Arc::new(NoDeps), Default::default()),
-        config.collect.deadline,
-    );
+    let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
     let snapshot = engine.collect().await;
     let failed = |error: serde_json::Error| format!("failed to serialize the snapshot: {error}");
     let text = match (section, pretty) {
@@ -144,7 +169,12 @@ async fn serve(
         "serving status on http://{addr}/status (collecting every {})",
         humantime::format_duration(config.collect.interval)
     );
-    status_http::serve(listener, StatusService::new(status.cache()), shutdown_signal()).await;
+    status_http::serve(
+        listener,
+        StatusService::from_config(status.cache(), &config),
+        shutdown_signal(),
+    )
+    .await;
     tracing::info!("shutting down");
     status.shutdown().await;
     Ok(())

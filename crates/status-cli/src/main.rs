@@ -5,18 +5,20 @@
 //!   exit status 1.
 //! - `status-cli serve [--config FILE] [--bind ADDR] [--interval 30s]`: collects in the background
 //!   and serves the HTTP endpoints until SIGINT or SIGTERM.
+//! - `status-cli health [--url URL | --config FILE]`: a monitoring-plugin line and exit status
+//!   (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 //!
 //! With no `--config`, the embedded default collects every section this machine can answer.
 //! This binary only parses arguments and wires status-collect to status-http; logs go to stderr.
 
 mod commands;
+mod fetch;
+mod health;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Exit status: success.
-const EXIT_OK: u8 = 0;
 /// Exit status: the command failed (bad config, unknown section, bind error).
 const EXIT_FAILURE: u8 = 1;
 
@@ -40,8 +42,5 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
-    match runtime.block_on(commands::run(cli.command)) {
-        Ok(()) => ExitCode::from(EXIT_OK),
-        Err(()) => ExitCode::from(EXIT_FAILURE),
-    }
+    ExitCode::from(runtime.block_on(commands::run(cli.command)))
 }
