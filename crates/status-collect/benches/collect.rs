@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use status_collect::{Cache, Config, Engine, collectors};
+use status_collect::{Cache, Config, Engine, HealthConfig, HealthEvaluator, collectors};
 use status_deps::NoDeps;
 
 fn main() {
@@ -64,4 +64,18 @@ fn publish_to_cache(bencher: divan::Bencher<'_, '_>) {
     });
     let cache = Cache::default();
     bencher.bench_local(|| cache.publish(snapshot.clone()).expect("serializes"));
+}
+
+/// Evaluating every health check over a full snapshot (with flap damping and change tracking).
+#[divan::bench]
+fn evaluate_health_checks(bencher: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let snapshot = rt.block_on(async {
+        let config = Config::default();
+        let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
+        engine.collect().await;
+        engine.collect().await
+    });
+    let evaluator = HealthEvaluator::new(&HealthConfig::default());
+    bencher.bench_local(|| evaluator.evaluate(divan::black_box(&snapshot)));
 }

@@ -1,11 +1,12 @@
-//! Benchmark: answering `GET /status` from the cache, the handler alone (no socket).
+//! Benchmarks of the handler alone (no socket): `/status` from the cache, and the views rendered per
+//! request (`/metrics`, `/`, `/health`).
 //!
 //! Run with `cargo bench -p status-http`; divan prints the median.
 
 use std::sync::Arc;
 
 use hyper::Request;
-use status_collect::{Cache, Config, Engine, collectors};
+use status_collect::{Cache, Config, Engine};
 use status_deps::NoDeps;
 use status_http::StatusService;
 
@@ -22,10 +23,7 @@ fn service() -> StatusService {
     let cache = Cache::default();
     rt.block_on(async {
         let config = Config::default();
-        let engine = Engine::new(
-            collectors::standard(&config, Arc::new(NoDeps), Default::default()),
-            config.collect.deadline,
-        );
+        let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
         engine.collect().await;
         cache.publish(engine.collect().await).expect("serializes");
     });
@@ -45,5 +43,29 @@ fn get_status(bencher: divan::Bencher<'_, '_>) {
 fn get_section(bencher: divan::Bencher<'_, '_>) {
     let service = service();
     let request = Request::get("/status/host").body(()).expect("request");
+    bencher.bench_local(|| service.respond(divan::black_box(&request)));
+}
+
+/// `GET /metrics`: the full snapshot rendered in the Prometheus text format.
+#[divan::bench]
+fn get_metrics(bencher: divan::Bencher<'_, '_>) {
+    let service = service();
+    let request = Request::get("/metrics").body(()).expect("request");
+    bencher.bench_local(|| service.respond(divan::black_box(&request)));
+}
+
+/// `GET /`: the HTML status page.
+#[divan::bench]
+fn get_page(bencher: divan::Bencher<'_, '_>) {
+    let service = service();
+    let request = Request::get("/").body(()).expect("request");
+    bencher.bench_local(|| service.respond(divan::black_box(&request)));
+}
+
+/// `GET /health`: the IETF health+json body.
+#[divan::bench]
+fn get_health(bencher: divan::Bencher<'_, '_>) {
+    let service = service();
+    let request = Request::get("/health").body(()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
