@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use crate::collector::{CollectError, Collected, Collector};
 use crate::config::ProbeConfig;
 use crate::database::Database;
-use crate::database::row::{number, summary, text};
+use crate::database::row::{number, text};
 
 /// Collects the `probes` section.
 pub struct ProbesCollector {
@@ -104,11 +104,12 @@ async fn run(db: &Database, probe: &ProbeConfig) -> Result<Answer, String> {
     if let Some(value) = number(&row, 0) {
         return Ok(Answer::Value(value));
     }
+    // The text itself is not shown: a probe may select a column that holds message text.
     match text(&row, 0) {
         None => Ok(Answer::Null("the probe returned NULL")),
         Some(other) => Err(format!(
-            "the probe returned {}, not a number",
-            summary(&other).map_or_else(|| "blank text".to_owned(), |text| format!("{text:?}"))
+            "the probe returned text of {} characters, not a number",
+            other.chars().count()
         )),
     }
 }
