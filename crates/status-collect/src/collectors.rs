@@ -1,34 +1,93 @@
 //! The collectors, one per section, and the set a configuration asks for.
 
+mod broker;
 mod host;
+mod host_jobs;
+mod messages;
+mod notifier;
+mod probes;
 mod process;
+mod recent_operations;
 mod runtime;
+mod schedule;
 mod service;
+mod storage;
+mod tasks;
 
 use std::sync::Arc;
 
+pub use broker::BrokerCollector;
 pub use host::HostCollector;
+pub use host_jobs::HostJobsCollector;
+pub use messages::MessagesCollector;
+pub use notifier::NotifierCollector;
+pub use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
+pub use recent_operations::RecentOperationsCollector;
 pub use runtime::RuntimeCollector;
 pub use service::{ServiceCollector, ShutdownFlag};
 use status_deps::StatusDeps;
+pub use storage::{BranchCount, StorageCollector};
+pub use tasks::TasksCollector;
 
 use crate::collector::{CollectError, Collector};
-use crate::config::Config;
+use crate::config::{Config, Layout};
+use crate::database::Database;
 
-/// The collectors `config` asks for, in snapshot order: `service`, `process`, `host`, `runtime`.
-/// Must be called inside a tokio runtime (the runtime collector starts its lag probe).
+/// The collectors `config` asks for: `service`, `process`, `host`, `runtime`, then the
+/// [`databases`] sections. Must be called inside a tokio runtime (the runtime collector starts its
+/// lag probe).
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
     shutdown: ShutdownFlag,
 ) -> Vec<Arc<dyn Collector>> {
-    vec![
+    let mut collectors: Vec<Arc<dyn Collector>> = vec![
         Arc::new(ServiceCollector::new(deps, config.service.name.clone(), shutdown)),
         Arc::new(ProcessCollector::new()),
         Arc::new(HostCollector::new(config.host.disk_paths.clone())),
         Arc::new(RuntimeCollector::start()),
-    ]
+    ];
+    collectors.extend(databases(config));
+    collectors
+}
+
+/// The database sections `config` asks for, one pool per `[[databases]]` entry shared by its
+/// sections: `broker`, `notifier` and `recent_operations` for the `operations` layout; `messages`,
+/// `tasks` and `host_jobs` for `messaging`; `probes` when any probe is configured; `storage` when
+/// any database or `[storage] log_dir` is. Nothing is opened until the first collection.
+pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
+    let databases: Vec<Arc<Database>> = config
+        .databases
+        .iter()
+        .map(|database| Database::new(database, config.collect.deadline))
+        .collect();
+    let mut collectors: Vec<Arc<dyn Collector>> = Vec::new();
+    let mut probes = Vec::new();
+    for (db, database) in databases.iter().zip(&config.databases) {
+        match db.layout() {
+            Some(Layout::Operations) => {
+                collectors.push(Arc::new(BrokerCollector::new(db.clone())));
+                collectors.push(Arc::new(NotifierCollector::new(db.clone())));
+                collectors.push(Arc::new(RecentOperationsCollector::new(db.clone())));
+            }
+            Some(Layout::Messaging) => {
+                collectors.push(Arc::new(MessagesCollector::new(db.clone())));
+                collectors.push(Arc::new(TasksCollector::new(db.clone())));
+                collectors.push(Arc::new(HostJobsCollector::new(db.clone())));
+            }
+            None => {}
+        }
+        probes.extend(database.probes.iter().map(|probe| (db.clone(), probe.clone())));
+    }
+    if !probes.is_empty() {
+        collectors.push(Arc::new(ProbesCollector::new(probes, config.collect.deadline)));
+    }
+    if !databases.is_empty() || config.storage.log_dir.is_some() {
+        collectors
+            .push(Arc::new(StorageCollector::new(&databases, config.storage.log_dir.clone())));
+    }
+    collectors
 }
 
 /// Runs blocking work on the blocking pool. A panic there is resumed here, so the engine reports the

@@ -4,11 +4,16 @@
 //! Bounds that apply to the file (such as `[collect] interval` between 5 s and 300 s) are checked
 //! while parsing; the library API may set shorter values, for tests.
 
+mod databases;
+mod read_only_sql;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
+
+pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
 
 use crate::health::HealthConfig;
 
@@ -29,6 +34,11 @@ pub struct Config {
     pub state: StateConfig,
     /// `[health.<check>]`: settings of each health check.
     pub health: HealthConfig,
+    /// `[[databases]]`: the host's databases, read-only.
+    #[serde(deserialize_with = "databases::unique_databases")]
+    pub databases: Vec<DatabaseConfig>,
+    /// `[storage]`
+    pub storage: StorageConfig,
 }
 
 /// `[service]`: how the host is named.

@@ -9,6 +9,8 @@
 //! - [`Cache`]: the latest snapshot and its JSON, for readers that must not wait on a collection.
 //! - [`Config`]: the TOML configuration file.
 //! - [`Status`]: all of the above wired together for a host application.
+//! - [`layouts`]: the database tables the `operations` and `messaging` sections read, with their
+//!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only.
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.
@@ -17,8 +19,10 @@ mod cache;
 mod collector;
 pub mod collectors;
 mod config;
+mod database;
 mod engine;
 mod health;
+pub mod layouts;
 mod procfs;
 mod runner;
 mod status;
@@ -26,9 +30,10 @@ mod status;
 pub use cache::{Cache, Published};
 pub use collector::{CollectError, Collected, Collector};
 pub use config::{
-    CollectConfig, Config, ConfigError, HostConfig, HttpConfig, ServiceConfig, StateConfig,
-    parse_interval,
+    CollectConfig, Config, ConfigError, DatabaseConfig, HostConfig, HttpConfig, Layout,
+    ProbeConfig, ServiceConfig, StateConfig, StorageConfig, parse_interval,
 };
+pub use database::Database;
 pub use engine::{Engine, EngineSettings};
 pub use health::{HealthConfig, HealthEvaluator};
 pub use runner::{LoopHandle, spawn_loop};

@@ -19,8 +19,11 @@ pub use collection::{CollectionReport, Outcome, SectionReport};
 pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
 pub use sections::{
-    DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessSection, ProcessTable, RuntimeSection,
-    ServiceSection, ServiceStatus, SupervisorInfo, SupervisorKind, SwapUsage,
+    BrokerSection, DatabaseFiles, DiskUsage, HostJob, HostJobsSection, HostSection,
+    InFlightOperation, LoadAverage, MemoryUsage, MessagesSection, NotifierSection, OperationRecord,
+    ProbeResult, ProbesSection, ProcessSection, ProcessTable, RecentOperationsSection,
+    RuntimeSection, ScheduledTask, ServiceSection, ServiceStatus, StorageSection, SupervisorInfo,
+    SupervisorKind, SwapUsage, TasksSection,
 };
 pub use slot::Slot;
 pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

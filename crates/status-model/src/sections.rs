@@ -1,11 +1,27 @@
 //! The section types, one file each.
 
+mod broker;
 mod host;
+mod host_jobs;
+mod messages;
+mod notifier;
+mod probes;
 mod process;
+mod recent_operations;
 mod runtime;
 mod service;
+mod storage;
+mod tasks;
 
+pub use broker::{BrokerSection, InFlightOperation};
 pub use host::{DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessTable, SwapUsage};
+pub use host_jobs::{HostJob, HostJobsSection};
+pub use messages::MessagesSection;
+pub use notifier::NotifierSection;
+pub use probes::{ProbeResult, ProbesSection};
 pub use process::{ProcessSection, SupervisorInfo, SupervisorKind};
+pub use recent_operations::{OperationRecord, RecentOperationsSection};
 pub use runtime::RuntimeSection;
 pub use service::{ServiceSection, ServiceStatus};
+pub use storage::{DatabaseFiles, StorageSection};
+pub use tasks::{ScheduledTask, TasksSection};

@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::collection::CollectionReport;
 use crate::health::HealthReport;
-use crate::sections::{HostSection, ProcessSection, RuntimeSection, ServiceSection};
+use crate::sections::{
+    BrokerSection, HostJobsSection, HostSection, MessagesSection, NotifierSection, ProbesSection,
+    ProcessSection, RecentOperationsSection, RuntimeSection, ServiceSection, StorageSection,
+    TasksSection,
+};
 use crate::slot::Slot;
 
 /// The version of the snapshot's JSON format; bumped on any incompatible change.
@@ -110,6 +114,22 @@ sections! {
     Host(host): HostSection,
     /// `runtime`: the async runtime.
     Runtime(runtime): RuntimeSection,
+    /// `broker`: the operation broker, from a database's `execution_log`.
+    Broker(broker): BrokerSection,
+    /// `notifier`: the notification outbox, from a database's `notification_outbox`.
+    Notifier(notifier): NotifierSection,
+    /// `messages`: inbound and outbound message traffic, from a `messaging` database.
+    Messages(messages): MessagesSection,
+    /// `tasks`: scheduled tasks, from a `messaging` database.
+    Tasks(tasks): TasksSection,
+    /// `host_jobs`: the host's cron-like jobs, from a `messaging` database.
+    HostJobs(host_jobs): HostJobsSection,
+    /// `probes`: named scalar SQL probes.
+    Probes(probes): ProbesSection,
+    /// `storage`: sizes of the databases and logs.
+    Storage(storage): StorageSection,
+    /// `recent_operations`: the newest operations, metadata only.
+    RecentOperations(recent_operations): RecentOperationsSection,
 }
 
 impl fmt::Display for SectionName {

@@ -116,7 +116,13 @@ async fn standard_sections() {
     assert_snapshot(
         "collection",
         &json["collection"],
-        &[".sequence", ".sections.runtime.unmeasured"],
+        &[
+            ".taken_at",
+            ".duration_ms",
+            ".sections.*.duration_ms",
+            ".sequence",
+            ".sections.runtime.unmeasured",
+        ],
     );
 
     // The disk check over the real file system: its verdict depends on this machine's free space.

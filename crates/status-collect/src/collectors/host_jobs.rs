@@ -1,0 +1,78 @@
+//! The `host_jobs` collector: every host job, and whether an enabled one is overdue, from
+//! `host_jobs` (the `messaging` layout).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use status_model::{HostJob, HostJobsSection, SectionData, SectionName};
+
+use super::schedule::{LISTED, Lateness};
+use crate::collector::{CollectError, Collected, Collector};
+use crate::database::Database;
+use crate::database::row::{count, text};
+
+/// Collects the `host_jobs` section.
+pub struct HostJobsCollector {
+    db: Arc<Database>,
+}
+
+impl HostJobsCollector {
+    /// Reads `host_jobs` of `db`.
+    pub fn new(db: Arc<Database>) -> HostJobsCollector {
+        HostJobsCollector { db }
+    }
+}
+
+#[async_trait]
+impl Collector for HostJobsCollector {
+    fn section(&self) -> SectionName {
+        SectionName::HostJobs
+    }
+
+    async fn collect(&self) -> Result<Collected, CollectError> {
+        let db = &self.db;
+        let mut conn = db.connection().await?;
+        let total = sqlx::query("SELECT COUNT(*) FROM host_jobs")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|error| db.error(error))?;
+        let rows = sqlx::query(
+            "SELECT id, name, schedule_type, schedule_value, status, enabled, next_run, last_run \
+             FROM host_jobs ORDER BY next_run IS NULL, next_run, id LIMIT ?",
+        )
+        .bind(LISTED)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|error| db.error(error))?;
+
+        let mut unmeasured = BTreeMap::new();
+        let lateness = Lateness::new(Timestamp::now(), db.overdue_grace());
+        let jobs = rows
+            .iter()
+            .map(|row| {
+                let id = text(row, 0).unwrap_or_default();
+                let enabled = text(row, 5)
+                    .is_some_and(|value| !matches!(value.trim(), "0" | "" | "false" | "FALSE"));
+                let times =
+                    lateness.read(row, 6, 7, enabled, &format!("jobs.{id}"), &mut unmeasured);
+                HostJob {
+                    name: text(row, 1),
+                    schedule_type: text(row, 2),
+                    schedule_value: text(row, 3),
+                    status: text(row, 4),
+                    enabled,
+                    next_run: times.next_run,
+                    last_run: times.last_run,
+                    overdue: times.overdue,
+                    id,
+                }
+            })
+            .collect();
+        Ok(Collected {
+            data: SectionData::HostJobs(HostJobsSection { total: count(&total, 0), jobs }),
+            unmeasured,
+        })
+    }
+}
