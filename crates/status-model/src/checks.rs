@@ -6,7 +6,10 @@
 //! measured warns, naming the reason (except where noted). Flap damping and status history are not
 //! here: they need memory of earlier evaluations and live in the collector.
 
+mod data;
 mod defs;
+mod host;
+mod service;
 
 use std::collections::BTreeMap;
 

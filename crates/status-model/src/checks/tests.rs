@@ -1,6 +1,8 @@
 //! Every check at its boundaries: exactly at a threshold passes (comparisons are strict), just past
 //! it does not.
 
+mod data;
+
 use std::collections::BTreeMap;
 
 use super::*;
@@ -11,7 +13,7 @@ use crate::sections::{
 };
 use crate::snapshot::SectionData;
 
-fn report() -> CollectionReport {
+pub(super) fn report() -> CollectionReport {
     CollectionReport {
         taken_at: "2026-01-01T00:00:00Z".parse().unwrap(),
         duration_ms: 1.0,
@@ -58,14 +60,14 @@ fn snapshot_with_host(edit: impl FnOnce(&mut HostSection)) -> Snapshot {
 
 /// Runs check `name` with default settings at `now` = the snapshot's time plus `age_seconds`.
 #[track_caller]
-fn run(name: &str, snapshot: &Snapshot, age_seconds: i64) -> Vec<Verdict> {
+pub(super) fn run(name: &str, snapshot: &Snapshot, age_seconds: i64) -> Vec<Verdict> {
     let check = CheckDef::find(name).unwrap();
     let now = snapshot.collection.taken_at + jiff::SignedDuration::from_secs(age_seconds);
     (check.run)(&CheckContext { snapshot, now }, &check.default)
 }
 
 #[track_caller]
-fn check(name: &str, snapshot: Snapshot, expected: HealthStatus, message: &str) {
+pub(super) fn check(name: &str, snapshot: Snapshot, expected: HealthStatus, message: &str) {
     let verdicts = run(name, &snapshot, 0);
     assert_eq!(verdicts.len(), 1, "{verdicts:?}");
     assert_eq!(verdicts[0].status, expected, "{name}: {verdicts:?}");

@@ -1,0 +1,106 @@
+//! Checks of what the host's databases say: overdue tasks and jobs, the notifier's backlog,
+//! undelivered messages, and the SQL probes' own thresholds.
+
+use super::defs::{graded, verdict, why_null};
+use super::{CheckConfig, CheckContext, Verdict};
+use crate::health::HealthStatus;
+
+/// How many overdue items a check's details name.
+const NAMED: usize = 10;
+
+/// Counts overdue items against `warn_above` (default 0: any overdue item warns), naming the first.
+fn overdue(what: &str, ids: Vec<String>, config: &CheckConfig) -> Verdict {
+    #[expect(clippy::cast_precision_loss, reason = "item counts are small")]
+    let count = ids.len() as f64;
+    let mut result = graded(&format!("overdue {what}"), count, "", config);
+    if !ids.is_empty() {
+        let shown: Vec<&str> = ids.iter().take(NAMED).map(String::as_str).collect();
+        result.details.insert("overdue".into(), shown.join(", "));
+    }
+    result
+}
+
+/// Scheduled tasks whose `next_run` is past by more than the configured grace.
+pub(super) fn tasks_overdue(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(section) = ctx.snapshot.tasks.value() else { return Vec::new() };
+    let ids = section
+        .tasks
+        .iter()
+        .filter(|task| task.overdue == Some(true))
+        .map(|task| task.id.clone())
+        .collect();
+    vec![overdue("tasks", ids, config)]
+}
+
+/// Enabled host jobs whose `next_run` is past by more than the configured grace.
+pub(super) fn host_jobs_overdue(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(section) = ctx.snapshot.host_jobs.value() else { return Vec::new() };
+    let ids = section
+        .jobs
+        .iter()
+        .filter(|job| job.overdue == Some(true))
+        .map(|job| job.name.clone().unwrap_or_else(|| job.id.clone()))
+        .collect();
+    vec![overdue("host jobs", ids, config)]
+}
+
+/// Age of the oldest notification still pending, in seconds; nothing pending passes.
+pub(super) fn notifier_backlog(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(notifier) = ctx.snapshot.notifier.value() else { return Vec::new() };
+    let mut result = match notifier.oldest_pending_age_seconds {
+        Some(age) => graded("oldest pending notification age", age, " s", config),
+        None => verdict(HealthStatus::Pass, "no notification pending".into(), None),
+    };
+    result.details.insert("pending_count".into(), notifier.pending_count.to_string());
+    vec![result]
+}
+
+/// Outbound deliveries not yet made.
+pub(super) fn pending_deliveries(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(messages) = ctx.snapshot.messages.value() else { return Vec::new() };
+    #[expect(clippy::cast_precision_loss, reason = "delivery counts stay far below 2^52")]
+    let pending = messages.pending_deliveries as f64;
+    vec![graded("pending deliveries", pending, "", config)]
+}
+
+/// Each SQL probe against its own `warn_above`/`fail_above` (from `[[databases.probes]]`); a probe
+/// without thresholds is reported but always passes; a probe that failed warns.
+pub(super) fn probes(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict> {
+    let Some(probes) = ctx.snapshot.probes.value() else { return Vec::new() };
+    probes
+        .iter()
+        .map(|(name, result)| {
+            let mut verdict = match result {
+                Some(probe) => match probe.value {
+                    Some(value) => {
+                        let thresholds = CheckConfig {
+                            enabled: true,
+                            critical: false,
+                            warn_above: probe.warn_above,
+                            fail_above: probe.fail_above,
+                            warn_below: None,
+                            fail_below: None,
+                            fail_after: 1,
+                            recover_after: 1,
+                        };
+                        let mut verdict = graded(&format!("probe {name}"), value, "", &thresholds);
+                        verdict.details.insert("database".into(), probe.database.clone());
+                        verdict
+                    }
+                    None => verdict(
+                        HealthStatus::Pass,
+                        format!("probe {name} returned no number"),
+                        None,
+                    ),
+                },
+                None => verdict(
+                    HealthStatus::Warn,
+                    format!("probe {name} failed: {}", why_null(ctx, "probes", name)),
+                    None,
+                ),
+            };
+            verdict.component_id = Some(name.clone());
+            verdict
+        })
+        .collect()
+}

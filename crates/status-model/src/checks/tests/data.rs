@@ -1,0 +1,150 @@
+//! The database checks at their boundaries.
+
+use std::collections::BTreeMap;
+
+use super::{check, report, run};
+use crate::checks::Verdict;
+use crate::health::HealthStatus;
+use crate::sections::{
+    HostJob, HostJobsSection, MessagesSection, NotifierSection, ProbeResult, ScheduledTask,
+    TasksSection,
+};
+use crate::snapshot::{SectionData, Snapshot};
+
+fn with(data: SectionData) -> Snapshot {
+    let mut snapshot = Snapshot::new(report());
+    snapshot.put(data);
+    snapshot
+}
+
+fn tasks(overdue: &[Option<bool>]) -> Snapshot {
+    let tasks = overdue
+        .iter()
+        .enumerate()
+        .map(|(i, &overdue)| ScheduledTask {
+            id: format!("t{i}"),
+            group: None,
+            schedule_type: None,
+            schedule_value: None,
+            status: Some("active".into()),
+            next_run: None,
+            last_run: None,
+            last_result: None,
+            overdue,
+        })
+        .collect::<Vec<_>>();
+    with(SectionData::Tasks(TasksSection { total: tasks.len() as u64, tasks }))
+}
+
+#[test]
+fn tasks_overdue_warns_above_zero_and_names_them() {
+    check("tasks_overdue", tasks(&[Some(false), None]), HealthStatus::Pass, "overdue tasks is 0");
+    check(
+        "tasks_overdue",
+        tasks(&[Some(true), Some(false), Some(true)]),
+        HealthStatus::Warn,
+        "overdue tasks is 2, above 0",
+    );
+    let verdicts = run("tasks_overdue", &tasks(&[Some(true), Some(false), Some(true)]), 0);
+    assert_eq!(verdicts[0].details["overdue"], "t0, t2");
+}
+
+#[test]
+fn host_jobs_overdue_names_jobs_by_name() {
+    let job = |name: Option<&str>, overdue| HostJob {
+        id: "j1".into(),
+        name: name.map(str::to_owned),
+        schedule_type: None,
+        schedule_value: None,
+        status: None,
+        enabled: true,
+        next_run: None,
+        last_run: None,
+        overdue,
+    };
+    let snapshot = with(SectionData::HostJobs(HostJobsSection {
+        total: 2,
+        jobs: vec![job(Some("backup"), Some(true)), job(None, Some(true))],
+    }));
+    let verdicts = run("host_jobs_overdue", &snapshot, 0);
+    assert_eq!(
+        (verdicts[0].status, verdicts[0].details["overdue"].as_str()),
+        (HealthStatus::Warn, "backup, j1")
+    );
+    let calm = with(SectionData::HostJobs(HostJobsSection {
+        total: 1,
+        jobs: vec![job(Some("backup"), Some(false))],
+    }));
+    check("host_jobs_overdue", calm, HealthStatus::Pass, "overdue host jobs is 0");
+}
+
+fn notifier(oldest: Option<f64>) -> Snapshot {
+    with(SectionData::Notifier(NotifierSection {
+        last_attempt_at: None,
+        pending_count: 3,
+        oldest_pending_age_seconds: oldest,
+    }))
+}
+
+#[test]
+fn notifier_backlog_boundaries() {
+    check("notifier_backlog", notifier(None), HealthStatus::Pass, "no notification pending");
+    check(
+        "notifier_backlog",
+        notifier(Some(300.0)),
+        HealthStatus::Pass,
+        "oldest pending notification age is 300 s",
+    );
+    check("notifier_backlog", notifier(Some(301.0)), HealthStatus::Warn, "above 300 s");
+}
+
+fn pending(count: u64) -> Snapshot {
+    with(SectionData::Messages(MessagesSection {
+        total_inbound: 0,
+        total_outbound: 0,
+        last_received_at: None,
+        last_sent_at: None,
+        pending_deliveries: count,
+    }))
+}
+
+#[test]
+fn pending_deliveries_boundaries() {
+    check("pending_deliveries", pending(100), HealthStatus::Pass, "pending deliveries is 100");
+    check("pending_deliveries", pending(101), HealthStatus::Warn, "above 100");
+}
+
+fn probe(value: Option<f64>) -> Option<ProbeResult> {
+    Some(ProbeResult {
+        database: "ops".into(),
+        value,
+        warn_above: Some(10.0),
+        fail_above: Some(100.0),
+    })
+}
+
+#[test]
+fn probes_use_their_own_thresholds() {
+    let probes = BTreeMap::from([
+        ("at_warn".to_owned(), probe(Some(10.0))),
+        ("past_warn".to_owned(), probe(Some(11.0))),
+        ("past_fail".to_owned(), probe(Some(101.0))),
+        ("broken".to_owned(), None),
+        ("no_number".to_owned(), probe(None)),
+    ]);
+    let statuses: Vec<(String, HealthStatus)> =
+        run("probes", &with(SectionData::Probes(probes)), 0)
+            .into_iter()
+            .map(|v: Verdict| (v.component_id.unwrap(), v.status))
+            .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("at_warn".to_owned(), HealthStatus::Pass),
+            ("broken".to_owned(), HealthStatus::Warn),
+            ("no_number".to_owned(), HealthStatus::Pass),
+            ("past_fail".to_owned(), HealthStatus::Fail),
+            ("past_warn".to_owned(), HealthStatus::Warn),
+        ]
+    );
+}
