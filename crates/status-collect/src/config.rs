@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+mod changes;
+
+pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
+
 /// The whole configuration. `Config::default()` is the embedded default: every section this machine
 /// can answer, on `127.0.0.1:8484`, every 30 s.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -25,6 +29,14 @@ pub struct Config {
     pub host: HostConfig,
     /// `[state]`
     pub state: StateConfig,
+    /// `[diff]`
+    pub diff: DiffConfig,
+    /// `[history]`
+    pub history: HistoryConfig,
+    /// `[files]`
+    pub files: FilesConfig,
+    /// `[hooks]`
+    pub hooks: HooksConfig,
 }
 
 /// `[service]`: how the host is named.

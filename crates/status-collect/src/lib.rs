@@ -9,25 +9,35 @@
 //! - [`Cache`]: the latest snapshot and its JSON, for readers that must not wait on a collection.
 //! - [`Config`]: the TOML configuration file.
 //! - [`Status`]: all of the above wired together for a host application.
+//! - After each collection, off the loop's path: the diff against the previous snapshot, then the
+//!   [`History`] store, the latest/prev/diff files ([`write_snapshot`]), on-change hooks and in-process
+//!   subscribers ([`Status::subscribe`]).
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.
 
 mod cache;
+mod changes;
 mod collector;
 pub mod collectors;
 mod config;
 mod engine;
+mod files;
+mod history;
+mod hooks;
 mod procfs;
 mod runner;
 mod status;
 
 pub use cache::{Cache, Published};
+pub use changes::{ChangeCounts, ChangeStats, SnapshotChange};
 pub use collector::{CollectError, Collected, Collector};
 pub use config::{
-    CollectConfig, Config, ConfigError, HostConfig, HttpConfig, ServiceConfig, StateConfig,
-    parse_interval,
+    CollectConfig, Config, ConfigError, DiffConfig, FilesConfig, HistoryConfig, HookConfig,
+    HookTarget, HooksConfig, HostConfig, HttpConfig, ServiceConfig, StateConfig, parse_interval,
 };
 pub use engine::Engine;
+pub use files::{FilesError, SnapshotFiles, WriteOutcome, write_snapshot};
+pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::Status;
