@@ -38,6 +38,35 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DURATION", value_parser = |text: &str| status_collect::parse_interval("--interval", text))]
         interval: Option<std::time::Duration>,
     },
+    /// Compare two snapshot files: changed keys with old → new values. Exit 0 when none changed, 1
+    /// when some did, 2 on an unreadable file.
+    Diff {
+        /// The older snapshot (JSON file).
+        old: PathBuf,
+        /// The newer snapshot (JSON file).
+        new: PathBuf,
+        /// Also ignore keys matching this pattern (repeatable); `*` matches any run of characters.
+        #[arg(long, value_name = "GLOB")]
+        ignore: Vec<String>,
+        /// Print the changes as one JSON list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print stored snapshots, or one key's series, from the history (`[history] enabled = true`).
+    History {
+        /// Config file (TOML) naming the state directory; without it, the embedded default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Only what was taken within this long ago, e.g. `1h` or `2d`.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        since: Option<std::time::Duration>,
+        /// At most this many, the newest.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: u32,
+        /// One dotted key's series, e.g. `host.memory.available_bytes`.
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+    },
 }
 
 pub(crate) async fn run(command: Command) -> Result<(), ()> {
@@ -54,6 +83,13 @@ pub(crate) async fn run(command: Command) -> Result<(), ()> {
                 tracing::error!("{message}");
             })
         }
+        Command::Diff { old, new, ignore, json } => crate::diff::command(&old, &new, &ignore, json),
+        Command::History { config, since, limit, key } => {
+            init_logs(LevelFilter::WARN);
+            crate::history::command(config.as_deref(), since, limit, key.as_deref())
+                .await
+                .map_err(|message| print_error(&message))
+        }
     }
 }
 
@@ -67,7 +103,7 @@ fn init_logs(level: LevelFilter) {
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(level).try_init();
 }
 
-fn load_config(path: Option<&Path>) -> Result<Config, String> {
+pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, String> {
     match path {
         Some(path) => Config::load(path).map_err(|error| error.to_string()),
         None => Ok(Config::default()),

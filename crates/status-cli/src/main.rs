@@ -5,11 +5,17 @@
 //!   exit status 1.
 //! - `status-cli serve [--config FILE] [--bind ADDR] [--interval 30s]`: collects in the background
 //!   and serves the HTTP endpoints until SIGINT or SIGTERM.
+//! - `status-cli diff OLD.json NEW.json [--ignore GLOB] [--json]`: changed keys, old → new; exit 0
+//!   when none, 1 when some, 2 on an unreadable file.
+//! - `status-cli history [--since 1h] [--limit N] [--key K] [--config FILE]`: stored snapshots or one
+//!   key's series, one JSON object per line.
 //!
 //! With no `--config`, the embedded default collects every section this machine can answer.
 //! This binary only parses arguments and wires status-collect to status-http; logs go to stderr.
 
 mod commands;
+mod diff;
+mod history;
 
 use std::process::ExitCode;
 
