@@ -14,12 +14,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
+use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, SqlSafeStr};
 use status_model::Timestamp;
+
+use crate::cache::Published;
+use crate::config::HistoryConfig;
 
 pub(crate) use writer::HistoryWriter;
 
@@ -138,6 +141,22 @@ impl History {
         History { pool }
     }
 
+    /// Stores one snapshot and applies `retention` (`max_rows`, `max_age` from now), in one
+    /// transaction. The collector's own writer does this off the collection path.
+    pub async fn insert(
+        &self,
+        published: &Published,
+        retention: &HistoryConfig,
+    ) -> Result<(), StoreError> {
+        let value =
+            serde_json::to_value(&*published.snapshot).map_err(|error| StoreError::Query {
+                what: "encode the snapshot",
+                source: sqlx::Error::Decode(Box::new(error)),
+            })?;
+        let cutoff = writer::cutoff_ms(Timestamp::now(), retention.max_age);
+        writer::insert(&self.pool, published, &value, retention.max_rows, cutoff).await
+    }
+
     /// The newest `limit` snapshots taken at or after `since`, oldest first, as their JSON text.
     pub async fn snapshots(
         &self,
@@ -165,25 +184,29 @@ impl History {
         limit: u32,
     ) -> Result<Vec<SeriesPoint>, StoreError> {
         let failed = |source| StoreError::Query { what: "read a series", source };
-        let rows = sqlx::query(
-            "SELECT v.taken_at_ms, v.value FROM history_values AS v \
-             WHERE v.key_id = (SELECT id FROM history_keys WHERE key = ?1) AND v.taken_at_ms >= ?2 \
-             ORDER BY v.snapshot_id DESC LIMIT ?3",
+        // One row holding the whole series as a JSON list of [time, value text]: a row per point
+        // through sqlx costs more than the query itself, and so does re-parsing every value in SQLite.
+        let text: String = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(taken_at_ms, value) ORDER BY snapshot_id) FROM \
+             (SELECT snapshot_id, taken_at_ms, value FROM history_values \
+              WHERE key_id = (SELECT id FROM history_keys WHERE key = ?1) AND taken_at_ms >= ?2 \
+              ORDER BY snapshot_id DESC LIMIT ?3)",
         )
         .bind(key)
         .bind(since_ms(since))
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await
         .map_err(failed)?;
+        let decode =
+            |error: Box<dyn std::error::Error + Send + Sync>| failed(sqlx::Error::Decode(error));
+        let rows: Vec<(i64, std::borrow::Cow<'_, str>)> =
+            serde_json::from_str(&text).map_err(|error| decode(Box::new(error)))?;
         let mut points = Vec::with_capacity(rows.len());
-        for row in rows.iter().rev() {
-            let taken_at_ms: i64 = row.try_get(0).map_err(failed)?;
-            let value: &str = row.try_get(1).map_err(failed)?;
+        for (taken_at_ms, value) in rows {
             let taken_at = Timestamp::from_millisecond(taken_at_ms)
-                .map_err(|error| failed(sqlx::Error::Decode(Box::new(error))))?;
-            let value = serde_json::from_str(value)
-                .map_err(|error| failed(sqlx::Error::Decode(Box::new(error))))?;
+                .map_err(|error| decode(Box::new(error)))?;
+            let value = serde_json::from_str(&value).map_err(|error| decode(Box::new(error)))?;
             points.push(SeriesPoint { taken_at, value });
         }
         Ok(points)

@@ -97,7 +97,7 @@ async fn write(
 }
 
 /// The oldest time kept by `max_age`, in Unix milliseconds.
-fn cutoff_ms(now: Timestamp, max_age: Duration) -> i64 {
+pub(super) fn cutoff_ms(now: Timestamp, max_age: Duration) -> i64 {
     let age = i64::try_from(max_age.as_millis()).unwrap_or(i64::MAX);
     now.as_millisecond().saturating_sub(age)
 }
@@ -158,15 +158,11 @@ async fn retain(
     cutoff_ms: i64,
 ) -> Result<(), StoreError> {
     let failed = |source| StoreError::Query { what: "apply retention", source };
-    sqlx::query("DELETE FROM history_snapshots WHERE taken_at_ms < ?1")
-        .bind(cutoff_ms)
-        .execute(&mut *tx)
-        .await
-        .map_err(failed)?;
     sqlx::query(
-        "DELETE FROM history_snapshots WHERE id <= \
-         (SELECT id FROM history_snapshots ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+        "DELETE FROM history_snapshots WHERE taken_at_ms < ?1 OR id <= \
+         (SELECT id FROM history_snapshots ORDER BY id DESC LIMIT 1 OFFSET ?2)",
     )
+    .bind(cutoff_ms)
     .bind(i64::try_from(max_rows).unwrap_or(i64::MAX))
     .execute(&mut *tx)
     .await
