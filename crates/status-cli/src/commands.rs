@@ -50,6 +50,35 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
         timeout: std::time::Duration,
     },
+    /// Compare two snapshot files: changed keys with old → new values. Exit 0 when none changed, 1
+    /// when some did, 2 on an unreadable file.
+    Diff {
+        /// The older snapshot (JSON file).
+        old: PathBuf,
+        /// The newer snapshot (JSON file).
+        new: PathBuf,
+        /// Also ignore keys matching this pattern (repeatable); `*` matches any run of characters.
+        #[arg(long, value_name = "GLOB")]
+        ignore: Vec<String>,
+        /// Print the changes as one JSON list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print stored snapshots, or one key's series, from the history (`[history] enabled = true`).
+    History {
+        /// Config file (TOML) naming the state directory; without it, the embedded default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Only what was taken within this long ago, e.g. `1h` or `2d`.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        since: Option<std::time::Duration>,
+        /// At most this many, the newest.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: u32,
+        /// One dotted key's series, e.g. `host.memory.available_bytes`.
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+    },
 }
 
 /// Exit status of a command that succeeded.
@@ -73,6 +102,15 @@ pub(crate) async fn run(command: Command) -> u8 {
         Command::Health { url, config, timeout } => {
             init_logs(LevelFilter::ERROR);
             return crate::health::run(url.as_deref(), config.as_deref(), timeout).await;
+        }
+        Command::Diff { old, new, ignore, json } => {
+            return crate::diff::command(&old, &new, &ignore, json);
+        }
+        Command::History { config, since, limit, key } => {
+            init_logs(LevelFilter::WARN);
+            crate::history::command(config.as_deref(), since, limit, key.as_deref())
+                .await
+                .map_err(|message| print_error(&message))
         }
     };
     match result {

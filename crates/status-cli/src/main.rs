@@ -7,13 +7,19 @@
 //!   and serves the HTTP endpoints until SIGINT or SIGTERM.
 //! - `status-cli health [--url URL | --config FILE]`: a monitoring-plugin line and exit status
 //!   (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+//! - `status-cli diff OLD.json NEW.json [--ignore GLOB] [--json]`: changed keys, old → new; exit 0
+//!   when none, 1 when some, 2 on an unreadable file.
+//! - `status-cli history [--since 1h] [--limit N] [--key K] [--config FILE]`: stored snapshots or one
+//!   key's series, one JSON object per line.
 //!
 //! With no `--config`, the embedded default collects every section this machine can answer.
 //! This binary only parses arguments and wires status-collect to status-http; logs go to stderr.
 
 mod commands;
+mod diff;
 mod fetch;
 mod health;
+mod history;
 
 use std::process::ExitCode;
 

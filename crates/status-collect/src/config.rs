@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+mod changes;
+
+pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
 pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
 
 use crate::health::HealthConfig;
@@ -39,6 +42,14 @@ pub struct Config {
     pub databases: Vec<DatabaseConfig>,
     /// `[storage]`
     pub storage: StorageConfig,
+    /// `[diff]`
+    pub diff: DiffConfig,
+    /// `[history]`
+    pub history: HistoryConfig,
+    /// `[files]`
+    pub files: FilesConfig,
+    /// `[hooks]`
+    pub hooks: HooksConfig,
 }
 
 /// `[service]`: how the host is named.

@@ -11,30 +11,41 @@
 //! - [`Status`]: all of the above wired together for a host application.
 //! - [`layouts`]: the database tables the `operations` and `messaging` sections read, with their
 //!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only.
+//! - After each collection, off the loop's path: the diff against the previous snapshot, then the
+//!   [`History`] store, the latest/prev/diff files ([`write_snapshot`]), on-change hooks and in-process
+//!   subscribers ([`Status::subscribe`]).
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.
 
 mod cache;
+mod changes;
 mod collector;
 pub mod collectors;
 mod config;
 mod database;
 mod engine;
+mod files;
 mod health;
+mod history;
+mod hooks;
 pub mod layouts;
 mod procfs;
 mod runner;
 mod status;
 
 pub use cache::{Cache, Published};
+pub use changes::{ChangeCounts, ChangeStats, SnapshotChange};
 pub use collector::{CollectError, Collected, Collector};
 pub use config::{
-    CollectConfig, Config, ConfigError, DatabaseConfig, HostConfig, HttpConfig, Layout,
-    ProbeConfig, ServiceConfig, StateConfig, StorageConfig, parse_interval,
+    CollectConfig, Config, ConfigError, DatabaseConfig, DiffConfig, FilesConfig, HistoryConfig,
+    HookConfig, HookTarget, HooksConfig, HostConfig, HttpConfig, Layout, ProbeConfig,
+    ServiceConfig, StateConfig, StorageConfig, parse_interval,
 };
 pub use database::Database;
 pub use engine::{Engine, EngineSettings};
+pub use files::{FilesError, SnapshotFiles, WriteOutcome, write_snapshot};
 pub use health::{HealthConfig, HealthEvaluator};
+pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::Status;

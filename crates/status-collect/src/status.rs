@@ -5,7 +5,10 @@ use std::sync::Arc;
 use status_deps::StatusDeps;
 use status_model::Snapshot;
 
+use tokio::sync::broadcast;
+
 use crate::cache::{Cache, Published};
+use crate::changes::{ChangeCounts, Changes, SnapshotChange};
 use crate::collectors::ShutdownFlag;
 use crate::config::Config;
 use crate::engine::Engine;
@@ -17,6 +20,7 @@ pub struct Status {
     cache: Cache,
     shutdown: ShutdownFlag,
     running: LoopHandle,
+    changes: Changes,
 }
 
 impl Status {
@@ -28,8 +32,9 @@ impl Status {
         let shutdown = ShutdownFlag::default();
         let engine = Engine::from_config(config, deps, shutdown.clone());
         let cache = Cache::default();
+        let changes = Changes::spawn(config, &cache);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { engine, cache, shutdown, running }
+        Status { engine, cache, shutdown, running, changes }
     }
 
     /// The cache the loop fills; give it to the HTTP front-end.
@@ -49,6 +54,17 @@ impl Status {
         self.cache.latest()
     }
 
+    /// A receiver of every snapshot published from now on, with what changed since the one before.
+    /// A receiver that falls more than 16 snapshots behind is told how many it missed.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<SnapshotChange>> {
+        self.changes.subscribe()
+    }
+
+    /// What happened after collection: snapshots stored, files written, hooks run, dropped or failed.
+    pub fn change_counts(&self) -> ChangeCounts {
+        self.changes.stats().counts()
+    }
+
     /// Collects now, publishes the result and returns it.
     pub async fn collect_now(&self) -> Arc<Snapshot> {
         runner::cycle(&self.engine, &self.cache).await;
@@ -64,5 +80,6 @@ impl Status {
         self.shutdown.set();
         runner::cycle(&self.engine, &self.cache).await;
         self.running.stop().await;
+        self.changes.stop().await;
     }
 }

@@ -5,17 +5,21 @@
 //! Field names carry their units (`rss_bytes`, `duration_ms`), times are RFC 3339 UTC, and a value that
 //! could not be measured is `None` (JSON `null`) with the reason in the section's report, never a zero.
 //!
-//! This crate may depend on serde and jiff (for timestamps) only: no I/O, no async runtime, no HTTP, no
+//! [`diff`] compares two snapshots (or any two JSON documents) key by key.
+//!
+//! This crate may depend on serde, serde_json (for the diff) and jiff (for timestamps) only: no I/O, no async runtime, no HTTP, no
 //! database. Views such as Prometheus text or HTML are rendered by the front-ends, not here.
 
 pub mod checks;
 mod collection;
+pub mod diff;
 mod health;
 mod sections;
 mod slot;
 mod snapshot;
 
 pub use collection::{CollectionReport, Outcome, SectionReport};
+pub use diff::{Change, ChangeKind, KeyFilter};
 pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
 pub use sections::{

@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
 
+mod diff_history;
 mod health;
 
 const BIN: &str = env!("CARGO_BIN_EXE_status-cli");

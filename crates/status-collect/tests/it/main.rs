@@ -3,4 +3,5 @@
 
 mod common;
 mod databases;
+mod files;
 mod sections;

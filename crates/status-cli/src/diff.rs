@@ -1,0 +1,63 @@
+//! `status-cli diff OLD.json NEW.json`: the changed keys between two snapshots, with old → new values.
+//!
+//! Exit status as `diff(1)`: 0 when nothing changed, 1 when something did, 2 when a file could not be
+//! read or parsed (with `{"error": …}` on stdout).
+
+use std::io::Write;
+use std::path::Path;
+
+use status_model::{Change, ChangeKind, KeyFilter, diff};
+
+/// Exit status: nothing changed.
+const EXIT_SAME: u8 = 0;
+/// Exit status: something changed.
+const EXIT_CHANGED: u8 = 1;
+/// Exit status when the comparison could not be made.
+const EXIT_TROUBLE: u8 = 2;
+
+/// Runs the command and returns its exit status.
+pub(crate) fn command(old: &Path, new: &Path, ignore: &[String], json: bool) -> u8 {
+    let changes = match compare(old, new, ignore) {
+        Ok(changes) => changes,
+        Err(message) => return trouble(&message),
+    };
+    if let Err(error) = print(&changes, json) {
+        return trouble(&format!("failed to write to stdout: {error}"));
+    }
+    if changes.is_empty() { EXIT_SAME } else { EXIT_CHANGED }
+}
+
+fn trouble(message: &str) -> u8 {
+    crate::commands::print_error(message);
+    EXIT_TROUBLE
+}
+
+fn compare(old: &Path, new: &Path, ignore: &[String]) -> Result<Vec<Change>, String> {
+    let filter = KeyFilter::volatile_and(ignore).map_err(|error| format!("--ignore: {error}"))?;
+    Ok(diff::diff(&read(old)?, &read(new)?, &filter))
+}
+
+fn read(path: &Path) -> Result<serde_json::Value, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|error| format!("failed to read {}: {error}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|error| format!("failed to parse {} as JSON: {error}", path.display()))
+}
+
+fn print(changes: &[Change], json: bool) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let text = serde_json::to_string(changes).map_err(std::io::Error::other)?;
+        return writeln!(out, "{text}");
+    }
+    for change in changes {
+        let side = |kind: ChangeKind, value: &serde_json::Value| match change.kind == kind {
+            true => "(absent)".to_owned(),
+            false => value.to_string(),
+        };
+        let old = side(ChangeKind::Added, &change.old);
+        let new = side(ChangeKind::Removed, &change.new);
+        writeln!(out, "{}: {old} → {new}", change.key)?;
+    }
+    Ok(())
+}

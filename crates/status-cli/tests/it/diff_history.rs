@@ -1,0 +1,118 @@
+//! `status-cli diff` exit codes and output, and `status-cli history` over a store a real `serve`
+//! filled.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use super::{BIN, run};
+
+#[test]
+fn diff_prints_changed_keys_and_exits_1_only_when_some_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let a = write(
+        "a.json",
+        r#"{"collection": {"sequence": 1}, "host": {"load": {"1": 0.5}, "cpus": 2}}"#,
+    );
+    let b = write(
+        "b.json",
+        r#"{"collection": {"sequence": 2}, "host": {"load": {"1": 0.7}}, "deploy": {"sha": "abc"}}"#,
+    );
+    let c = write(
+        "c.json",
+        r#"{"collection": {"sequence": 9}, "host": {"load": {"1": 0.5}, "cpus": 2}}"#,
+    );
+
+    let output = run(&["diff", &a, &b]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "deploy.sha: (absent) → \"abc\"\nhost.cpus: 2 → (absent)\nhost.load.1: 0.5 → 0.7\n"
+    );
+
+    let output = run(&["diff", &a, &c]);
+    assert_eq!(output.status.code(), Some(0), "only volatile keys differ");
+    assert!(output.stdout.is_empty());
+
+    let output = run(&["diff", "--json", "--ignore", "host.*", "--ignore", "deploy", &a, &b]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "[]\n");
+
+    let output = run(&["diff", &a, "/nonexistent/b.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("/nonexistent/b.json"));
+}
+
+/// Runs `serve` with history on until its first snapshot is stored, then stops it (which stores one
+/// more).
+#[expect(clippy::disallowed_methods, reason = "these tests run the CLI binary as a child process")]
+fn serve_until_stored(config: &str, db: &std::path::Path) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--config", config])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("serving status") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited early");
+    }
+    for _ in 0..500 {
+        let rows = Command::new("sqlite3")
+            .arg(db)
+            .arg("SELECT count(*) FROM history_snapshots")
+            .output()
+            .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned());
+        if rows.is_ok_and(|rows| rows.parse::<u32>().is_ok_and(|n| n >= 1)) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn history_prints_snapshots_and_one_keys_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let config = dir.path().join("status.toml");
+    std::fs::write(
+        &config,
+        format!("[state]\ndir = {:?}\n\n[history]\nenabled = true\n", state.display().to_string()),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let missing = run(&["history", "--config", config]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("[history] enabled"), "{missing:?}");
+
+    serve_until_stored(config, &state.join("status.db"));
+
+    let output = run(&["history", "--config", config, "--since", "1h"]);
+    assert!(output.status.success(), "{output:?}");
+    let snapshots: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(snapshots.len(), 2, "one at start, one at shutdown");
+    let sequences: Vec<u64> =
+        snapshots.iter().map(|s| s["collection"]["sequence"].as_u64().unwrap()).collect();
+    assert!(sequences[0] < sequences[1], "oldest first: {sequences:?}");
+
+    let output =
+        run(&["history", "--config", config, "--key", "host.memory.total_bytes", "--limit", "1"]);
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let points: Vec<serde_json::Value> =
+        text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(points.len(), 1);
+    assert_eq!(points[0]["value"], snapshots[1]["host"]["memory"]["total_bytes"]);
+    assert_eq!(points[0]["taken_at"], snapshots[1]["collection"]["taken_at"]);
+}

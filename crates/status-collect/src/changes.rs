@@ -1,0 +1,175 @@
+//! What happens to each published snapshot: the diff against the one before, then (each optional)
+//! history, files, hooks and in-process subscribers.
+//!
+//! The pipeline is a task of its own that follows the cache, so the collection loop never waits on
+//! it; within it, the store, the files and the hooks each run off the pipeline's own path too.
+
+mod stats;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use status_model::{Change, KeyFilter, diff};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+pub use stats::{ChangeCounts, ChangeStats};
+
+use crate::cache::{Cache, Published};
+use crate::config::Config;
+use crate::files::FilesWriter;
+use crate::history::{self, HistoryWriter};
+use crate::hooks::Hooks;
+
+/// Events a slow subscriber may fall behind by before it misses some (it is told how many).
+const SUBSCRIBER_BACKLOG: usize = 16;
+
+/// A new snapshot with what changed since the one before.
+#[derive(Debug)]
+pub struct SnapshotChange {
+    /// The snapshot, as the cache published it.
+    pub published: Arc<Published>,
+    /// The changed keys, sorted, without the ignored ones; empty for the first snapshot.
+    pub changes: Vec<Change>,
+}
+
+/// The running pipeline.
+#[derive(Debug)]
+pub(crate) struct Changes {
+    events: broadcast::Sender<Arc<SnapshotChange>>,
+    stats: Arc<ChangeStats>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Changes {
+    /// Spawns the pipeline following `cache`, with the parts `config` turns on.
+    pub(crate) fn spawn(config: &Config, cache: &Cache) -> Changes {
+        let stats = Arc::new(ChangeStats::default());
+        let (events, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
+        let (stop, stopped) = watch::channel(false);
+        let parts = Parts {
+            filter: config.diff.filter.clone(),
+            history: config.history.enabled.then(|| {
+                let path = config.state_dir().join(history::STORE_FILE);
+                HistoryWriter::spawn(path, config.history.clone(), stats.clone())
+            }),
+            files: config.files.resolved_dir().map(FilesWriter::new),
+            hooks: Hooks::new(config.hooks.on_change.clone(), stats.clone()),
+            name: config.service.name.clone(),
+        };
+        let task =
+            tokio::spawn(follow(cache.subscribe(), stopped, parts, events.clone(), stats.clone()));
+        Changes { events, stats, stop, task }
+    }
+
+    /// A receiver of every snapshot published from now on, with its diff.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<SnapshotChange>> {
+        self.events.subscribe()
+    }
+
+    /// The pipeline's counters.
+    pub(crate) fn stats(&self) -> Arc<ChangeStats> {
+        self.stats.clone()
+    }
+
+    /// Handles the snapshot published last, if not yet handled, then waits for the store and the
+    /// files to finish. Hooks already started are left to their timeouts.
+    pub(crate) async fn stop(self) {
+        self.stop.send_replace(true);
+        let _ = self.task.await;
+    }
+}
+
+struct Parts {
+    filter: KeyFilter,
+    history: Option<HistoryWriter>,
+    files: Option<FilesWriter>,
+    hooks: Hooks,
+    name: Option<String>,
+}
+
+async fn follow(
+    mut published: watch::Receiver<Option<Arc<Published>>>,
+    mut stopped: watch::Receiver<bool>,
+    mut parts: Parts,
+    events: broadcast::Sender<Arc<SnapshotChange>>,
+    stats: Arc<ChangeStats>,
+) {
+    let mut previous: Option<Arc<Value>> = None;
+    loop {
+        let stopping = tokio::select! {
+            changed = published.changed() => changed.is_err(),
+            _ = stopped.changed() => true,
+        };
+        let latest = published.borrow_and_update().clone();
+        if let Some(latest) = latest
+            && previous_sequence(&previous) != Some(latest.snapshot.collection.sequence)
+        {
+            handle(latest, &mut previous, &mut parts, &events, &stats);
+        }
+        if stopping {
+            break;
+        }
+    }
+    if let Some(history) = parts.history {
+        history.finish().await;
+    }
+    if let Some(files) = parts.files {
+        files.finish().await;
+    }
+}
+
+/// The collection sequence of the snapshot handled last.
+fn previous_sequence(previous: &Option<Arc<Value>>) -> Option<u64> {
+    previous.as_ref()?.pointer("/collection/sequence")?.as_u64()
+}
+
+fn handle(
+    published: Arc<Published>,
+    previous: &mut Option<Arc<Value>>,
+    parts: &mut Parts,
+    events: &broadcast::Sender<Arc<SnapshotChange>>,
+    stats: &Arc<ChangeStats>,
+) {
+    stats.count(&stats.snapshots_total);
+    let value = match serde_json::to_value(&*published.snapshot) {
+        Ok(value) => value,
+        Err(error) => {
+            tracing::error!(%error, "status snapshot could not be converted for diffing; skipped");
+            return;
+        }
+    };
+    let changes = match previous.as_ref() {
+        Some(previous) => diff::diff(previous, &value, &parts.filter),
+        None => Vec::new(),
+    };
+    if !changes.is_empty() {
+        stats.count(&stats.changed_total);
+    }
+    let value = Arc::new(value);
+    let event = Arc::new(SnapshotChange { published, changes });
+    // No subscriber is fine: the event is simply not kept.
+    let _ = events.send(event.clone());
+    if let Some(history) = &parts.history {
+        history.offer(event.published.clone(), value.clone(), stats);
+    }
+    let name = snapshot_name(parts.name.as_deref(), &event.published);
+    if let Some(files) = &mut parts.files {
+        files.offer(&name, event.published.clone(), value.clone(), parts.filter.clone(), stats);
+    }
+    if !event.changes.is_empty() {
+        parts.hooks.fire(&name, &event);
+    }
+    *previous = Some(value);
+}
+
+/// The name files and hook events carry: `[service] name`, else the service section's name, else
+/// `status`.
+fn snapshot_name(configured: Option<&str>, published: &Published) -> String {
+    let from_snapshot = published.snapshot.service.value().map(|service| service.name.as_str());
+    configured.or(from_snapshot).unwrap_or("status").to_owned()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,213 @@
+//! Pipeline tests: subscribers get each snapshot with its diff; a stuck hook or a locked store never
+//! holds up collection; hooks' commands and URLs never reach the logs or the snapshot.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use status_model::{RuntimeSection, SectionData, SectionName};
+
+use super::*;
+use crate::collector::{CollectError, Collected, Collector};
+use crate::engine::Engine;
+use crate::runner::{LoopHandle, spawn_loop};
+
+/// A runtime section whose `alive_tasks` goes up by one on every collection: every snapshot differs.
+#[derive(Default)]
+struct Counter(AtomicU64);
+
+#[async_trait]
+impl Collector for Counter {
+    fn section(&self) -> SectionName {
+        SectionName::Runtime
+    }
+
+    async fn collect(&self) -> Result<Collected, CollectError> {
+        let alive_tasks = self.0.fetch_add(1, Ordering::Relaxed);
+        let runtime = RuntimeSection {
+            event_loop_lag_ms: None,
+            workers: 1,
+            alive_tasks,
+            global_queue_depth: 0,
+        };
+        Ok(Collected::complete(SectionData::Runtime(runtime)))
+    }
+}
+
+/// Log lines captured by a tracing subscriber.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber =
+            tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+fn config(toml: &str, state: &std::path::Path) -> Config {
+    let mut config = Config::parse(toml, "<test>").unwrap();
+    config.state.dir = Some(state.to_owned());
+    config
+}
+
+/// The pipeline and a loop collecting [`Counter`] every `interval`.
+fn start(config: &Config, interval: Duration) -> (Cache, Changes, LoopHandle) {
+    let engine = Engine::new(
+        vec![Arc::new(Counter::default()) as Arc<dyn Collector>],
+        Duration::from_secs(1),
+    );
+    let cache = Cache::default();
+    let changes = Changes::spawn(config, &cache);
+    let running = spawn_loop(engine, cache.clone(), interval);
+    (cache, changes, running)
+}
+
+fn sequence(cache: &Cache) -> u64 {
+    cache.latest().map_or(0, |published| published.snapshot.collection.sequence)
+}
+
+/// Waits (real time, up to 10 s) for `done`.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{what}: never happened");
+}
+
+#[tokio::test]
+async fn subscribers_get_every_snapshot_with_its_diff() {
+    let state = tempfile::tempdir().unwrap();
+    let (_cache, changes, running) = start(&config("", state.path()), Duration::from_millis(20));
+    let mut events = changes.subscribe();
+    let first = events.recv().await.unwrap();
+    let second = events.recv().await.unwrap();
+    assert_eq!(
+        second.published.snapshot.collection.sequence,
+        first.published.snapshot.collection.sequence + 1
+    );
+    let keys: Vec<&str> = second.changes.iter().map(|change| change.key.as_str()).collect();
+    assert_eq!(keys, ["runtime.alive_tasks"]);
+    running.stop().await;
+    changes.stop().await;
+}
+
+#[tokio::test]
+async fn a_hook_that_sleeps_a_minute_does_not_delay_collection() {
+    let state = tempfile::tempdir().unwrap();
+    let config = config(
+        "[[hooks.on_change]]\ncommand = [\"/bin/sleep\", \"60\"]\ntimeout = \"120s\"\n",
+        state.path(),
+    );
+    let (cache, changes, running) = start(&config, Duration::from_millis(20));
+    until("ten collections", || sequence(&cache) >= 10).await;
+    let counts = changes.stats().counts();
+    assert!(counts.hooks_dropped_total >= 1, "{counts:?}");
+    assert_eq!(
+        counts.hooks_succeeded_total + counts.hooks_failed_total + counts.hooks_timed_out_total,
+        0
+    );
+    running.stop().await;
+    changes.stop().await;
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test locks the store from another process, the sqlite3 CLI"
+)]
+fn lock_from_another_process(db: &std::path::Path) -> std::process::Child {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 CLI is installed");
+    let stdin = child.stdin.as_mut().unwrap();
+    stdin.write_all(b"BEGIN EXCLUSIVE;\nSELECT 'locked';\n").unwrap();
+    stdin.flush().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "locked");
+    child
+}
+
+#[tokio::test]
+async fn a_locked_store_is_logged_and_counted_and_rows_resume_after() {
+    let logs = Captured::default();
+    let _logging = logs.install();
+    let state = tempfile::tempdir().unwrap();
+    let db = state.path().join(history::STORE_FILE);
+    let config = config("[history]\nenabled = true\n", state.path());
+    let (cache, changes, running) = start(&config, Duration::from_millis(50));
+    let stats = changes.stats();
+    until("a first row", || stats.counts().history_rows_written_total >= 1).await;
+
+    let mut holder = lock_from_another_process(&db);
+    let failures_before = stats.counts().history_failures_total;
+    until("two failed writes", || stats.counts().history_failures_total >= failures_before + 2)
+        .await;
+    let during = sequence(&cache);
+    until("collection going on", || sequence(&cache) >= during + 3).await;
+    assert!(logs.text().contains("status history: snapshot not stored"), "{}", logs.text());
+    assert!(logs.text().contains("database is locked"), "{}", logs.text());
+
+    holder.stdin.as_mut().unwrap().write_all(b"COMMIT;\n.quit\n").unwrap();
+    holder.wait().unwrap();
+    let written = stats.counts().history_rows_written_total;
+    until("rows again", || stats.counts().history_rows_written_total >= written + 2).await;
+    running.stop().await;
+    changes.stop().await;
+    let history = crate::history::History::open(&db).await.unwrap();
+    let stored = history.count().await.unwrap();
+    assert_eq!(stored, stats.counts().history_rows_written_total);
+}
+
+#[tokio::test]
+async fn logs_and_snapshots_never_show_a_hooks_command_or_url() {
+    let logs = Captured::default();
+    let _logging = logs.install();
+    let state = tempfile::tempdir().unwrap();
+    let config = config(
+        "[[hooks.on_change]]\ncommand = [\"/bin/sh\", \"-c\", \"exit 1\", \"SECRET-COMMAND-MARKER\"]\n\n\
+         [[hooks.on_change]]\ncommand = [\"/nonexistent/SECRET-PROGRAM-MARKER\"]\n\n\
+         [[hooks.on_change]]\nurl = \"http://127.0.0.1:9/SECRET-URL-MARKER\"\nheaders = { X-Token = \"SECRET-HEADER-MARKER\" }\n",
+        state.path(),
+    );
+    let (cache, changes, running) = start(&config, Duration::from_millis(30));
+    let stats = changes.stats();
+    until("hooks failing", || stats.counts().hooks_failed_total >= 6).await;
+    running.stop().await;
+    changes.stop().await;
+
+    let published = String::from_utf8(cache.latest().unwrap().json.to_vec()).unwrap();
+    let counts = serde_json::to_string(&stats.counts()).unwrap();
+    let surfaces = [logs.text(), published, counts, format!("{config:?}")];
+    for surface in &surfaces {
+        assert!(!surface.contains("SECRET"), "a hook's secret leaked into: {surface}");
+    }
+    assert!(logs.text().contains("status hook failed"), "{}", logs.text());
+    assert_eq!(stats.counts().hooks_configured, 3);
+}

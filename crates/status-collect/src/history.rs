@@ -1,0 +1,230 @@
+//! Snapshot history in the embedded SQLite store (`<state dir>/status.db`).
+//!
+//! Every snapshot is one row of `history_snapshots` (its JSON, indexed by time), and each of its leaves
+//! one row of `history_values` keyed by (key, snapshot), so that one key's series is a range read.
+//! Retention (`max_rows`, `max_age`) is enforced in the same transaction as each insert.
+//!
+//! The [`writer`] runs off the collection path: a store that cannot be opened or written (locked by
+//! another process, disk full) is logged and counted, and the next snapshot tries again.
+//! [`History`] reads it back for `status-cli history`.
+
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use status_model::Timestamp;
+
+use crate::cache::Published;
+use crate::config::HistoryConfig;
+
+pub(crate) use writer::HistoryWriter;
+
+/// The store's file name inside the state directory.
+pub const STORE_FILE: &str = "status.db";
+
+/// How long a statement waits for another connection's lock before failing; short, because a failed
+/// write is simply retried with the next snapshot.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// A store that could not be opened, migrated or queried.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file (or its directory) could not be opened or created.
+    #[error("failed to open the store {path}: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The schema could not be brought up to date.
+    #[error("failed to migrate the store {path}: {source}")]
+    Migrate {
+        /// The database file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    /// A statement failed.
+    #[error("failed to {what} in the store: {source}")]
+    Query {
+        /// What was being done.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+/// Opens (creating it and its directory if missing) the store at `path` in WAL mode, and applies
+/// this module's migrations.
+pub async fn open_store(path: &Path) -> Result<SqlitePool, StoreError> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|error| StoreError::Open {
+            path: path.to_owned(),
+            source: sqlx::Error::Io(error),
+        })?;
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(BUSY_TIMEOUT);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+    migrator()
+        .run(&pool)
+        .await
+        .map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
+    Ok(pool)
+}
+
+/// This module's migrations. Other modules migrate the same store with their own versions, so
+/// versions this list does not know are expected.
+fn migrator() -> Migrator {
+    let mut migrator = Migrator::with_migrations(vec![Migration::new(
+        100,
+        "history".into(),
+        MigrationType::Simple,
+        include_str!("history/0100_history.sql").into_sql_str(),
+        false,
+    )]);
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
+/// One point of a key's series.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SeriesPoint {
+    /// When the snapshot was taken.
+    pub taken_at: Timestamp,
+    /// The key's value in it.
+    pub value: Value,
+}
+
+/// Read access to the history, for front-ends.
+#[derive(Clone, Debug)]
+pub struct History {
+    pool: SqlitePool,
+}
+
+impl History {
+    /// Opens the history store at `path`; it must exist.
+    pub async fn open(path: &Path) -> Result<History, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Open {
+                path: path.to_owned(),
+                source: sqlx::Error::Configuration(
+                    "no such file; is `[history] enabled = true` in the collector's config?".into(),
+                ),
+            });
+        }
+        Ok(History { pool: open_store(path).await? })
+    }
+
+    /// From a pool already open on the store.
+    pub fn from_pool(pool: SqlitePool) -> History {
+        History { pool }
+    }
+
+    /// Stores one snapshot and applies `retention` (`max_rows`, `max_age` from now), in one
+    /// transaction. The collector's own writer does this off the collection path.
+    pub async fn insert(
+        &self,
+        published: &Published,
+        retention: &HistoryConfig,
+    ) -> Result<(), StoreError> {
+        let value =
+            serde_json::to_value(&*published.snapshot).map_err(|error| StoreError::Query {
+                what: "encode the snapshot",
+                source: sqlx::Error::Decode(Box::new(error)),
+            })?;
+        let cutoff = writer::cutoff_ms(Timestamp::now(), retention.max_age);
+        writer::insert(&self.pool, published, &value, retention.max_rows, cutoff).await
+    }
+
+    /// The newest `limit` snapshots taken at or after `since`, oldest first, as their JSON text.
+    pub async fn snapshots(
+        &self,
+        since: Option<Timestamp>,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut rows: Vec<String> = sqlx::query_scalar(
+            "SELECT snapshot FROM history_snapshots WHERE taken_at_ms >= ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(since_ms(since))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|source| StoreError::Query { what: "read snapshots", source })?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// The newest `limit` values of `key` taken at or after `since`, oldest first. Snapshots without
+    /// the key are left out.
+    pub async fn series(
+        &self,
+        key: &str,
+        since: Option<Timestamp>,
+        limit: u32,
+    ) -> Result<Vec<SeriesPoint>, StoreError> {
+        let failed = |source| StoreError::Query { what: "read a series", source };
+        // One row holding the whole series as a JSON list of [time, value text]: a row per point
+        // through sqlx costs more than the query itself, and so does re-parsing every value in SQLite.
+        let text: String = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(taken_at_ms, value) ORDER BY snapshot_id) FROM \
+             (SELECT snapshot_id, taken_at_ms, value FROM history_values \
+              WHERE key_id = (SELECT id FROM history_keys WHERE key = ?1) AND taken_at_ms >= ?2 \
+              ORDER BY snapshot_id DESC LIMIT ?3)",
+        )
+        .bind(key)
+        .bind(since_ms(since))
+        .bind(limit)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(failed)?;
+        let decode =
+            |error: Box<dyn std::error::Error + Send + Sync>| failed(sqlx::Error::Decode(error));
+        let rows: Vec<(i64, std::borrow::Cow<'_, str>)> =
+            serde_json::from_str(&text).map_err(|error| decode(Box::new(error)))?;
+        let mut points = Vec::with_capacity(rows.len());
+        for (taken_at_ms, value) in rows {
+            let taken_at = Timestamp::from_millisecond(taken_at_ms)
+                .map_err(|error| decode(Box::new(error)))?;
+            let value = serde_json::from_str(&value).map_err(|error| decode(Box::new(error)))?;
+            points.push(SeriesPoint { taken_at, value });
+        }
+        Ok(points)
+    }
+
+    /// How many snapshots the store holds.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM history_snapshots")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|source| StoreError::Query { what: "count snapshots", source })?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+}
+
+fn since_ms(since: Option<Timestamp>) -> i64 {
+    since.map_or(i64::MIN, Timestamp::as_millisecond)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+//! History store tests against real SQLite files: read back, value types, retention by rows and by
+//! age, and sharing the store with another module's migrations.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use status_model::{CollectionReport, RuntimeSection, SectionData, Snapshot, Timestamp};
+
+use super::writer::insert;
+use super::*;
+use crate::cache::{Cache, Published};
+
+const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+fn published(sequence: u64, taken_at_ms: i64, alive_tasks: u64) -> (Arc<Published>, Value) {
+    let mut snapshot = Snapshot::new(CollectionReport {
+        taken_at: Timestamp::from_millisecond(taken_at_ms).unwrap(),
+        duration_ms: 1.0,
+        sequence,
+        interval_seconds: None,
+        abandoned_total: 0,
+        sections: BTreeMap::new(),
+    });
+    snapshot.put(SectionData::Runtime(RuntimeSection {
+        event_loop_lag_ms: None,
+        workers: 2,
+        alive_tasks,
+        global_queue_depth: 0,
+    }));
+    let value = serde_json::to_value(&snapshot).unwrap();
+    (Cache::default().publish(snapshot).unwrap(), value)
+}
+
+async fn store() -> (tempfile::TempDir, SqlitePool) {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = open_store(&dir.path().join("state").join(STORE_FILE)).await.unwrap();
+    (dir, pool)
+}
+
+async fn put(pool: &SqlitePool, sequence: u64, taken_at_ms: i64, max_rows: u64, cutoff_ms: i64) {
+    let (published, value) = published(sequence, taken_at_ms, sequence * 10);
+    insert(pool, &published, &value, max_rows, cutoff_ms).await.unwrap();
+}
+
+async fn rows(pool: &SqlitePool, table: &'static str) -> i64 {
+    let sql = match table {
+        "snapshots" => "SELECT count(*) FROM history_snapshots",
+        _ => "SELECT count(*) FROM history_values",
+    };
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+fn values(points: &[SeriesPoint]) -> Vec<Value> {
+    points.iter().map(|point| point.value.clone()).collect()
+}
+
+#[tokio::test]
+async fn snapshots_and_series_read_back_oldest_first() {
+    let (_dir, pool) = store().await;
+    for sequence in 1..=5 {
+        put(&pool, sequence, T0 + 1000 * i64::try_from(sequence).unwrap(), 100, i64::MIN).await;
+    }
+    let history = History::from_pool(pool);
+    let series = history.series("runtime.alive_tasks", None, 100).await.unwrap();
+    assert_eq!(values(&series), [json!(10), json!(20), json!(30), json!(40), json!(50)]);
+    assert_eq!(series[0].taken_at, Timestamp::from_millisecond(T0 + 1000).unwrap());
+    let last_two = history.series("runtime.alive_tasks", None, 2).await.unwrap();
+    assert_eq!(values(&last_two), [json!(40), json!(50)]);
+    let since = Timestamp::from_millisecond(T0 + 4000).ok();
+    assert_eq!(
+        values(&history.series("runtime.alive_tasks", since, 100).await.unwrap()),
+        [json!(40), json!(50)]
+    );
+    assert_eq!(
+        values(&history.series("runtime.event_loop_lag_ms", None, 1).await.unwrap()),
+        [Value::Null]
+    );
+    assert!(history.series("runtime.nope", None, 100).await.unwrap().is_empty());
+
+    let snapshots = history.snapshots(None, 2).await.unwrap();
+    let sequences: Vec<u64> = snapshots
+        .iter()
+        .map(|text| {
+            serde_json::from_str::<Value>(text).unwrap()["collection"]["sequence"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(sequences, [4, 5]);
+    assert_eq!(history.count().await.unwrap(), 5);
+}
+
+#[tokio::test]
+async fn values_keep_their_json_types() {
+    let (_dir, pool) = store().await;
+    let (published, _) = published(1, T0, 1);
+    let value = json!({"a": true, "b": false, "c": "text", "d": [1, "x"], "e": null, "f": 1.5, "g": {}, "h": "1"});
+    insert(&pool, &published, &value, 10, i64::MIN).await.unwrap();
+    let history = History::from_pool(pool);
+    for (key, expected) in value.as_object().unwrap() {
+        let series = history.series(key, None, 10).await.unwrap();
+        assert_eq!(values(&series), std::slice::from_ref(expected), "{key}");
+    }
+}
+
+#[tokio::test]
+async fn retention_by_rows_holds_on_every_insert() {
+    let (_dir, pool) = store().await;
+    let leaves = i64::try_from(status_model::diff::flatten(&published(1, T0, 1).1).len()).unwrap();
+    for sequence in 1..=10 {
+        put(&pool, sequence, T0 + i64::try_from(sequence).unwrap(), 3, i64::MIN).await;
+        let kept = rows(&pool, "snapshots").await;
+        assert_eq!(kept, i64::try_from(sequence.min(3)).unwrap());
+        assert_eq!(rows(&pool, "values").await, kept * leaves, "values go with their snapshot");
+    }
+    let history = History::from_pool(pool);
+    let series = history.series("runtime.alive_tasks", None, 100).await.unwrap();
+    assert_eq!(values(&series), [json!(80), json!(90), json!(100)]);
+}
+
+#[tokio::test]
+async fn retention_by_age_holds_on_every_insert() {
+    let (_dir, pool) = store().await;
+    let minute = 60_000;
+    // Ten snapshots a minute apart; each insert keeps the last three minutes.
+    for sequence in 0..10_u64 {
+        let taken_at = T0 + i64::try_from(sequence).unwrap() * minute;
+        put(&pool, sequence + 1, taken_at, 1000, taken_at - 3 * minute + 1).await;
+        assert!(rows(&pool, "snapshots").await <= 3);
+    }
+    let history = History::from_pool(pool);
+    let series = history.series("runtime.alive_tasks", None, 100).await.unwrap();
+    assert_eq!(values(&series), [json!(80), json!(90), json!(100)]);
+}
+
+#[tokio::test]
+async fn another_modules_migrations_in_the_same_store_are_tolerated() {
+    let (dir, pool) = store().await;
+    let other = Migrator::with_migrations(vec![Migration::new(
+        1,
+        "deploys".into(),
+        MigrationType::Simple,
+        "CREATE TABLE deploys (sha TEXT NOT NULL)".into_sql_str(),
+        false,
+    )]);
+    let mut other = other;
+    other.set_ignore_missing(true);
+    other.run(&pool).await.unwrap();
+    pool.close().await;
+    let pool = open_store(&dir.path().join("state").join(STORE_FILE)).await.unwrap();
+    put(&pool, 1, T0, 10, i64::MIN).await;
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
+    assert_eq!(journal, "wal");
+}
+
+#[tokio::test]
+async fn a_missing_store_is_an_error_naming_it() {
+    let error = History::open(std::path::Path::new("/nonexistent/status.db")).await.unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("/nonexistent/status.db") && message.contains("enabled"), "{message}");
+}
