@@ -78,6 +78,9 @@ pub(crate) enum Command {
         /// One dotted key's series, e.g. `host.memory.available_bytes`.
         #[arg(long, value_name = "KEY")]
         key: Option<String>,
+        /// The health status changes (of each check and overall) instead of snapshots.
+        #[arg(long, conflicts_with = "key")]
+        events: bool,
     },
 }
 
@@ -106,9 +109,9 @@ pub(crate) async fn run(command: Command) -> u8 {
         Command::Diff { old, new, ignore, json } => {
             return crate::diff::command(&old, &new, &ignore, json);
         }
-        Command::History { config, since, limit, key } => {
+        Command::History { config, since, limit, key, events } => {
             init_logs(LevelFilter::WARN);
-            crate::history::command(config.as_deref(), since, limit, key.as_deref())
+            crate::history::command(config.as_deref(), since, limit, key.as_deref(), events)
                 .await
                 .map_err(|message| print_error(&message))
         }

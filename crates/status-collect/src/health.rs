@@ -145,12 +145,12 @@ impl HealthEvaluator {
         memory.transitions += u64::try_from(events.len()).unwrap_or(u64::MAX);
         let transitions_total = memory.transitions;
         drop(memory);
-        for event in events {
-            log(&event);
+        for event in &events {
+            log(event);
             // Nobody listening is fine.
-            let _ = self.events.send(event);
+            let _ = self.events.send(event.clone());
         }
-        HealthReport { status, status_since, transitions_total, checks }
+        HealthReport { status, status_since, transitions_total, checks, events }
     }
 }
 

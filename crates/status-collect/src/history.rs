@@ -19,7 +19,7 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use status_model::Timestamp;
+use status_model::{HealthEvent, HealthStatus, Timestamp};
 
 use crate::cache::Published;
 use crate::config::HistoryConfig;
@@ -96,13 +96,22 @@ pub async fn open_store(path: &Path) -> Result<SqlitePool, StoreError> {
 /// This module's migrations. Other modules migrate the same store with their own versions, so
 /// versions this list does not know are expected.
 fn migrator() -> Migrator {
-    let mut migrator = Migrator::with_migrations(vec![Migration::new(
-        100,
-        "history".into(),
-        MigrationType::Simple,
-        include_str!("history/0100_history.sql").into_sql_str(),
-        false,
-    )]);
+    let mut migrator = Migrator::with_migrations(vec![
+        Migration::new(
+            100,
+            "history".into(),
+            MigrationType::Simple,
+            include_str!("history/0100_history.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            101,
+            "health events".into(),
+            MigrationType::Simple,
+            include_str!("history/0101_health_events.sql").into_sql_str(),
+            false,
+        ),
+    ]);
     migrator.set_ignore_missing(true);
     migrator
 }
@@ -210,6 +219,41 @@ impl History {
             points.push(SeriesPoint { taken_at, value });
         }
         Ok(points)
+    }
+
+    /// The newest `limit` health status changes seen at or after `since`, oldest first.
+    pub async fn health_events(
+        &self,
+        since: Option<Timestamp>,
+        limit: u32,
+    ) -> Result<Vec<HealthEvent>, StoreError> {
+        let failed = |source| StoreError::Query { what: "read health events", source };
+        let mut rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT at_ms, check_name, from_status, to_status FROM history_health_events \
+             WHERE at_ms >= ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(since_ms(since))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.reverse();
+        let decode = |error: String| failed(sqlx::Error::Decode(error.into()));
+        let status = |text: &str| -> Result<HealthStatus, StoreError> {
+            serde_json::from_value(Value::String(text.to_owned()))
+                .map_err(|error| decode(error.to_string()))
+        };
+        rows.into_iter()
+            .map(|(at_ms, check, from, to)| {
+                Ok(HealthEvent {
+                    check,
+                    from: status(&from)?,
+                    to: status(&to)?,
+                    at: Timestamp::from_millisecond(at_ms)
+                        .map_err(|error| decode(error.to_string()))?,
+                })
+            })
+            .collect()
     }
 
     /// How many snapshots the store holds.

@@ -45,6 +45,8 @@ pub struct HealthReport {
     pub transitions_total: u64,
     /// One result per check (per item, for checks over several items such as disks).
     pub checks: Vec<CheckResult>,
+    /// The status changes this evaluation saw (usually none), oldest first.
+    pub events: Vec<HealthEvent>,
 }
 
 impl HealthReport {

@@ -115,4 +115,16 @@ fn history_prints_snapshots_and_one_keys_series() {
     assert_eq!(points.len(), 1);
     assert_eq!(points[0]["value"], snapshots[1]["host"]["memory"]["total_bytes"]);
     assert_eq!(points[0]["taken_at"], snapshots[1]["collection"]["taken_at"]);
+
+    // The snapshot at shutdown carried the `shutting_down` check's change to fail.
+    let output = run(&["history", "--config", config, "--events"]);
+    assert!(output.status.success(), "{output:?}");
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let shutting_down =
+        events.iter().find(|event| event["check"] == "shutting_down").expect("an event");
+    assert_eq!((&shutting_down["from"], &shutting_down["to"]), (&"pass".into(), &"fail".into()));
+    assert_eq!(shutting_down["at"], snapshots[1]["collection"]["taken_at"]);
 }

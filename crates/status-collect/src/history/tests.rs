@@ -158,3 +158,62 @@ async fn a_missing_store_is_an_error_naming_it() {
     let message = error.to_string();
     assert!(message.contains("/nonexistent/status.db") && message.contains("enabled"), "{message}");
 }
+
+#[tokio::test]
+async fn health_status_changes_are_recorded_and_kept_with_their_snapshots() {
+    use status_model::{HealthEvent, HealthReport, HealthStatus};
+    let (_dir, pool) = store().await;
+    let event = |second: i64, check: &str, from, to| HealthEvent {
+        check: check.into(),
+        from,
+        to,
+        at: Timestamp::from_millisecond(T0 + second * 1000).unwrap(),
+    };
+    let with_events = |sequence: u64, events: Vec<HealthEvent>| {
+        let (published, value) =
+            published(sequence, T0 + i64::try_from(sequence).unwrap() * 1000, 1);
+        let mut snapshot = (*published.snapshot).clone();
+        snapshot.health = Some(HealthReport {
+            status: HealthStatus::Pass,
+            status_since: snapshot.collection.taken_at,
+            transitions_total: 0,
+            checks: Vec::new(),
+            events,
+        });
+        (Cache::default().publish(snapshot).unwrap(), value)
+    };
+    let history = History::from_pool(pool.clone());
+    let batches = [
+        vec![
+            event(1, "memory_available", HealthStatus::Pass, HealthStatus::Warn),
+            event(1, "overall", HealthStatus::Pass, HealthStatus::Warn),
+        ],
+        vec![],
+        vec![event(3, "memory_available", HealthStatus::Warn, HealthStatus::Pass)],
+    ];
+    for (i, events) in batches.into_iter().enumerate() {
+        let (published, value) = with_events(u64::try_from(i).unwrap() + 1, events);
+        insert(&pool, &published, &value, 100, i64::MIN).await.unwrap();
+    }
+    let seen: Vec<(String, HealthStatus, HealthStatus)> = history
+        .health_events(None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.check, e.from, e.to))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("memory_available".to_owned(), HealthStatus::Pass, HealthStatus::Warn),
+            ("overall".to_owned(), HealthStatus::Pass, HealthStatus::Warn),
+            ("memory_available".to_owned(), HealthStatus::Warn, HealthStatus::Pass),
+        ]
+    );
+    let since = Timestamp::from_millisecond(T0 + 2000).unwrap();
+    assert_eq!(history.health_events(Some(since), 10).await.unwrap().len(), 1);
+    // Keeping one snapshot keeps only the events it carried.
+    let (published, value) = with_events(4, vec![]);
+    insert(&pool, &published, &value, 1, i64::MIN).await.unwrap();
+    assert!(history.health_events(None, 10).await.unwrap().is_empty());
+}

@@ -147,6 +147,20 @@ pub(crate) async fn insert(
     .execute(&mut *tx)
     .await
     .map_err(failed("insert values"))?;
+    for event in published.snapshot.health.iter().flat_map(|health| &health.events) {
+        sqlx::query(
+            "INSERT INTO history_health_events (snapshot_id, at_ms, check_name, from_status, to_status) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(id)
+        .bind(event.at.as_millisecond())
+        .bind(&event.check)
+        .bind(event.from.as_str())
+        .bind(event.to.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(failed("insert a health event"))?;
+    }
     retain(&mut tx, max_rows, cutoff_ms).await?;
     tx.commit().await.map_err(failed("commit a snapshot"))
 }
@@ -170,6 +184,13 @@ async fn retain(
     // One range per key on the primary key (key_id, snapshot_id), rather than a scan.
     sqlx::query(
         "DELETE FROM history_values WHERE key_id IN (SELECT id FROM history_keys) AND snapshot_id < \
+         (SELECT coalesce(min(id), 9223372036854775807) FROM history_snapshots)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(failed)?;
+    sqlx::query(
+        "DELETE FROM history_health_events WHERE snapshot_id < \
          (SELECT coalesce(min(id), 9223372036854775807) FROM history_snapshots)",
     )
     .execute(&mut *tx)
