@@ -18,8 +18,9 @@ pub use collection::{CollectionReport, Outcome, SectionReport};
 pub use health::HealthStatus;
 pub use jiff::Timestamp;
 pub use sections::{
-    DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessSection, ProcessTable, RuntimeSection,
-    ServiceSection, ServiceStatus, SupervisorInfo, SupervisorKind, SwapUsage,
+    DeploySection, DiskUsage, Fallible, GitOperation, HostSection, LoadAverage, MemoryUsage,
+    ProcessSection, ProcessTable, RepoStatus, ReposSection, RuntimeSection, ServiceSection,
+    ServiceStatus, SupervisorInfo, SupervisorKind, SwapUsage, WorktreeStatus,
 };
 pub use slot::Slot;
 pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

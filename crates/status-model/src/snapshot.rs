@@ -6,7 +6,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::collection::CollectionReport;
-use crate::sections::{HostSection, ProcessSection, RuntimeSection, ServiceSection};
+use crate::sections::{
+    DeploySection, HostSection, ProcessSection, ReposSection, RuntimeSection, ServiceSection,
+};
 use crate::slot::Slot;
 
 /// The version of the snapshot's JSON format; bumped on any incompatible change.
@@ -102,6 +104,10 @@ sections! {
     Host(host): HostSection,
     /// `runtime`: the async runtime.
     Runtime(runtime): RuntimeSection,
+    /// `deploy`: the host's own checkout and its last deploy.
+    Deploy(deploy): DeploySection,
+    /// `repos`: configured git repositories and their worktrees.
+    Repos(repos): ReposSection,
 }
 
 impl fmt::Display for SectionName {
