@@ -4,11 +4,15 @@
 //! Bounds that apply to the file (such as `[collect] interval` between 5 s and 300 s) are checked
 //! while parsing; the library API may set shorter values, for tests.
 
+mod git;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
+
+pub use self::git::{DeployConfig, RepoConfig};
 
 /// The whole configuration. `Config::default()` is the embedded default: every section this machine
 /// can answer, on `127.0.0.1:8484`, every 30 s.
@@ -25,6 +29,11 @@ pub struct Config {
     pub host: HostConfig,
     /// `[state]`
     pub state: StateConfig,
+    /// `[[repos]]`: git repositories for the `repos` section; none by default (and no section).
+    #[serde(deserialize_with = "git::unique_names")]
+    pub repos: Vec<RepoConfig>,
+    /// `[deploy]`: the host's own checkout for the `deploy` section.
+    pub deploy: DeployConfig,
 }
 
 /// `[service]`: how the host is named.

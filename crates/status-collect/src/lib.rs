@@ -9,6 +9,9 @@
 //! - [`Cache`]: the latest snapshot and its JSON, for readers that must not wait on a collection.
 //! - [`Config`]: the TOML configuration file.
 //! - [`Status`]: all of the above wired together for a host application.
+//! - [`git`]: git repositories read in-process with gix, not by spawning `git`: pure Rust, and its
+//!   status walk measured faster than git2's (the figures and the build cost are in [`git`]'s docs).
+//! - [`store`]: the embedded SQLite store under the state dir (deploy records; later, history).
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.
@@ -18,14 +21,17 @@ mod collector;
 pub mod collectors;
 mod config;
 mod engine;
+pub mod git;
 mod procfs;
 mod runner;
 mod status;
+pub mod store;
 
 pub use cache::{Cache, Published};
 pub use collector::{CollectError, Collected, Collector};
 pub use config::{
-    CollectConfig, Config, ConfigError, HostConfig, HttpConfig, ServiceConfig, StateConfig,
+    CollectConfig, Config, ConfigError, DeployConfig, HostConfig, HttpConfig, RepoConfig,
+    ServiceConfig, StateConfig,
 };
 pub use engine::Engine;
 pub use runner::{LoopHandle, spawn_loop};

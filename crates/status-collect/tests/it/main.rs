@@ -2,4 +2,7 @@
 //! with insta snapshots of each section's JSON.
 
 mod common;
+mod deploy;
+mod gitfix;
+mod repos;
 mod sections;
