@@ -157,27 +157,37 @@ fn read_repo_status(
     let head =
         facts::head(&repo).map_err(|cause| GitError::at(path, "cannot read HEAD of", cause))?;
     let bare = repo.workdir().is_none();
-    let dirty = if bare {
-        Err("a bare repository has no working tree".to_owned())
-    } else {
-        facts::dirty(&repo, interrupt)
-    };
     let main_branch = facts::main_branch(&repo, config.main_branch.as_deref());
     let operation = if bare { None } else { facts::operation(&repo) };
-    let worktrees = if config.worktrees {
+    let prepared = if config.worktrees {
         let main_tip = facts::main_tip(&repo, &main_branch);
-        let read = worktrees::read_all(&repo, main_tip.as_ref(), interrupt)
-            .map_err(|cause| GitError::at(path, "cannot list the worktrees of", cause))?;
+        worktrees::prepare(&repo, main_tip.as_ref())
+            .map_err(|cause| GitError::at(path, "cannot list the worktrees of", cause))?
+    } else {
+        unmeasured.insert("worktrees".to_owned(), "`worktrees = false` in the config".to_owned());
+        Vec::new()
+    };
+
+    // The dirtiness walks dominate; the main worktree's and the linked ones' run in parallel.
+    let (prepared, mut walks): (Vec<_>, Vec<_>) = prepared.into_iter().unzip();
+    let mut walks: Vec<gix::Repository> = walks.drain(..).flatten().collect();
+    if !bare {
+        walks.insert(0, repo.clone());
+    }
+    let mut walked = parallel_map(walks, |walk| facts::dirty(&walk, interrupt)).into_iter();
+    let dirty = match bare {
+        true => Err("a bare repository has no working tree".to_owned()),
+        false => walked.next().unwrap_or_else(|| Err("not walked".to_owned())),
+    };
+    let worktrees = config.worktrees.then(|| {
+        let read = worktrees::finish(prepared, walked);
         for (name, reasons) in read.unmeasured {
             for (field, reason) in reasons {
                 unmeasured.insert(format!("worktrees.{name}.{field}"), reason);
             }
         }
-        Some(read.worktrees)
-    } else {
-        unmeasured.insert("worktrees".to_owned(), "`worktrees = false` in the config".to_owned());
-        None
-    };
+        read.worktrees
+    });
     let unpushed = facts::unpushed(&repo, &head);
     let snapshot_refs = facts::count_refs(&repo, &config.snapshot_refs);
     Ok(RepoStatus {
@@ -195,6 +205,34 @@ fn read_repo_status(
         snapshot_branches: note(unmeasured, "snapshot_branches", snapshot_refs),
         worktrees,
     })
+}
+
+/// `work` applied to every item, on up to as many threads as there are cores (at most 4); the
+/// results in the items' order. gix's walks are parallel inside too, so more threads buy nothing.
+fn parallel_map<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = cores.clamp(1, 4).min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let count = items.len();
+    let queue = Mutex::new(items.into_iter().enumerate().rev().collect::<Vec<_>>());
+    let done = Mutex::new(Vec::with_capacity(count));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).pop();
+                    let Some((index, item)) = next else { break };
+                    let result = work(item);
+                    done.lock().unwrap_or_else(PoisonError::into_inner).push((index, result));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// The value, or `None` with the reason recorded under `field`.

@@ -77,26 +77,40 @@ pub(crate) fn cut_subject(subject: &str) -> String {
 
 /// Whether `git status --porcelain` would print anything: changes between `HEAD` and the index,
 /// between the index and the files, or untracked files that are not ignored. Stops at the first.
+///
+/// One thread compares files with the index (gix would otherwise use every core): the caller runs
+/// several walks side by side, and a status collector must not take over the host's cores.
 pub(super) fn dirty(repo: &gix::Repository, interrupt: &Interrupt) -> Result<bool, String> {
     let flag = interrupt.flag();
-    let mut changes = repo
+    let index = repo.index_or_empty().map_err(|error| cause(&error))?;
+    let head_tree = repo.head_tree_id_or_empty().map_err(|error| cause(&error))?;
+    // A valid cached root tree equal to HEAD's tree means the index holds exactly HEAD: nothing is
+    // staged, and the HEAD-to-index diff can be skipped (git's unpack-trees trusts it the same way;
+    // `git add` invalidates it).
+    let nothing_staged = index
+        .tree()
+        .is_some_and(|tree| tree.num_entries.is_some() && tree.id == head_tree.detach());
+    let platform = repo
         .status(gix::progress::Discard)
-        .and_then(|status| {
-            status
-                .untracked_files(gix::status::UntrackedFiles::Collapsed)
-                .index_worktree_rewrites(None)
-                .should_interrupt_owned(flag.clone())
-                .into_iter(None)
-        })
-        .map_err(|error| cause(&error))?;
-    let first = changes.next();
-    // Dropping the iterator detaches gix's producer threads and restores the flag; setting it
+        .map_err(|error| cause(&error))?
+        .untracked_files(gix::status::UntrackedFiles::Collapsed)
+        .index_worktree_rewrites(None)
+        .index_worktree_options_mut(|options| options.thread_limit = Some(1))
+        .should_interrupt_owned(flag.clone());
+    // Dropping an iterator detaches gix's producer threads and restores the flag; setting it
     // afterwards is what makes them stop instead of finishing a walk nobody reads.
-    drop(changes);
+    let first = if nothing_staged {
+        let mut changes =
+            platform.into_index_worktree_iter(Vec::new()).map_err(|error| cause(&error))?;
+        changes.next().map(|change| change.map(drop).map_err(|error| cause(&error)))
+    } else {
+        let mut changes = platform.into_iter(None).map_err(|error| cause(&error))?;
+        changes.next().map(|change| change.map(drop).map_err(|error| cause(&error)))
+    };
     let stopped = flag.swap(true, Ordering::SeqCst);
     match first {
-        Some(Ok(_)) => Ok(true),
-        Some(Err(error)) => Err(cause(&error)),
+        Some(Ok(())) => Ok(true),
+        Some(Err(error)) => Err(error),
         None if stopped || interrupt.fired() => Err("not read: the deadline passed".to_owned()),
         None => Ok(false),
     }

@@ -67,6 +67,15 @@ fn a_staged_change_is_dirty() {
 }
 
 #[test]
+fn a_soft_reset_leaves_staged_changes() {
+    let fx = Fixture::new();
+    let app = fx.repo("app");
+    commit_file(&app, "second", "2\n", "second commit");
+    git(&app, &["reset", "-q", "--soft", "HEAD~1"]);
+    assert_eq!(read_ok(&app).0.dirty, Some(true));
+}
+
+#[test]
 fn an_untracked_file_is_dirty() {
     let fx = Fixture::new();
     let app = fx.repo("app");
