@@ -110,8 +110,8 @@ pub(super) fn dirty(repo: &gix::Repository, interrupt: &Interrupt) -> Result<boo
     let stopped = flag.swap(true, Ordering::SeqCst);
     match first {
         Some(Ok(())) => Ok(true),
+        _ if stopped || interrupt.fired() => Err("not read: the deadline passed".to_owned()),
         Some(Err(error)) => Err(error),
-        None if stopped || interrupt.fired() => Err("not read: the deadline passed".to_owned()),
         None => Ok(false),
     }
 }

@@ -300,3 +300,19 @@ fn a_corrupt_head_is_an_error_naming_it() {
     let error = read_error(&app);
     assert!(error.contains("HEAD") || error.contains("not a git repository"), "{error}");
 }
+
+#[test]
+fn a_read_after_the_deadline_says_so_instead_of_guessing() {
+    let fx = Fixture::new();
+    let app = fx.repo("app");
+    git(&app, &["worktree", "add", "-q", "-b", "wt", fx.path("wt").to_str().unwrap()]);
+    let interrupt = Interrupt::default();
+    interrupt.fire();
+    let read = read_repo(&RepoConfig::new(&app), &interrupt);
+    let status = read.entry.value().expect("the cheap facts are still read");
+    assert_eq!(status.dirty, None);
+    assert!(read.unmeasured["dirty"].contains("deadline"), "{:?}", read.unmeasured);
+    let worktree = status.worktrees.as_ref().unwrap()["wt"].value().unwrap();
+    assert_eq!(worktree.dirty, None);
+    assert!(read.unmeasured["worktrees.wt.dirty"].contains("deadline"));
+}
