@@ -1,6 +1,7 @@
 //! The collectors, one per section, and the set a configuration asks for.
 
 mod broker;
+mod deploy;
 mod host;
 mod host_jobs;
 mod messages;
@@ -8,6 +9,7 @@ mod notifier;
 mod probes;
 mod process;
 mod recent_operations;
+mod repos;
 mod runtime;
 mod schedule;
 mod service;
@@ -17,6 +19,7 @@ mod tasks;
 use std::sync::Arc;
 
 pub use broker::BrokerCollector;
+pub use deploy::DeployCollector;
 pub use host::HostCollector;
 pub use host_jobs::HostJobsCollector;
 pub use messages::MessagesCollector;
@@ -24,6 +27,7 @@ pub use notifier::NotifierCollector;
 pub use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
 pub use recent_operations::RecentOperationsCollector;
+pub use repos::ReposCollector;
 pub use runtime::RuntimeCollector;
 pub use service::{ServiceCollector, ShutdownFlag};
 use status_deps::StatusDeps;
@@ -33,14 +37,27 @@ pub use tasks::TasksCollector;
 use crate::collector::{CollectError, Collector};
 use crate::config::{Config, Layout};
 use crate::database::Database;
+use crate::store::Store;
 
-/// The collectors `config` asks for: `service`, `process`, `host`, `runtime`, then the
-/// [`databases`] sections. Must be called inside a tokio runtime (the runtime collector starts its
-/// lag probe).
+/// The collectors `config` asks for, in snapshot order: `service`, `process`, `host`, `runtime`,
+/// then `deploy` and `repos` when repositories are configured, then the [`databases`] sections.
+/// Must be called inside a tokio runtime (the runtime collector starts its lag probe). The `deploy`
+/// section's store is the one under `config`'s state dir; [`standard_with_store`] shares one with
+/// the caller.
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
     shutdown: ShutdownFlag,
+) -> Vec<Arc<dyn Collector>> {
+    standard_with_store(config, deps, shutdown, Store::new(&config.state_dir()))
+}
+
+/// [`standard`], with the store the `deploy` section reads.
+pub fn standard_with_store(
+    config: &Config,
+    deps: Arc<dyn StatusDeps>,
+    shutdown: ShutdownFlag,
+    store: Store,
 ) -> Vec<Arc<dyn Collector>> {
     let mut collectors: Vec<Arc<dyn Collector>> = vec![
         Arc::new(ServiceCollector::new(deps, config.service.name.clone(), shutdown)),
@@ -48,6 +65,13 @@ pub fn standard(
         Arc::new(HostCollector::new(config.host.disk_paths.clone())),
         Arc::new(RuntimeCollector::start()),
     ];
+    let deadline = config.collect.deadline;
+    if let Some(checkout) = config.deploy.checkout(&config.repos) {
+        collectors.push(Arc::new(DeployCollector::new(checkout.to_owned(), store, deadline)));
+    }
+    if !config.repos.is_empty() {
+        collectors.push(Arc::new(ReposCollector::new(config.repos.clone(), deadline)));
+    }
     collectors.extend(databases(config));
     collectors
 }
@@ -83,11 +107,24 @@ pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
     if !probes.is_empty() {
         collectors.push(Arc::new(ProbesCollector::new(probes, config.collect.deadline)));
     }
-    if !databases.is_empty() || config.storage.log_dir.is_some() {
-        collectors
-            .push(Arc::new(StorageCollector::new(&databases, config.storage.log_dir.clone())));
+    if !databases.is_empty() || config.storage.log_dir.is_some() || !config.repos.is_empty() {
+        let mut storage = StorageCollector::new(&databases, config.storage.log_dir.clone());
+        if !config.repos.is_empty() {
+            let repos = config.repos.clone();
+            storage = storage.with_snapshot_branches(Arc::new(move || snapshot_branches(&repos)));
+        }
+        collectors.push(Arc::new(storage));
     }
     collectors
+}
+
+/// Refs matching each repo's `snapshot_refs` glob, summed over the configured repos.
+fn snapshot_branches(repos: &[crate::config::RepoConfig]) -> Result<u64, String> {
+    repos.iter().try_fold(0, |total, repo| {
+        crate::git::count_matching_refs(&repo.path, &repo.snapshot_refs)
+            .map(|count| total + count)
+            .map_err(|error| error.to_string())
+    })
 }
 
 /// Runs blocking work on the blocking pool. A panic there is resumed here, so the engine reports the

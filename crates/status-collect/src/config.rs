@@ -4,7 +4,9 @@
 //! Bounds that apply to the file (such as `[collect] interval` between 5 s and 300 s) are checked
 //! while parsing; the library API may set shorter values, for tests.
 
+mod changes;
 mod databases;
+mod git;
 mod read_only_sql;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -13,11 +15,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-mod changes;
-
 pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
 pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
 
+pub use self::git::{DeployConfig, RepoConfig};
 use crate::health::HealthConfig;
 
 /// The whole configuration. `Config::default()` is the embedded default: every section this machine
@@ -50,6 +51,11 @@ pub struct Config {
     pub files: FilesConfig,
     /// `[hooks]`
     pub hooks: HooksConfig,
+    /// `[[repos]]`: git repositories for the `repos` section; none by default (and no section).
+    #[serde(deserialize_with = "git::unique_names")]
+    pub repos: Vec<RepoConfig>,
+    /// `[deploy]`: the host's own checkout for the `deploy` section.
+    pub deploy: DeployConfig,
 }
 
 /// `[service]`: how the host is named.

@@ -91,8 +91,13 @@ impl Engine {
         deps: Arc<dyn StatusDeps>,
         shutdown: ShutdownFlag,
     ) -> Engine {
+        Engine::for_collectors(config, collectors::standard(config, deps, shutdown))
+    }
+
+    /// An engine for these collectors with the deadline, interval and health checks of `config`.
+    pub fn for_collectors(config: &Config, collectors: Vec<Arc<dyn Collector>>) -> Engine {
         Engine::with_settings(
-            collectors::standard(config, deps, shutdown),
+            collectors,
             EngineSettings {
                 deadline: config.collect.deadline,
                 interval: Some(config.collect.interval),

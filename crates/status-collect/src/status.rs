@@ -9,10 +9,11 @@ use tokio::sync::broadcast;
 
 use crate::cache::{Cache, Published};
 use crate::changes::{ChangeCounts, Changes, SnapshotChange};
-use crate::collectors::ShutdownFlag;
+use crate::collectors::{self, ShutdownFlag};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::runner::{self, LoopHandle};
+use crate::store::{DeployRecord, Store, StoreError};
 
 /// A running status collector: the background loop filling a cache, inside the host's runtime.
 pub struct Status {
@@ -21,6 +22,7 @@ pub struct Status {
     shutdown: ShutdownFlag,
     running: LoopHandle,
     changes: Changes,
+    store: Store,
 }
 
 impl Status {
@@ -30,11 +32,26 @@ impl Status {
     /// Outside a tokio runtime.
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
         let shutdown = ShutdownFlag::default();
-        let engine = Engine::from_config(config, deps, shutdown.clone());
+        let store = Store::new(&config.state_dir());
+        let collectors =
+            collectors::standard_with_store(config, deps, shutdown.clone(), store.clone());
+        let engine = Engine::for_collectors(config, collectors);
         let cache = Cache::default();
         let changes = Changes::spawn(config, &cache);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { engine, cache, shutdown, running, changes }
+        Status { engine, cache, shutdown, running, changes, store }
+    }
+
+    /// Records that `sha` is deployed now, in the store under the state dir (created on first use),
+    /// so the `deploy` section's `last_deploy_at`/`last_deploy_sha` say so from the next collection
+    /// on, across restarts. Call it after a deploy.
+    pub async fn record_deploy(&self, sha: &str) -> Result<DeployRecord, StoreError> {
+        self.store.record_deploy(sha).await
+    }
+
+    /// The embedded store under the state dir.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The cache the loop fills; give it to the HTTP front-end.

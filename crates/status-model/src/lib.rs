@@ -23,11 +23,12 @@ pub use diff::{Change, ChangeKind, KeyFilter};
 pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
 pub use sections::{
-    BrokerSection, DatabaseFiles, DiskUsage, HostJob, HostJobsSection, HostSection,
-    InFlightOperation, LoadAverage, MemoryUsage, MessagesSection, NotifierSection, OperationRecord,
-    ProbeResult, ProbesSection, ProcessSection, ProcessTable, RecentOperationsSection,
-    RuntimeSection, ScheduledTask, ServiceSection, ServiceStatus, StorageSection, SupervisorInfo,
-    SupervisorKind, SwapUsage, TasksSection,
+    BrokerSection, DatabaseFiles, DeploySection, DiskUsage, Fallible, GitOperation, HostJob,
+    HostJobsSection, HostSection, InFlightOperation, LoadAverage, MemoryUsage, MessagesSection,
+    NotifierSection, OperationRecord, ProbeResult, ProbesSection, ProcessSection, ProcessTable,
+    RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection, ScheduledTask,
+    ServiceSection, ServiceStatus, StorageSection, SupervisorInfo, SupervisorKind, SwapUsage,
+    TasksSection, WorktreeStatus,
 };
 pub use slot::Slot;
 pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

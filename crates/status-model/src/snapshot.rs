@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::collection::CollectionReport;
 use crate::health::HealthReport;
 use crate::sections::{
-    BrokerSection, HostJobsSection, HostSection, MessagesSection, NotifierSection, ProbesSection,
-    ProcessSection, RecentOperationsSection, RuntimeSection, ServiceSection, StorageSection,
-    TasksSection,
+    BrokerSection, DeploySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
+    ProbesSection, ProcessSection, RecentOperationsSection, ReposSection, RuntimeSection,
+    ServiceSection, StorageSection, TasksSection,
 };
 use crate::slot::Slot;
 
@@ -114,6 +114,10 @@ sections! {
     Host(host): HostSection,
     /// `runtime`: the async runtime.
     Runtime(runtime): RuntimeSection,
+    /// `deploy`: the host's own checkout and its last deploy.
+    Deploy(deploy): DeploySection,
+    /// `repos`: configured git repositories and their worktrees.
+    Repos(repos): ReposSection,
     /// `broker`: the operation broker, from a database's `execution_log`.
     Broker(broker): BrokerSection,
     /// `notifier`: the notification outbox, from a database's `notification_outbox`.

@@ -70,3 +70,52 @@ fn a_missing_file_names_the_path() {
     let error = Config::load(Path::new("/nonexistent/status.toml")).unwrap_err().to_string();
     assert!(error.contains("/nonexistent/status.toml"), "{error}");
 }
+
+#[test]
+fn repos_and_deploy_parse_with_defaults() {
+    let text = r#"
+        [[repos]]
+        path = "/srv/app"
+
+        [[repos]]
+        path = "/srv/tools.git"
+        name = "tools"
+        main_branch = "trunk"
+        worktrees = false
+        snapshot_refs = "refs/heads/snap/**"
+
+        [deploy]
+        repo = "/srv/app"
+    "#;
+    let config = Config::parse(text, "app.toml").unwrap();
+    assert_eq!(config.repos.len(), 2);
+    let app = &config.repos[0];
+    assert_eq!(app.display_name(), "app");
+    assert_eq!((app.main_branch.as_deref(), app.worktrees), (None, true));
+    assert_eq!(app.snapshot_refs, "refs/heads/snapshot/*");
+    let tools = &config.repos[1];
+    assert_eq!(tools.display_name(), "tools");
+    assert_eq!((tools.main_branch.as_deref(), tools.worktrees), (Some("trunk"), false));
+    assert_eq!(config.deploy.checkout(&config.repos), Some(Path::new("/srv/app")));
+}
+
+#[test]
+fn the_deploy_checkout_defaults_to_the_first_repo_and_else_is_none() {
+    let config = Config::parse("[[repos]]\npath = \"/srv/first\"\n", "app.toml").unwrap();
+    assert_eq!(config.deploy.checkout(&config.repos), Some(Path::new("/srv/first")));
+    assert_eq!(Config::default().deploy.checkout(&[]), None);
+}
+
+#[test]
+fn repo_errors_name_the_key_and_line() {
+    check_error("[[repos]]\nname = \"x\"\n", &["line 1", "missing field `path`"]);
+    check_error(
+        "[[repos]]\npath = \"/a\"\nworktree = true\n",
+        &["line 3", "unknown field `worktree`"],
+    );
+    check_error(
+        "[[repos]]\npath = \"/a/app\"\n[[repos]]\npath = \"/b/app\"\n",
+        &["both named \"app\""],
+    );
+    check_error("[deploy]\nrepository = \"/a\"\n", &["line 2", "unknown field `repository`"]);
+}

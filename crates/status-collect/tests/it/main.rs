@@ -3,5 +3,8 @@
 
 mod common;
 mod databases;
+mod deploy;
 mod files;
+mod gitfix;
+mod repos;
 mod sections;

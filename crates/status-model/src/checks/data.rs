@@ -104,3 +104,30 @@ pub(super) fn probes(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict> {
         })
         .collect()
 }
+
+/// Repositories and worktrees stopped in a merge, rebase, cherry-pick or revert: each is named;
+/// `warn_above` 0 by default. A repo or worktree that could not be read is not counted here (the
+/// `repos` section says why).
+pub(super) fn worktree_conflicts(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(repos) = ctx.snapshot.repos.value() else { return Vec::new() };
+    let mut stuck = Vec::new();
+    for (name, repo) in &repos.0 {
+        let Some(repo) = repo.value() else { continue };
+        if repo.conflict {
+            stuck.push(name.clone());
+        }
+        for (worktree, status) in repo.worktrees.iter().flatten() {
+            if status.value().is_some_and(|status| status.conflict) {
+                stuck.push(format!("{name}/{worktree}"));
+            }
+        }
+    }
+    #[expect(clippy::cast_precision_loss, reason = "worktree counts are small")]
+    let count = stuck.len() as f64;
+    let mut result = graded("worktrees in conflict", count, "", config);
+    if !stuck.is_empty() {
+        let shown: Vec<&str> = stuck.iter().take(NAMED).map(String::as_str).collect();
+        result.details.insert("conflicts".into(), shown.join(", "));
+    }
+    vec![result]
+}

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use super::data::{host_jobs_overdue, notifier_backlog, pending_deliveries, probes, tasks_overdue};
+use super::data::{
+    host_jobs_overdue, notifier_backlog, pending_deliveries, probes, tasks_overdue,
+    worktree_conflicts,
+};
 use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
 use super::service::{collectors, event_loop_lag, shutting_down, snapshot_fresh};
 use super::{CheckConfig, CheckContext, CheckDef, Thresholds, Verdict, grade};
@@ -135,6 +138,15 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::Above,
         default: defaults(false, Some(100.0), None, false),
         run: pending_deliveries,
+    },
+    CheckDef {
+        name: "worktree_conflicts",
+        component: "git",
+        measurement: "conflicts",
+        unit: Some("worktrees"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(0.0), None, false),
+        run: worktree_conflicts,
     },
     CheckDef {
         name: "probes",

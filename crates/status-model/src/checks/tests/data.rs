@@ -148,3 +148,59 @@ fn probes_use_their_own_thresholds() {
         ]
     );
 }
+
+#[test]
+fn worktree_conflicts_name_each_stuck_worktree() {
+    use crate::sections::{Fallible, RepoStatus, ReposSection, WorktreeStatus};
+    let worktree = |conflict| WorktreeStatus {
+        path: "/w".into(),
+        branch: None,
+        sha: None,
+        detached: false,
+        dirty: None,
+        ahead: None,
+        behind: None,
+        conflict,
+        operation: None,
+        locked: false,
+        prunable: false,
+    };
+    let repo = |conflict, worktrees: Vec<(&str, bool)>| RepoStatus {
+        path: "/r".into(),
+        bare: false,
+        head_sha: None,
+        branch: None,
+        detached: false,
+        head_commit: None,
+        dirty: None,
+        unpushed_commits: None,
+        main_branch: "main".into(),
+        conflict,
+        operation: None,
+        snapshot_branches: None,
+        worktrees: Some(
+            worktrees.into_iter().map(|(n, c)| (n.to_owned(), Fallible::Ok(worktree(c)))).collect(),
+        ),
+    };
+    let calm = ReposSection(BTreeMap::from([(
+        "app".to_owned(),
+        Fallible::Ok(repo(false, vec![("w1", false)])),
+    )]));
+    check(
+        "worktree_conflicts",
+        with(SectionData::Repos(calm)),
+        HealthStatus::Pass,
+        "worktrees in conflict is 0",
+    );
+    let stuck = ReposSection(BTreeMap::from([
+        (
+            "app".to_owned(),
+            Fallible::Ok(repo(false, vec![("w1", true), ("w2", false), ("w3", true)])),
+        ),
+        ("lib".to_owned(), Fallible::Ok(repo(true, vec![]))),
+        ("gone".to_owned(), Fallible::Failed { error: "no repository".into() }),
+    ]));
+    let verdicts = run("worktree_conflicts", &with(SectionData::Repos(stuck)), 0);
+    assert_eq!(verdicts[0].status, HealthStatus::Warn);
+    assert_eq!(verdicts[0].details["conflicts"], "app/w1, app/w3, lib");
+}
