@@ -14,6 +14,7 @@ mod runtime;
 mod schedule;
 mod service;
 mod storage;
+mod store;
 mod tasks;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use runtime::RuntimeCollector;
 pub use service::{ServiceCollector, ShutdownFlag};
 use status_deps::StatusDeps;
 pub use storage::{BranchCount, StorageCollector};
+pub use store::StoreCollector;
 pub use tasks::TasksCollector;
 
 use crate::collector::{CollectError, Collector};
@@ -67,10 +69,18 @@ pub fn standard_with_store(
     ];
     let deadline = config.collect.deadline;
     if let Some(checkout) = config.deploy.checkout(&config.repos) {
-        collectors.push(Arc::new(DeployCollector::new(checkout.to_owned(), store, deadline)));
+        collectors.push(Arc::new(DeployCollector::new(
+            checkout.to_owned(),
+            store.clone(),
+            deadline,
+        )));
     }
     if !config.repos.is_empty() {
         collectors.push(Arc::new(ReposCollector::new(config.repos.clone(), deadline)));
+    }
+    // The store is probed only when something writes it: deploy records or the history.
+    if config.deploy.checkout(&config.repos).is_some() || config.history.enabled {
+        collectors.push(Arc::new(StoreCollector::new(store)));
     }
     collectors.extend(databases(config));
     collectors

@@ -27,8 +27,8 @@ pub use sections::{
     HostJobsSection, HostSection, InFlightOperation, LoadAverage, MemoryUsage, MessagesSection,
     NotifierSection, OperationRecord, ProbeResult, ProbesSection, ProcessSection, ProcessTable,
     RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection, ScheduledTask,
-    ServiceSection, ServiceStatus, StorageSection, SupervisorInfo, SupervisorKind, SwapUsage,
-    TasksSection, WorktreeStatus,
+    ServiceSection, ServiceStatus, StorageSection, StoreSection, SupervisorInfo, SupervisorKind,
+    SwapUsage, TasksSection, WorktreeStatus,
 };
 pub use slot::Slot;
 pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

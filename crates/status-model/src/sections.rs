@@ -13,6 +13,7 @@ mod repos;
 mod runtime;
 mod service;
 mod storage;
+mod store;
 mod tasks;
 
 pub use broker::{BrokerSection, InFlightOperation};
@@ -28,4 +29,5 @@ pub use repos::{Fallible, GitOperation, RepoStatus, ReposSection, WorktreeStatus
 pub use runtime::RuntimeSection;
 pub use service::{ServiceSection, ServiceStatus};
 pub use storage::{DatabaseFiles, StorageSection};
+pub use store::StoreSection;
 pub use tasks::{ScheduledTask, TasksSection};

@@ -10,7 +10,7 @@ use crate::health::HealthReport;
 use crate::sections::{
     BrokerSection, DeploySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
     ProbesSection, ProcessSection, RecentOperationsSection, ReposSection, RuntimeSection,
-    ServiceSection, StorageSection, TasksSection,
+    ServiceSection, StorageSection, StoreSection, TasksSection,
 };
 use crate::slot::Slot;
 
@@ -118,6 +118,8 @@ sections! {
     Deploy(deploy): DeploySection,
     /// `repos`: configured git repositories and their worktrees.
     Repos(repos): ReposSection,
+    /// `store`: whether the collector's own embedded store takes writes.
+    Store(store): StoreSection,
     /// `broker`: the operation broker, from a database's `execution_log`.
     Broker(broker): BrokerSection,
     /// `notifier`: the notification outbox, from a database's `notification_outbox`.

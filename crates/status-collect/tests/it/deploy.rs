@@ -135,10 +135,11 @@ async fn repos_and_deploy_appear_only_when_configured() {
     assert!(!sections(&none).contains(&SectionName::Repos));
     assert!(!sections(&none).contains(&SectionName::Deploy));
     let with_repo = config(&fx.path("state"), &app);
-    // `storage` comes with repos too: it counts their snapshot branches.
+    // `store` (deploys are written there) and `storage` (it counts snapshot branches) come too.
     assert!(sections(&with_repo).ends_with(&[
         SectionName::Deploy,
         SectionName::Repos,
+        SectionName::Store,
         SectionName::Storage
     ]));
 

@@ -8,3 +8,4 @@ mod files;
 mod gitfix;
 mod repos;
 mod sections;
+mod store;

@@ -7,7 +7,7 @@ use super::data::{
     worktree_conflicts,
 };
 use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
-use super::service::{collectors, event_loop_lag, shutting_down, snapshot_fresh};
+use super::service::{collectors, event_loop_lag, shutting_down, snapshot_fresh, store_writable};
 use super::{CheckConfig, CheckContext, CheckDef, Thresholds, Verdict, grade};
 use crate::health::HealthStatus;
 
@@ -66,6 +66,15 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::Above,
         default: defaults(false, Some(100.0), Some(1000.0), false),
         run: event_loop_lag,
+    },
+    CheckDef {
+        name: "store_writable",
+        component: "store",
+        measurement: "writable",
+        unit: Some("ms"),
+        thresholds: Thresholds::None,
+        default: defaults(false, None, None, false),
+        run: store_writable,
     },
     CheckDef {
         name: "memory_available",

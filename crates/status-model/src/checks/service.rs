@@ -66,3 +66,27 @@ pub(super) fn event_loop_lag(ctx: &CheckContext<'_>, config: &CheckConfig) -> Ve
         None => verdict(HealthStatus::Pass, why_null(ctx, "runtime", "event_loop_lag_ms"), None),
     }]
 }
+
+/// The collector's own store takes writes (a real write, rolled back): `fail` when it does not,
+/// `warn` when its journal mode is not WAL (a reader would then block the writer).
+pub(super) fn store_writable(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict> {
+    let Some(store) = ctx.snapshot.store.value() else { return Vec::new() };
+    let mut result = match (&store.error, store.journal_mode.as_deref()) {
+        (Some(error), _) => {
+            verdict(HealthStatus::Fail, format!("{} cannot take writes: {error}", store.path), None)
+        }
+        (None, Some("wal")) => {
+            verdict(HealthStatus::Pass, "takes writes, in WAL mode".into(), store.write_ms)
+        }
+        (None, mode) => verdict(
+            HealthStatus::Warn,
+            format!(
+                "takes writes but is in {} journal mode, not WAL",
+                mode.unwrap_or("an unknown")
+            ),
+            store.write_ms,
+        ),
+    };
+    result.details.insert("path".into(), store.path.clone());
+    vec![result]
+}

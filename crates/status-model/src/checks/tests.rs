@@ -276,3 +276,37 @@ fn names_are_unique() {
     names.dedup();
     assert_eq!(names.len(), CHECKS.len());
 }
+
+#[test]
+fn store_writable_fails_on_a_failed_write_and_warns_without_wal() {
+    use crate::sections::StoreSection;
+    let store = |error: Option<&str>, mode: Option<&str>| {
+        let mut snapshot = Snapshot::new(report());
+        snapshot.put(SectionData::Store(StoreSection {
+            path: "/state/status.db".into(),
+            writable: error.is_none(),
+            error: error.map(str::to_owned),
+            journal_mode: mode.map(str::to_owned),
+            write_ms: error.is_none().then_some(0.4),
+        }));
+        snapshot
+    };
+    check(
+        "store_writable",
+        store(None, Some("wal")),
+        HealthStatus::Pass,
+        "takes writes, in WAL mode",
+    );
+    check(
+        "store_writable",
+        store(None, Some("delete")),
+        HealthStatus::Warn,
+        "in delete journal mode, not WAL",
+    );
+    check(
+        "store_writable",
+        store(Some("database is locked"), None),
+        HealthStatus::Fail,
+        "/state/status.db cannot take writes: database is locked",
+    );
+}

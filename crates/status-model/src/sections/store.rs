@@ -1,0 +1,18 @@
+//! The `store` section: the collector's own embedded SQLite store (deploy records, history).
+
+use serde::{Deserialize, Serialize};
+
+/// Whether the embedded store can take writes, measured by a real write that is rolled back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreSection {
+    /// The store's file.
+    pub path: String,
+    /// Whether a write transaction (a table created and a row inserted, then rolled back) succeeded.
+    pub writable: bool,
+    /// Why the write failed; `null` when it succeeded.
+    pub error: Option<String>,
+    /// SQLite's journal mode (`wal` expected); `null` when the store could not be opened.
+    pub journal_mode: Option<String>,
+    /// How long the write-and-rollback took, in milliseconds.
+    pub write_ms: Option<f64>,
+}
