@@ -43,9 +43,9 @@ pub(crate) struct Changes {
 }
 
 impl Changes {
-    /// Spawns the pipeline following `cache`, with the parts `config` turns on.
-    pub(crate) fn spawn(config: &Config, cache: &Cache) -> Changes {
-        let stats = Arc::new(ChangeStats::default());
+    /// Spawns the pipeline following `cache`, with the parts `config` turns on, counting into
+    /// `stats`.
+    pub(crate) fn spawn(config: &Config, cache: &Cache, stats: Arc<ChangeStats>) -> Changes {
         let (events, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         let (stop, stopped) = watch::channel(false);
         let parts = Parts {

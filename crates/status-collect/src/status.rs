@@ -8,8 +8,8 @@ use status_model::Snapshot;
 use tokio::sync::broadcast;
 
 use crate::cache::{Cache, Published};
-use crate::changes::{ChangeCounts, Changes, SnapshotChange};
-use crate::collectors::{self, ShutdownFlag};
+use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
+use crate::collectors::{self, PipelineCollector, ShutdownFlag};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::runner::{self, LoopHandle};
@@ -33,11 +33,13 @@ impl Status {
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
         let shutdown = ShutdownFlag::default();
         let store = Store::new(&config.state_dir());
-        let collectors =
+        let stats = Arc::new(ChangeStats::default());
+        let mut collectors =
             collectors::standard_with_store(config, deps, shutdown.clone(), store.clone());
+        collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
         let engine = Engine::for_collectors(config, collectors);
         let cache = Cache::default();
-        let changes = Changes::spawn(config, &cache);
+        let changes = Changes::spawn(config, &cache, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
         Status { engine, cache, shutdown, running, changes, store }
     }

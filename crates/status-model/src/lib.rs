@@ -25,8 +25,8 @@ pub use jiff::Timestamp;
 pub use sections::{
     BrokerSection, DatabaseFiles, DeploySection, DiskUsage, Fallible, GitOperation, HostJob,
     HostJobsSection, HostSection, InFlightOperation, LoadAverage, MemoryUsage, MessagesSection,
-    NotifierSection, OperationRecord, ProbeResult, ProbesSection, ProcessSection, ProcessTable,
-    RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection, ScheduledTask,
+    NotifierSection, OperationRecord, PipelineSection, ProbeResult, ProbesSection, ProcessSection,
+    ProcessTable, RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection, ScheduledTask,
     ServiceSection, ServiceStatus, StorageSection, StoreSection, SupervisorInfo, SupervisorKind,
     SwapUsage, TasksSection, WorktreeStatus,
 };

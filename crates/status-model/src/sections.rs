@@ -6,6 +6,7 @@ mod host;
 mod host_jobs;
 mod messages;
 mod notifier;
+mod pipeline;
 mod probes;
 mod process;
 mod recent_operations;
@@ -22,6 +23,7 @@ pub use host::{DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessTable, S
 pub use host_jobs::{HostJob, HostJobsSection};
 pub use messages::MessagesSection;
 pub use notifier::NotifierSection;
+pub use pipeline::PipelineSection;
 pub use probes::{ProbeResult, ProbesSection};
 pub use process::{ProcessSection, SupervisorInfo, SupervisorKind};
 pub use recent_operations::{OperationRecord, RecentOperationsSection};

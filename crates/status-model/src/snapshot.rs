@@ -9,8 +9,8 @@ use crate::collection::CollectionReport;
 use crate::health::HealthReport;
 use crate::sections::{
     BrokerSection, DeploySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
-    ProbesSection, ProcessSection, RecentOperationsSection, ReposSection, RuntimeSection,
-    ServiceSection, StorageSection, StoreSection, TasksSection,
+    PipelineSection, ProbesSection, ProcessSection, RecentOperationsSection, ReposSection,
+    RuntimeSection, ServiceSection, StorageSection, StoreSection, TasksSection,
 };
 use crate::slot::Slot;
 
@@ -120,6 +120,8 @@ sections! {
     Repos(repos): ReposSection,
     /// `store`: whether the collector's own embedded store takes writes.
     Store(store): StoreSection,
+    /// `pipeline`: what became of the snapshots after collection (history, files, hooks).
+    Pipeline(pipeline): PipelineSection,
     /// `broker`: the operation broker, from a database's `execution_log`.
     Broker(broker): BrokerSection,
     /// `notifier`: the notification outbox, from a database's `notification_outbox`.

@@ -2,8 +2,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Serialize;
-
 /// Live counters, shared by the change pipeline's parts.
 #[derive(Debug, Default)]
 pub struct ChangeStats {
@@ -22,37 +20,8 @@ pub struct ChangeStats {
     pub(crate) hooks_dropped_total: AtomicU64,
 }
 
-/// A reading of [`ChangeStats`]. Hooks are counted, never named: no command, URL or header appears.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ChangeCounts {
-    /// Snapshots the pipeline has seen.
-    pub snapshots_total: u64,
-    /// Snapshots that differed from the one before (ignoring volatile keys).
-    pub changed_total: u64,
-    /// Snapshots stored in the history.
-    pub history_rows_written_total: u64,
-    /// Snapshots the history store failed to take (unavailable, locked, full); each is retried with
-    /// the next snapshot.
-    pub history_failures_total: u64,
-    /// Snapshots not handed to the history store because it was still busy with earlier ones.
-    pub history_skipped_total: u64,
-    /// Times the latest/prev/diff files were written.
-    pub files_written_total: u64,
-    /// Times writing the files failed.
-    pub files_failures_total: u64,
-    /// Snapshots not written to files because the previous write had not finished.
-    pub files_skipped_total: u64,
-    /// `[[hooks.on_change]]` entries configured.
-    pub hooks_configured: u64,
-    /// Hook runs that succeeded.
-    pub hooks_succeeded_total: u64,
-    /// Hook runs that failed (could not start, non-zero exit, non-2xx answer).
-    pub hooks_failed_total: u64,
-    /// Hook runs stopped at their timeout.
-    pub hooks_timed_out_total: u64,
-    /// Hook runs dropped because the pool was full.
-    pub hooks_dropped_total: u64,
-}
+/// A reading of [`ChangeStats`]: the `pipeline` section.
+pub use status_model::PipelineSection as ChangeCounts;
 
 impl ChangeStats {
     pub(crate) fn count(&self, counter: &AtomicU64) {

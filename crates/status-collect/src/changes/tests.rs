@@ -77,7 +77,7 @@ fn start(config: &Config, interval: Duration) -> (Cache, Changes, LoopHandle) {
         Duration::from_secs(1),
     );
     let cache = Cache::default();
-    let changes = Changes::spawn(config, &cache);
+    let changes = Changes::spawn(config, &cache, Arc::default());
     let running = spawn_loop(engine, cache.clone(), interval);
     (cache, changes, running)
 }

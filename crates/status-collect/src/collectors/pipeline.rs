@@ -1,0 +1,33 @@
+//! The `pipeline` collector: the counters of the change pipeline (history, files, hooks), read from
+//! memory.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use status_model::{SectionData, SectionName};
+
+use crate::changes::ChangeStats;
+use crate::collector::{CollectError, Collected, Collector};
+
+/// Collects the `pipeline` section.
+pub struct PipelineCollector {
+    stats: Arc<ChangeStats>,
+}
+
+impl PipelineCollector {
+    /// Reads `stats`, which the running pipeline counts into.
+    pub fn new(stats: Arc<ChangeStats>) -> PipelineCollector {
+        PipelineCollector { stats }
+    }
+}
+
+#[async_trait]
+impl Collector for PipelineCollector {
+    fn section(&self) -> SectionName {
+        SectionName::Pipeline
+    }
+
+    async fn collect(&self) -> Result<Collected, CollectError> {
+        Ok(Collected::complete(SectionData::Pipeline(self.stats.counts())))
+    }
+}
