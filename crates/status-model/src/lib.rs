@@ -5,19 +5,28 @@
 //! Field names carry their units (`rss_bytes`, `duration_ms`), times are RFC 3339 UTC, and a value that
 //! could not be measured is `None` (JSON `null`) with the reason in the section's report, never a zero.
 //!
-//! This crate may depend on serde and jiff (for timestamps) only: no I/O, no async runtime, no HTTP, no
-//! database. Views such as Prometheus text or HTML are rendered by the front-ends, not here.
+//! [`render`] turns a snapshot into text for terminals and chat, [`terse`] into a small flat record.
+//!
+//! This crate may depend on serde, serde_json (the views read the snapshot as JSON) and jiff (for
+//! timestamps) only: no I/O, no async runtime, no HTTP, no database. Views that need a protocol, such
+//! as Prometheus text or HTML, are rendered by the front-ends, not here.
 
 pub mod checks;
 mod collection;
 mod health;
+pub mod render;
 mod sections;
 mod slot;
 mod snapshot;
+pub mod terse;
+
+#[cfg(test)]
+mod fixture;
 
 pub use collection::{CollectionReport, Outcome, SectionReport};
 pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
+pub use render::{Style, View, render_text};
 pub use sections::{
     BrokerSection, DatabaseFiles, DiskUsage, HostJob, HostJobsSection, HostSection,
     InFlightOperation, LoadAverage, MemoryUsage, MessagesSection, NotifierSection, OperationRecord,
