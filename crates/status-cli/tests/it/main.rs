@@ -6,7 +6,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
 
+mod example;
 mod health;
+mod text;
+mod watch;
 
 const BIN: &str = env!("CARGO_BIN_EXE_status-cli");
 
