@@ -111,6 +111,7 @@ pub const OUTCOME_SECTIONS: &[&str] = &[
     "processes",
     "deploy",
     "repos",
+    "store",
     "channels",
     "gateway",
     "containers",
