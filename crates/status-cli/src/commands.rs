@@ -9,22 +9,48 @@ use clap::Subcommand;
 use status_collect::{Config, Engine, Status};
 use status_deps::NoDeps;
 use status_http::StatusService;
-use status_model::{SectionName, Snapshot};
+use status_model::{SectionName, Snapshot, View};
 use tracing::level_filters::LevelFilter;
+
+use crate::output::{Format, Output};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Collect one snapshot now and print it as JSON.
+    /// Collect one snapshot now and print it as JSON, as text for people, or as the terse projection.
     Snapshot {
         /// Config file (TOML); without it, the embedded default.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
-        /// Indent the JSON.
+        /// Output format.
+        #[arg(long, value_enum, conflicts_with = "pretty")]
+        format: Option<crate::output::Format>,
+        /// Indent the JSON (the same as `--format pretty`).
         #[arg(long)]
         pretty: bool,
         /// Print only this section.
         #[arg(long, value_name = "NAME")]
         section: Option<String>,
+        /// With `--format text`: overview, resources, health, collection or a section's name.
+        #[arg(long, value_name = "NAME", value_parser = str::parse::<View>)]
+        view: Option<View>,
+        /// With `--format text`: Markdown for chat instead of plain text.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// A live full-screen view that redraws in place and highlights what changed; `q` quits.
+    Watch {
+        /// Read a running server's /status (`http://127.0.0.1:8484`) instead of collecting.
+        #[arg(long, value_name = "URL", conflicts_with = "config")]
+        url: Option<String>,
+        /// Config file (TOML) for local collections; without it, the embedded default.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Time between reads, 100ms to 1h.
+        #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::watch::parse_interval)]
+        interval: std::time::Duration,
+        /// The view to start with: overview, resources, health, collection or a section's name.
+        #[arg(long, value_name = "NAME", default_value = "overview", value_parser = str::parse::<View>)]
+        view: View,
     },
     /// Collect in the background and serve /status, /status/{section} and /health.
     Serve {
@@ -90,9 +116,16 @@ const EXIT_OK: u8 = 0;
 /// Runs a command; returns the process's exit status.
 pub(crate) async fn run(command: Command) -> u8 {
     let result = match command {
-        Command::Snapshot { config, pretty, section } => {
+        Command::Snapshot { config, format, pretty, section, view, markdown } => {
             init_logs(LevelFilter::WARN);
-            snapshot(config.as_deref(), pretty, section.as_deref())
+            let format = if pretty { Format::Pretty } else { format.unwrap_or_default() };
+            snapshot(config.as_deref(), format, section.as_deref(), view, markdown)
+                .await
+                .map_err(|message| print_error(&message))
+        }
+        Command::Watch { url, config, interval, view } => {
+            init_logs(LevelFilter::OFF);
+            crate::watch::run(url.as_deref(), config.as_deref(), interval, view)
                 .await
                 .map_err(|message| print_error(&message))
         }
@@ -145,34 +178,23 @@ pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, String> {
 
 async fn snapshot(
     config: Option<&Path>,
-    pretty: bool,
+    format: Format,
     section: Option<&str>,
+    view: Option<View>,
+    markdown: bool,
 ) -> Result<(), String> {
     let config = load_config(config)?;
     let section =
         section.map(str::parse::<SectionName>).transpose().map_err(|error| error.to_string())?;
+    let output = Output { format, section, view, markdown };
+    output.check()?;
     let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
     let snapshot = engine.collect().await;
-    let failed = |error: serde_json::Error| format!("failed to serialize the snapshot: {error}");
-    let text = match (section, pretty) {
-        (None, false) => serde_json::to_string(&snapshot),
-        (None, true) => serde_json::to_string_pretty(&snapshot),
-        (Some(name), pretty) => {
-            let whole = serde_json::to_value(&snapshot).map_err(failed)?;
-            let value = section_value(&snapshot, whole, name)?;
-            if pretty {
-                serde_json::to_string_pretty(&value)
-            } else {
-                serde_json::to_string(&value)
-            }
-        }
-    };
-    writeln!(std::io::stdout(), "{}", text.map_err(failed)?)
-        .map_err(|error| format!("failed to write to stdout: {error}"))
+    crate::output::print(&snapshot, &output)
 }
 
 /// One section's value out of the whole; an error naming the reason when it has none.
-fn section_value(
+pub(crate) fn section_value(
     snapshot: &Snapshot,
     mut whole: serde_json::Value,
     name: SectionName,

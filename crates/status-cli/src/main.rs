@@ -1,8 +1,11 @@
 //! `status-cli`: the status collector on the command line.
 //!
-//! - `status-cli snapshot [--config FILE] [--pretty] [--section NAME]`: collects once and prints the
-//!   snapshot as JSON on stdout. Output is always a JSON object; on failure `{"error": "..."}` and
-//!   exit status 1.
+//! - `status-cli snapshot [--config FILE] [--format json|pretty|text|terse] [--pretty]
+//!   [--section NAME] [--view NAME] [--markdown]`: collects once and prints the snapshot on stdout,
+//!   as JSON by default, as a text view for people, or as the terse projection. On failure
+//!   `{"error": "..."}` and exit status 1.
+//! - `status-cli watch [--url URL | --config FILE] [--interval 2s] [--view NAME]`: a live,
+//!   full-screen view that redraws in place and highlights what changed; `q` or Ctrl-C quits.
 //! - `status-cli serve [--config FILE] [--bind ADDR] [--interval 30s]`: collects in the background
 //!   and serves the HTTP endpoints until SIGINT or SIGTERM.
 //! - `status-cli health [--url URL | --config FILE]`: a monitoring-plugin line and exit status
@@ -20,6 +23,8 @@ mod diff;
 mod fetch;
 mod health;
 mod history;
+mod output;
+mod watch;
 
 use std::process::ExitCode;
 

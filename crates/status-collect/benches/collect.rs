@@ -79,3 +79,32 @@ fn evaluate_health_checks(bencher: divan::Bencher<'_, '_>) {
     let evaluator = HealthEvaluator::new(&HealthConfig::default());
     bencher.bench_local(|| evaluator.evaluate(divan::black_box(&snapshot)));
 }
+
+/// The terse projection of a full snapshot, as [`Cache::publish`] computes it once per snapshot.
+#[divan::bench]
+fn terse_projection(bencher: divan::Bencher<'_, '_>) {
+    let snapshot = evaluated_snapshot();
+    bencher.bench_local(|| status_model::terse::terse(divan::black_box(&snapshot)));
+}
+
+/// The overview as text (the chat summary), rendered from a full snapshot.
+#[divan::bench]
+fn render_overview_text(bencher: divan::Bencher<'_, '_>) {
+    let snapshot = evaluated_snapshot();
+    bencher.bench_local(|| {
+        status_model::render_text(
+            Some(divan::black_box(&snapshot)),
+            status_model::View::Overview,
+            status_model::Style::Plain,
+        )
+    });
+}
+
+/// A second collection with health checks, so CPU use and the health report are filled.
+fn evaluated_snapshot() -> status_model::Snapshot {
+    runtime().block_on(async {
+        let engine = Engine::from_config(&Config::default(), Arc::new(NoDeps), Default::default());
+        engine.collect().await;
+        engine.collect().await
+    })
+}

@@ -18,6 +18,9 @@ pub struct Published {
     pub json: Bytes,
     /// Each configured section's JSON (`null` for a section without a value).
     pub sections: BTreeMap<SectionName, Bytes>,
+    /// The terse projection's JSON ([`status_model::terse`]): small, so computed once here rather
+    /// than per request.
+    pub terse: Bytes,
 }
 
 /// Holds the latest [`Published`] snapshot. Cloning gives another handle to the same cache.
@@ -47,7 +50,7 @@ impl Cache {
         self.sender.borrow().clone()
     }
 
-    /// Serializes `snapshot` (whole, and section by section) and makes it the latest, unless the cache
+    /// Serializes `snapshot` (whole, section by section, and its terse projection) and makes it the latest, unless the cache
     /// already holds a later one (by `collection.sequence`). On a serialization error the previous
     /// snapshot stays in place.
     pub fn publish(&self, snapshot: Snapshot) -> Result<Arc<Published>, serde_json::Error> {
@@ -61,7 +64,8 @@ impl Cache {
                     .map(|section| (name, json.slice_ref(section.get().as_bytes())))
             })
             .collect();
-        let published = Arc::new(Published { snapshot: Arc::new(snapshot), json, sections });
+        let terse = Bytes::from(serde_json::to_vec(&status_model::terse::terse(&snapshot))?);
+        let published = Arc::new(Published { snapshot: Arc::new(snapshot), json, sections, terse });
         // Two collections may finish publishing out of order; the newer one stays.
         self.sender.send_if_modified(|latest| {
             let newer = latest.as_ref().is_none_or(|current| {

@@ -1,4 +1,4 @@
-//! Benchmarks of the handler alone (no socket): `/status` from the cache, and the views rendered per
+//! Benchmarks of the handler alone (no socket): `/status` and `/status?terse=1` from the cache, and the views rendered per
 //! request (`/metrics`, `/`, `/health`).
 //!
 //! Run with `cargo bench -p status-http`; divan prints the median.
@@ -35,6 +35,14 @@ fn service() -> StatusService {
 fn get_status(bencher: divan::Bencher<'_, '_>) {
     let service = service();
     let request = Request::get("/status").body(()).expect("request");
+    bencher.bench_local(|| service.respond(divan::black_box(&request)));
+}
+
+/// `GET /status?terse=1`: the terse projection, serialized once per snapshot.
+#[divan::bench]
+fn get_status_terse(bencher: divan::Bencher<'_, '_>) {
+    let service = service();
+    let request = Request::get("/status?terse=1").body(()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
 

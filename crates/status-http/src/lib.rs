@@ -2,7 +2,8 @@
 //!
 //! Endpoints (GET and HEAD; any other method is 405 with `Allow`):
 //! - `/`: the HTML status page (no JavaScript, reloads itself).
-//! - `/status`: the latest snapshot as JSON, served from bytes serialized once per collection.
+//! - `/status`: the latest snapshot as JSON, served from bytes serialized once per collection;
+//!   `/status?terse=1`: its terse projection, a flat object of dotted keys (`status_model::terse`).
 //! - `/status/{section}`: one section's JSON (404 for an unknown or unconfigured section).
 //! - `/health`: the health checks in the IETF health+json format; 200 for pass and warn, 503 for fail.
 //! - `/livez`, `/readyz`, `/readyz/{check}`: Kubernetes-style probes (`?verbose`, `?exclude=`).

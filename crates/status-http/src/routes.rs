@@ -76,7 +76,8 @@ impl StatusService {
         match path {
             "/" => self.page(latest.as_deref(), now),
             "/status" => with_snapshot(latest.as_deref(), |published| {
-                json(StatusCode::OK, published.json.clone())
+                let body = if wants_terse(query) { &published.terse } else { &published.json };
+                json(StatusCode::OK, body.clone())
             }),
             "/health" => self.health(latest.as_deref(), now),
             "/livez" => self.livez(latest.as_deref(), now, query),
@@ -246,6 +247,13 @@ fn with_snapshot(
         Some(published) => answer(published),
         None => error(StatusCode::SERVICE_UNAVAILABLE, "no snapshot yet"),
     }
+}
+
+/// `?terse`, `?terse=1` or `?terse=true`: the terse projection instead of the whole snapshot.
+fn wants_terse(query: Option<&str>) -> bool {
+    query.into_iter().flat_map(|query| query.split('&')).any(|pair| {
+        matches!(pair.split_once('=').unwrap_or((pair, "")), ("terse", "" | "1" | "true"))
+    })
 }
 
 fn section_route(latest: Option<&Published>, section: &str) -> Response<Full<Bytes>> {

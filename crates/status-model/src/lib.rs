@@ -5,23 +5,31 @@
 //! Field names carry their units (`rss_bytes`, `duration_ms`), times are RFC 3339 UTC, and a value that
 //! could not be measured is `None` (JSON `null`) with the reason in the section's report, never a zero.
 //!
-//! [`diff`] compares two snapshots (or any two JSON documents) key by key.
+//! [`diff`] compares two snapshots (or any two JSON documents) key by key; [`render`] turns a
+//! snapshot into text for terminals and chat, [`terse`] into a small flat record.
 //!
-//! This crate may depend on serde, serde_json (for the diff) and jiff (for timestamps) only: no I/O, no async runtime, no HTTP, no
-//! database. Views such as Prometheus text or HTML are rendered by the front-ends, not here.
+//! This crate may depend on serde, serde_json (the diff and the views work over JSON) and jiff (for
+//! timestamps) only: no I/O, no async runtime, no HTTP, no database. Views that need a protocol, such
+//! as Prometheus text or HTML, are rendered by the front-ends, not here.
 
 pub mod checks;
 mod collection;
 pub mod diff;
 mod health;
+pub mod render;
 mod sections;
 mod slot;
 mod snapshot;
+pub mod terse;
+
+#[cfg(test)]
+mod fixture;
 
 pub use collection::{CollectionReport, Outcome, SectionReport};
 pub use diff::{Change, ChangeKind, KeyFilter};
 pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
+pub use render::{Style, View, render_text};
 pub use sections::{
     BrokerSection, DatabaseFiles, DeploySection, DiskUsage, Fallible, GitOperation, HostJob,
     HostJobsSection, HostSection, InFlightOperation, LoadAverage, MemoryUsage, MessagesSection,

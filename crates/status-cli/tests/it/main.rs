@@ -7,7 +7,10 @@ use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
 
 mod diff_history;
+mod example;
 mod health;
+mod text;
+mod watch;
 
 const BIN: &str = env!("CARGO_BIN_EXE_status-cli");
 

@@ -48,3 +48,13 @@ fn section_bytes_are_slices_of_the_whole() {
     let whole = std::str::from_utf8(&published.json).unwrap();
     assert!(whole.starts_with(r#"{"schema_version":1,"collection":"#), "{whole}");
 }
+
+#[test]
+fn the_terse_projection_is_published_with_the_snapshot() {
+    let cache = Cache::default();
+    let published = cache.publish(snapshot(1)).unwrap();
+    let terse: serde_json::Value = serde_json::from_slice(&published.terse).unwrap();
+    assert_eq!(terse["taken_at"], "2026-01-01T00:00:00Z");
+    assert_eq!(terse["outcome.host"], serde_json::Value::Null, "no report for host, so no outcome");
+    assert_eq!(terse.as_object().unwrap().len(), status_model::terse::keys().len());
+}

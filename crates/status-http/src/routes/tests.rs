@@ -159,6 +159,28 @@ fn status_and_sections() {
 }
 
 #[test]
+fn status_terse() {
+    let service = service_with(Some(snapshot(Outcome::Ok, false)));
+    for path in ["/status?terse=1", "/status?pretty&terse", "/status?terse=true"] {
+        let reply = get(&service, path);
+        assert_eq!(reply.status, StatusCode::OK);
+        let terse: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let keys: Vec<&String> = terse.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), status_model::terse::keys().len(), "{path}");
+        assert_eq!(terse["service.version"], "1.2.3");
+        assert_eq!(terse["process.rss_bytes"], serde_json::Value::Null, "not configured");
+    }
+    let whole = get(&service, "/status?terse=0");
+    assert!(whole.body.starts_with(r#"{"schema_version":1,"#), "{}", whole.body);
+    check(
+        &service_with(None),
+        "/status?terse=1",
+        StatusCode::SERVICE_UNAVAILABLE,
+        r#"{"error":"no snapshot yet"}"#,
+    );
+}
+
+#[test]
 fn health_follows_the_ietf_format() {
     let service = service_with(Some(snapshot(Outcome::Timeout, false)));
     let reply = get(&service, "/health");

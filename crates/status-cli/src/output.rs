@@ -1,0 +1,95 @@
+//! `status-cli snapshot --format json|pretty|text|terse`: how a collected snapshot is printed.
+//!
+//! - `json` (default): the snapshot on one line; `pretty`: indented (`--pretty` is the same).
+//!   `--section NAME` prints one section's value.
+//! - `text`: a view for people (`--view overview|resources|health|collection|<section>`, default
+//!   `overview`; `--section NAME` is the section's view), at most 4,000 characters like every text
+//!   view; `--markdown` for chat.
+//! - `terse`: the terse projection, a flat object of dotted keys, on one line.
+
+use std::io::Write;
+
+use clap::ValueEnum;
+use status_model::render::{self, Options, Style, View};
+use status_model::{SectionName, Snapshot, Timestamp};
+
+/// The output format of `snapshot`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// The snapshot as JSON on one line.
+    #[default]
+    Json,
+    /// The snapshot as indented JSON.
+    Pretty,
+    /// A view for people, in plain text or Markdown.
+    Text,
+    /// The terse projection: a flat object of dotted keys.
+    Terse,
+}
+
+/// What `snapshot` prints.
+#[derive(Clone, Debug)]
+pub(crate) struct Output {
+    pub(crate) format: Format,
+    pub(crate) section: Option<SectionName>,
+    pub(crate) view: Option<View>,
+    pub(crate) markdown: bool,
+}
+
+impl Output {
+    /// Refuses options that do not apply to the format, before anything is collected.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let text_only = match (self.view.is_some(), self.markdown) {
+            (true, _) => Some("--view"),
+            (false, true) => Some("--markdown"),
+            (false, false) => None,
+        };
+        match (self.format, text_only) {
+            (Format::Json | Format::Pretty | Format::Terse, Some(flag)) => {
+                Err(format!("{flag} applies to --format text"))
+            }
+            (Format::Terse, None) if self.section.is_some() => {
+                Err("--section does not apply to --format terse".to_owned())
+            }
+            (Format::Text, _) if self.section.is_some() && self.view.is_some() => {
+                Err("give --view or --section, not both".to_owned())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Prints `snapshot` as `output` asks.
+pub(crate) fn print(snapshot: &Snapshot, output: &Output) -> Result<(), String> {
+    let failed = |error: serde_json::Error| format!("failed to serialize the snapshot: {error}");
+    let text = match output.format {
+        Format::Json | Format::Pretty => {
+            let pretty = output.format == Format::Pretty;
+            let value = match output.section {
+                Some(name) => {
+                    let whole = serde_json::to_value(snapshot).map_err(failed)?;
+                    crate::commands::section_value(snapshot, whole, name)?
+                }
+                None => serde_json::to_value(snapshot).map_err(failed)?,
+            };
+            let text = if pretty {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            };
+            text.map_err(failed)?
+        }
+        Format::Text => {
+            let view = output.view.or(output.section.map(View::Section)).unwrap_or(View::Overview);
+            let style = if output.markdown { Style::Markdown } else { Style::Plain };
+            let options = Options { now: Some(Timestamp::now()), ..Options::new(style) };
+            let text = render::render_snapshot(Some(snapshot), view, &options);
+            text.trim_end().to_owned()
+        }
+        Format::Terse => {
+            serde_json::to_string(&status_model::terse::terse(snapshot)).map_err(failed)?
+        }
+    };
+    writeln!(std::io::stdout(), "{text}")
+        .map_err(|error| format!("failed to write to stdout: {error}"))
+}

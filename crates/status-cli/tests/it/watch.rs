@@ -1,0 +1,176 @@
+//! `status-cli watch` in a real terminal: tmux runs it against a real `status-cli serve`; the test
+//! reads the screen with `capture-pane`, changes the host's state (an operation starts in its
+//! database), sees the changed value highlighted, quits with `q` or Ctrl-C and checks that the
+//! terminal is back: normal screen, cursor shown, canonical mode and echo on.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use super::BIN;
+use super::example::{ago, example, sqlite};
+
+/// A tmux server of its own (private socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// A server with one 120 × 40 window running `sh`.
+    fn start(name: &str) -> Tmux {
+        let tmux = Tmux { socket: format!("status-watch-{}-{name}", std::process::id()) };
+        tmux.run(&["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "sh"]);
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let output = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The screen's text; with `-e`, with its escape sequences.
+    fn screen(&self, escapes: bool) -> String {
+        if escapes {
+            self.run(&["capture-pane", "-p", "-e"])
+        } else {
+            self.run(&["capture-pane", "-p"])
+        }
+    }
+
+    /// Waits up to `seconds` for `found` to hold on the screen; the screen when it does.
+    #[track_caller]
+    fn wait_for(
+        &self,
+        escapes: bool,
+        seconds: u64,
+        what: &str,
+        found: impl Fn(&str) -> bool,
+    ) -> String {
+        // Polled every 100 ms (capture-pane itself takes a few ms more).
+        for attempt in 0.. {
+            let screen = self.screen(escapes);
+            if found(&screen) {
+                return screen;
+            }
+            assert!(attempt < seconds * 10, "no {what} within {seconds}s; the screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        unreachable!("the loop returns or fails")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+/// A `status-cli serve` child on a free port; stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(config: &str) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--config", config, "--bind", "127.0.0.1:0", "--interval", "5s"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        let url = loop {
+            line.clear();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "server exited before listening");
+            if let Some(rest) = line.split("http://").nth(1) {
+                break format!("http://{}", rest.split('/').next().unwrap());
+            }
+        };
+        // Keep draining the server's log so it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let pid = rustix::process::Pid::from_raw(i32::try_from(self.child.id()).unwrap()).unwrap();
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        let _ = self.child.wait();
+    }
+}
+
+/// Types the watch command into the shell, followed by what shows the exit status and the terminal
+/// modes once it returns.
+fn start_watch(tmux: &Tmux, url: &str) {
+    let command = format!(
+        "{BIN} watch --url {url} --interval 300ms; echo EXITED:$?; \
+         stty -a | tr ' ;' '\\n\\n' | grep -x -E -- '-?(icanon|echo)' | tr '\\n' ' '; echo END\"\"MARK"
+    );
+    tmux.run(&["send-keys", &command, "Enter"]);
+}
+
+/// After the watch ended: the shell's screen is back with a clean exit and the terminal restored.
+#[track_caller]
+fn check_restored(tmux: &Tmux) {
+    // The marker is split in the typed command, so only the shell's output matches it.
+    let screen = tmux.wait_for(false, 10, "exit", |s| s.contains("ENDMARK"));
+    assert!(screen.contains("EXITED:0"), "{screen}");
+    assert!(screen.contains("icanon echo ENDMARK"), "canonical mode and echo are back: {screen}");
+    assert!(screen.contains("watch --url"), "the normal screen with the typed command is back");
+    assert_eq!(tmux.run(&["display", "-p", "#{alternate_on} #{cursor_flag}"]).trim(), "0 1");
+}
+
+#[test]
+fn watch_highlights_a_change_and_restores_the_terminal_on_q() {
+    let example = example(5, 0);
+    let server = Server::start(example.config().to_str().unwrap());
+    let tmux = Tmux::start("q");
+    start_watch(&tmux, &server.url);
+
+    let screen = tmux.wait_for(false, 20, "overview", |s| s.contains("In flight: 0"));
+    assert!(screen.starts_with("status · http://127.0.0.1:"), "{screen}");
+    assert!(screen.contains("Outbox: 2 pending"), "{screen}");
+    assert_eq!(tmux.run(&["display", "-p", "#{alternate_on} #{cursor_flag}"]).trim(), "1 0");
+
+    sqlite(
+        &example.ops_db(),
+        &format!(
+            "INSERT INTO execution_log (operation_id, timestamp, capability, action, status) \
+             VALUES ('run-new', '{}', 'shell', 'run', 'in_progress');",
+            ago(1)
+        ),
+    );
+    // Reverse video on the new count only: tmux writes it back as `ESC[7m1`, then a reset or the
+    // end of the line.
+    let highlighted = |s: &str| {
+        s.lines()
+            .filter_map(|line| line.split_once("In flight: \x1b[7m1"))
+            .any(|(_, after)| after.is_empty() || after.starts_with('\x1b'))
+    };
+    let screen = tmux.wait_for(true, 20, "highlighted count", highlighted);
+    assert!(screen.contains("run-new shell__run"), "{screen}");
+    assert!(!screen.contains("\x1b[7mOutbox"), "unchanged lines are not highlighted: {screen}");
+
+    tmux.run(&["send-keys", "q"]);
+    check_restored(&tmux);
+}
+
+#[test]
+fn ctrl_c_also_quits_and_restores_the_terminal() {
+    let example = example(1, 1);
+    let server = Server::start(example.config().to_str().unwrap());
+    let tmux = Tmux::start("ctrl-c");
+    start_watch(&tmux, &server.url);
+    tmux.wait_for(false, 20, "overview", |s| s.contains("In flight: 1"));
+    tmux.run(&["send-keys", "r"]);
+    tmux.wait_for(false, 10, "resources view", |s| s.contains("Memory: "));
+    tmux.run(&["send-keys", "C-c"]);
+    check_restored(&tmux);
+}

@@ -1,0 +1,235 @@
+//! The terse projection: a small flat record of dotted keys for fleet watchers that poll many hosts
+//! and diff what they get.
+//!
+//! The key set is fixed: every key below is always present, `null` when its section is not
+//! configured, has no value, or did not measure it. Keys of sections that are not in this version's
+//! snapshot are there too, `null`, so a watcher's columns do not change as a host gains sections.
+//!
+//! | key | value |
+//! |---|---|
+//! | `taken_at` | `collection.taken_at` |
+//! | `service.name`, `service.version`, `service.status`, `service.uptime_seconds` | from `service` |
+//! | `health.status` | `pass`, `warn` or `fail` |
+//! | `health.failing` | names of the checks that do not pass (`[]` when all pass) |
+//! | `host.load.1`, `host.load.5`, `host.load.15` | load averages |
+//! | `host.memory.available_bytes` | `host.memory.available_bytes` |
+//! | `host.fork_pressure_pct` | `host.processes.fork_pressure_pct` |
+//! | `process.cpu_pct`, `process.rss_bytes` | the host process |
+//! | `runtime.event_loop_lag_ms` | `runtime.event_loop_lag_ms` |
+//! | `terminals.tmux_sessions`, `terminals.tmux_session_names`, `terminals.screen_sessions` | from `terminals` |
+//! | `processes.counts` | `{name: count}` of the processes counted by name (the names come from the config, so this one key holds a map) |
+//! | `broker.in_flight_count`, `broker.last_operation_at` | from `broker` |
+//! | `notifier.pending_count`, `notifier.oldest_pending_age_seconds` | from `notifier` |
+//! | `messages.pending_deliveries` | from `messages` |
+//! | `tasks.overdue`, `host_jobs.overdue` | how many listed tasks or jobs are overdue |
+//! | `queue.active`, `queue.waiting` | from `queue` |
+//! | `sessions.active_sessions` | from `sessions` |
+//! | `scheduler.last_tick_at` | from `scheduler` |
+//! | `repos.worktree_conflicts` | `repo` or `repo/worktree` for each checkout with a merge, rebase, cherry-pick or revert stopped |
+//! | `deploy.head_sha`, `deploy.dirty` | from `deploy` |
+//! | `channels.disconnected` | names of channels not connected |
+//! | `containers.not_running` | names of containers whose state is not `running` |
+//! | `sidecars.dead` | names of sidecars not alive |
+//! | `outcome.<section>` | the section's collection outcome (`ok`, `error`, `timeout`, `panicked`, `unavailable`), for every section in [`OUTCOME_SECTIONS`] |
+//!
+//! Values keep the snapshot's units and forms (bytes, seconds, RFC 3339 times), so a watcher can
+//! compare them with the full snapshot. The projection is computed from the snapshot's JSON, so it
+//! works the same on a snapshot read back from `/status`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::snapshot::Snapshot;
+
+/// Where a terse value comes from.
+enum Source {
+    /// The snapshot's value at this JSON pointer.
+    Pointer(&'static str),
+    /// Computed from the snapshot's JSON.
+    Computed(fn(&Value) -> Value),
+}
+
+/// Every key but the `outcome.<section>` ones, in the order of the table above.
+static FIELDS: &[(&str, Source)] = &[
+    ("taken_at", Source::Pointer("/collection/taken_at")),
+    ("service.name", Source::Pointer("/service/name")),
+    ("service.version", Source::Pointer("/service/version")),
+    ("service.status", Source::Pointer("/service/status")),
+    ("service.uptime_seconds", Source::Pointer("/service/uptime_seconds")),
+    ("health.status", Source::Pointer("/health/status")),
+    ("health.failing", Source::Computed(failing_checks)),
+    ("host.load.1", Source::Pointer("/host/load/1")),
+    ("host.load.5", Source::Pointer("/host/load/5")),
+    ("host.load.15", Source::Pointer("/host/load/15")),
+    ("host.memory.available_bytes", Source::Pointer("/host/memory/available_bytes")),
+    ("host.fork_pressure_pct", Source::Pointer("/host/processes/fork_pressure_pct")),
+    ("process.cpu_pct", Source::Pointer("/process/cpu_pct")),
+    ("process.rss_bytes", Source::Pointer("/process/rss_bytes")),
+    ("runtime.event_loop_lag_ms", Source::Pointer("/runtime/event_loop_lag_ms")),
+    ("terminals.tmux_sessions", Source::Pointer("/terminals/tmux_sessions")),
+    ("terminals.tmux_session_names", Source::Pointer("/terminals/tmux_session_names")),
+    ("terminals.screen_sessions", Source::Pointer("/terminals/screen_sessions")),
+    ("processes.counts", Source::Computed(process_counts)),
+    ("broker.in_flight_count", Source::Pointer("/broker/in_flight_count")),
+    ("broker.last_operation_at", Source::Pointer("/broker/last_operation_at")),
+    ("notifier.pending_count", Source::Pointer("/notifier/pending_count")),
+    (
+        "notifier.oldest_pending_age_seconds",
+        Source::Pointer("/notifier/oldest_pending_age_seconds"),
+    ),
+    ("messages.pending_deliveries", Source::Pointer("/messages/pending_deliveries")),
+    ("tasks.overdue", Source::Computed(|s| overdue(s, "tasks", "tasks"))),
+    ("host_jobs.overdue", Source::Computed(|s| overdue(s, "host_jobs", "jobs"))),
+    ("queue.active", Source::Pointer("/queue/active")),
+    ("queue.waiting", Source::Pointer("/queue/waiting")),
+    ("sessions.active_sessions", Source::Pointer("/sessions/active_sessions")),
+    ("scheduler.last_tick_at", Source::Pointer("/scheduler/last_tick_at")),
+    ("repos.worktree_conflicts", Source::Computed(worktree_conflicts)),
+    ("deploy.head_sha", Source::Pointer("/deploy/head_sha")),
+    ("deploy.dirty", Source::Pointer("/deploy/dirty")),
+    (
+        "channels.disconnected",
+        Source::Computed(|s| names_where(s, "channels", |c| c["connected"] == false)),
+    ),
+    (
+        "containers.not_running",
+        Source::Computed(|s| names_where(s, "containers", |c| c["state"] != "running")),
+    ),
+    ("sidecars.dead", Source::Computed(|s| names_where(s, "sidecars", |c| c["alive"] == false))),
+];
+
+/// The sections with an `outcome.<section>` key: every section of this version's snapshot and those
+/// planned for it, in the snapshot's order. A test fails when a section is added to the snapshot
+/// and not here.
+pub const OUTCOME_SECTIONS: &[&str] = &[
+    "service",
+    "process",
+    "host",
+    "runtime",
+    "terminals",
+    "processes",
+    "deploy",
+    "repos",
+    "store",
+    "channels",
+    "gateway",
+    "containers",
+    "queue",
+    "sessions",
+    "scheduler",
+    "broker",
+    "notifier",
+    "messages",
+    "tasks",
+    "host_jobs",
+    "probes",
+    "storage",
+    "sidecars",
+    "custom",
+    "recent_operations",
+    "pipeline",
+];
+
+/// Every key of the terse projection, in its documented order.
+pub fn keys() -> Vec<String> {
+    let fields = FIELDS.iter().map(|(key, _)| (*key).to_owned());
+    fields.chain(OUTCOME_SECTIONS.iter().map(|name| format!("outcome.{name}"))).collect()
+}
+
+/// The terse projection of `snapshot`.
+pub fn terse(snapshot: &Snapshot) -> BTreeMap<String, Value> {
+    match serde_json::to_value(snapshot) {
+        Ok(json) => terse_value(&json),
+        // Without a JSON form nothing can be read: every key `null`, as for a missing section.
+        Err(_) => terse_value(&Value::Null),
+    }
+}
+
+/// The terse projection of a snapshot given as JSON (as `/status` serves it).
+pub fn terse_value(snapshot: &Value) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (key, source) in FIELDS {
+        let value = match source {
+            Source::Pointer(pointer) => snapshot.pointer(pointer).cloned().unwrap_or(Value::Null),
+            Source::Computed(compute) => compute(snapshot),
+        };
+        out.insert((*key).to_owned(), value);
+    }
+    for name in OUTCOME_SECTIONS {
+        let outcome = snapshot
+            .pointer("/collection/sections")
+            .and_then(|sections| sections.get(name))
+            .and_then(|report| report.get("outcome"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        out.insert(format!("outcome.{name}"), outcome);
+    }
+    out
+}
+
+/// The section `name` when it is an object.
+fn section<'a>(snapshot: &'a Value, name: &str) -> Option<&'a Map<String, Value>> {
+    snapshot.get(name)?.as_object()
+}
+
+fn failing_checks(snapshot: &Value) -> Value {
+    let Some(checks) = snapshot.pointer("/health/checks").and_then(Value::as_array) else {
+        return Value::Null;
+    };
+    checks
+        .iter()
+        .filter(|check| check["status"] != "pass")
+        .map(|check| check["name"].clone())
+        .collect()
+}
+
+fn process_counts(snapshot: &Value) -> Value {
+    let Some(processes) = section(snapshot, "processes") else { return Value::Null };
+    processes
+        .iter()
+        .map(|(name, entry)| (name.clone(), entry.get("count").cloned().unwrap_or(Value::Null)))
+        .collect::<Map<String, Value>>()
+        .into()
+}
+
+fn overdue(snapshot: &Value, name: &str, list: &str) -> Value {
+    let Some(items) = section(snapshot, name).and_then(|s| s.get(list)).and_then(Value::as_array)
+    else {
+        return Value::Null;
+    };
+    items.iter().filter(|item| item["overdue"] == true).count().into()
+}
+
+/// `repo` for a repository whose main worktree is stopped in a conflict, `repo/worktree` for a
+/// linked worktree. Entries that failed to read (`{"error": …}`) count as no conflict.
+pub(crate) fn worktree_conflicts(snapshot: &Value) -> Value {
+    let Some(repos) = section(snapshot, "repos") else { return Value::Null };
+    let mut names = Vec::new();
+    for (repo, status) in repos {
+        if status["conflict"] == true {
+            names.push(Value::String(repo.clone()));
+        }
+        if let Some(worktrees) = status.get("worktrees").and_then(Value::as_object) {
+            for (worktree, status) in worktrees {
+                if status["conflict"] == true {
+                    names.push(Value::String(format!("{repo}/{worktree}")));
+                }
+            }
+        }
+    }
+    Value::Array(names)
+}
+
+/// Names of the entries of the keyed section `name` for which `matches` holds.
+pub(crate) fn names_where(snapshot: &Value, name: &str, matches: fn(&Value) -> bool) -> Value {
+    let Some(entries) = section(snapshot, name) else { return Value::Null };
+    entries
+        .iter()
+        .filter(|(_, entry)| matches(entry))
+        .map(|(name, _)| Value::String(name.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
