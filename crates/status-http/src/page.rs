@@ -10,7 +10,8 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use serde_json::Value;
-use status_model::{HealthReport, HealthStatus, Outcome, Snapshot};
+use status_model::render::format;
+use status_model::{HealthReport, HealthStatus, Outcome, Snapshot, Timestamp};
 
 const STYLE: &str = "\
 :root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1c1e21;--muted:#5f6670;--line:#dde1e6;\
@@ -57,7 +58,7 @@ pub(crate) fn render(
     if let Some(host) = snapshot.host.value().and_then(|host| host.hostname.as_deref()) {
         let _ = write!(page, " on {}", escape(host));
     }
-    let _ = write!(page, " · snapshot {} old", human_seconds(age_seconds));
+    let _ = write!(page, " · snapshot {} old", format::duration(age_seconds));
     if let Some(report) = report {
         let failing: Vec<String> = report
             .checks
@@ -73,7 +74,7 @@ pub(crate) fn render(
     if let Some(report) = report {
         checks_card(&mut page, report);
     }
-    sections(&mut page, snapshot);
+    sections(&mut page, snapshot, Timestamp::now());
     let _ = write!(
         page,
         "</main><footer>Taken {} · <a href=\"/status\">/status</a> · <a href=\"/health\">/health</a> · \
@@ -124,7 +125,7 @@ fn checks_card(page: &mut String, report: &HealthReport) {
     page.push_str("</ul></section>");
 }
 
-fn sections(page: &mut String, snapshot: &Snapshot) {
+fn sections(page: &mut String, snapshot: &Snapshot, now: Timestamp) {
     let Ok(Value::Object(top)) = serde_json::to_value(snapshot) else { return };
     let reports = &snapshot.collection.sections;
     let mut names: Vec<&String> = top.keys().filter(|key| reports.contains_key(*key)).collect();
@@ -149,14 +150,14 @@ fn sections(page: &mut String, snapshot: &Snapshot) {
         }
         match &top[name.as_str()] {
             Value::Null => page.push_str("<p class=\"na\">Never collected</p>"),
-            value => render_value(page, value, 0),
+            value => render_value(page, value, 0, now),
         }
         page.push_str("</section>");
     }
 }
 
 /// Renders a JSON value: objects as definition lists, lists inline or as nested lists.
-fn render_value(page: &mut String, value: &Value, depth: usize) {
+fn render_value(page: &mut String, value: &Value, depth: usize, now: Timestamp) {
     match value {
         Value::Object(map) if map.is_empty() => page.push_str("<span class=\"empty\">None</span>"),
         Value::Object(map) => {
@@ -164,8 +165,10 @@ fn render_value(page: &mut String, value: &Value, depth: usize) {
             for (key, child) in map {
                 let _ = write!(page, "<dt>{}</dt><dd>", escape(key));
                 match child {
-                    Value::Number(number) => page.push_str(&escape(&with_unit(key, number))),
-                    other if depth < 4 => render_value(page, other, depth + 1),
+                    number @ Value::Number(_) => {
+                        page.push_str(&escape(&format::value(key, number, now)))
+                    }
+                    other if depth < 4 => render_value(page, other, depth + 1, now),
                     other => page.push_str(&escape(&other.to_string())),
                 }
                 page.push_str("</dd>");
@@ -179,7 +182,7 @@ fn render_value(page: &mut String, value: &Value, depth: usize) {
             page.push_str("<ul>");
             for item in items {
                 page.push_str("<li>");
-                render_value(page, item, depth + 1);
+                render_value(page, item, depth + 1, now);
                 page.push_str("</li>");
             }
             page.push_str("</ul>");
@@ -188,47 +191,6 @@ fn render_value(page: &mut String, value: &Value, depth: usize) {
         Value::String(text) => page.push_str(&escape(text)),
         Value::Bool(flag) => page.push_str(if *flag { "yes" } else { "no" }),
         Value::Number(number) => page.push_str(&escape(&number.to_string())),
-    }
-}
-
-/// A number with the unit its field name carries, in a readable size.
-fn with_unit(key: &str, number: &serde_json::Number) -> String {
-    let Some(value) = number.as_f64() else { return number.to_string() };
-    if key.ends_with("_bytes") {
-        human_bytes(value)
-    } else if key.ends_with("_ms") {
-        format!("{} ms", round(value))
-    } else if key.ends_with("_pct") {
-        format!("{} %", round(value))
-    } else if key.ends_with("_seconds") {
-        human_seconds(value)
-    } else {
-        number.to_string()
-    }
-}
-
-fn round(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
-}
-
-fn human_bytes(bytes: f64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{} {}", round(value), UNITS[unit])
-}
-
-fn human_seconds(seconds: f64) -> String {
-    let whole = Duration::from_secs_f64(seconds.max(0.0)).as_secs();
-    match whole {
-        0..60 => format!("{} s", round(seconds.max(0.0))),
-        60..3600 => format!("{}m {}s", whole / 60, whole % 60),
-        3600..86_400 => format!("{}h {}m", whole / 3600, whole % 3600 / 60),
-        _ => format!("{}d {}h", whole / 86_400, whole % 86_400 / 3600),
     }
 }
 

@@ -16,7 +16,7 @@
 //! collection report. Nothing is ever shown for data the snapshot does not hold.
 
 mod doc;
-mod format;
+pub mod format;
 mod health;
 mod json;
 mod overview;

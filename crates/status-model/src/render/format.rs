@@ -8,7 +8,7 @@ use serde_json::Value;
 pub(crate) const NA: &str = "n/a";
 
 /// A duration as its two or three largest units: `45s`, `3m 12s`, `2h 5m`, `2d 3h 4m`.
-pub(crate) fn duration(seconds: f64) -> String {
+pub fn duration(seconds: f64) -> String {
     let whole = whole_seconds(seconds);
     let (days, hours, minutes, secs) =
         (whole / 86_400, whole % 86_400 / 3_600, whole % 3_600 / 60, whole % 60);
@@ -54,7 +54,7 @@ pub(crate) fn stamp(at: Timestamp) -> String {
 }
 
 /// A size in binary units with at most one decimal: `512 B`, `1.5 KiB`, `23.4 GiB`.
-pub(crate) fn bytes(bytes: f64) -> String {
+pub fn bytes(bytes: f64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut value = bytes;
     let mut unit = 0;
@@ -88,7 +88,7 @@ pub(crate) fn number(value: f64) -> String {
 
 /// A JSON value of the field `key`, formatted by the unit its name carries. Objects and arrays of
 /// objects read as their entry count; the callers that can show more do so themselves.
-pub(crate) fn value(key: &str, value: &Value, now: Timestamp) -> String {
+pub fn value(key: &str, value: &Value, now: Timestamp) -> String {
     match value {
         Value::Null => NA.to_owned(),
         Value::Bool(flag) => if *flag { "yes" } else { "no" }.to_owned(),
