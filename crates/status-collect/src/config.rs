@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
+pub use sections::{ContainersConfig, GatewayConfig, ProcessesConfig, TerminalsConfig};
+
+mod sections;
+
 /// The whole configuration. `Config::default()` is the embedded default: every section this machine
 /// can answer, on `127.0.0.1:8484`, every 30 s.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -25,6 +29,14 @@ pub struct Config {
     pub host: HostConfig,
     /// `[state]`
     pub state: StateConfig,
+    /// `[containers]`
+    pub containers: ContainersConfig,
+    /// `[gateway]`
+    pub gateway: GatewayConfig,
+    /// `[terminals]`
+    pub terminals: TerminalsConfig,
+    /// `[processes]`
+    pub processes: ProcessesConfig,
 }
 
 /// `[service]`: how the host is named.

@@ -16,18 +16,23 @@
 mod cache;
 mod collector;
 pub mod collectors;
+mod command;
 mod config;
+mod docker;
 mod engine;
+mod http;
 mod procfs;
 mod runner;
 mod status;
 
 pub use cache::{Cache, Published};
 pub use collector::{CollectError, Collected, Collector};
+pub use collectors::{Liveness, Sidecars};
 pub use config::{
-    CollectConfig, Config, ConfigError, HostConfig, HttpConfig, ServiceConfig, StateConfig,
-    parse_interval,
+    CollectConfig, Config, ConfigError, ContainersConfig, GatewayConfig, HostConfig, HttpConfig,
+    ProcessesConfig, ServiceConfig, StateConfig, TerminalsConfig, parse_interval,
 };
+pub use docker::DockerEndpoint;
 pub use engine::Engine;
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::Status;

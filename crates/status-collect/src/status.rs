@@ -6,7 +6,7 @@ use status_deps::StatusDeps;
 use status_model::Snapshot;
 
 use crate::cache::{Cache, Published};
-use crate::collectors::{self, ShutdownFlag};
+use crate::collectors::{self, ShutdownFlag, Sidecars, SidecarsCollector};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::runner::{self, LoopHandle};
@@ -17,6 +17,7 @@ pub struct Status {
     cache: Cache,
     shutdown: ShutdownFlag,
     running: LoopHandle,
+    sidecars: Sidecars,
 }
 
 impl Status {
@@ -26,13 +27,19 @@ impl Status {
     /// Outside a tokio runtime.
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
         let shutdown = ShutdownFlag::default();
-        let engine = Engine::new(
-            collectors::standard(config, deps, shutdown.clone()),
-            config.collect.deadline,
-        );
+        let sidecars = Sidecars::default();
+        let mut collectors = collectors::standard(config, deps, shutdown.clone());
+        collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
+        let engine = Engine::new(collectors, config.collect.deadline);
         let cache = Cache::default();
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { engine, cache, shutdown, running }
+        Status { engine, cache, shutdown, running, sidecars }
+    }
+
+    /// The registry the `sidecars` section reads: register the host's helper threads and processes
+    /// here.
+    pub fn sidecars(&self) -> Sidecars {
+        self.sidecars.clone()
     }
 
     /// The cache the loop fills; give it to the HTTP front-end.

@@ -6,7 +6,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::collection::CollectionReport;
-use crate::sections::{HostSection, ProcessSection, RuntimeSection, ServiceSection};
+use crate::sections::{
+    ChannelsSection, ContainersSection, CustomSections, GatewaySection, HostSection,
+    ProcessSection, ProcessesSection, QueueSection, RuntimeSection, SchedulerSection,
+    ServiceSection, SessionsSection, SidecarsSection, TerminalsSection,
+};
 use crate::slot::Slot;
 
 /// The version of the snapshot's JSON format; bumped on any incompatible change.
@@ -102,6 +106,26 @@ sections! {
     Host(host): HostSection,
     /// `runtime`: the async runtime.
     Runtime(runtime): RuntimeSection,
+    /// `terminals`: tmux and screen sessions.
+    Terminals(terminals): TerminalsSection,
+    /// `processes`: processes counted by executable name.
+    Processes(processes): ProcessesSection,
+    /// `channels`: the host's chat channels.
+    Channels(channels): ChannelsSection,
+    /// `gateway`: the host's model gateway.
+    Gateway(gateway): GatewaySection,
+    /// `containers`: named Docker containers.
+    Containers(containers): ContainersSection,
+    /// `queue`: the host's work queue.
+    Queue(queue): QueueSection,
+    /// `sessions`: the host's workspaces and agent sessions.
+    Sessions(sessions): SessionsSection,
+    /// `scheduler`: the host's scheduler.
+    Scheduler(scheduler): SchedulerSection,
+    /// `sidecars`: threads and processes the host registered.
+    Sidecars(sidecars): SidecarsSection,
+    /// `custom`: the host's own sections, each under its name.
+    Custom(custom): CustomSections,
 }
 
 impl fmt::Display for SectionName {
