@@ -18,13 +18,22 @@ const TOOL_TIMEOUT: Duration = Duration::from_secs(1);
 pub struct TerminalsCollector {
     tmux_tmpdir: Option<PathBuf>,
     screen_dir: Option<PathBuf>,
+    tmux: String,
+    screen: String,
 }
 
 impl TerminalsCollector {
     /// Asks the tmux server under `tmux_tmpdir` (tmux's `TMUX_TMPDIR`; `None` leaves tmux's default)
     /// and the screen sockets in `screen_dir` (screen's `SCREENDIR`; `None` leaves screen's default).
     pub fn new(tmux_tmpdir: Option<PathBuf>, screen_dir: Option<PathBuf>) -> TerminalsCollector {
-        TerminalsCollector { tmux_tmpdir, screen_dir }
+        TerminalsCollector { tmux_tmpdir, screen_dir, tmux: "tmux".into(), screen: "screen".into() }
+    }
+
+    /// Runs these programs (names looked up on `PATH`, or paths) instead of `tmux` and `screen`.
+    pub fn with_programs(mut self, tmux: &str, screen: &str) -> TerminalsCollector {
+        tmux.clone_into(&mut self.tmux);
+        screen.clone_into(&mut self.screen);
+        self
     }
 }
 
@@ -44,12 +53,12 @@ impl Collector for TerminalsCollector {
             self.screen_dir.iter().map(|dir| ("SCREENDIR", Some(OsStr::new(dir)))).collect();
         let (tmux, screen) = tokio::join!(
             command::run(
-                "tmux",
+                &self.tmux,
                 &["list-sessions", "-F", "#{session_name}"],
                 &tmux_env,
                 TOOL_TIMEOUT
             ),
-            command::run("screen", &["-ls"], &screen_env, TOOL_TIMEOUT),
+            command::run(&self.screen, &["-ls"], &screen_env, TOOL_TIMEOUT),
         );
         let mut section = TerminalsSection::default();
         let mut collected =

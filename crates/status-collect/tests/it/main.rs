@@ -2,4 +2,5 @@
 //! with insta snapshots of each section's JSON.
 
 mod common;
+mod hostdeps;
 mod sections;
