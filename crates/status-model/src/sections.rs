@@ -29,3 +29,6 @@ pub use service::{ServiceSection, ServiceStatus};
 pub use sessions::SessionsSection;
 pub use sidecars::{SidecarKind, SidecarStatus, SidecarsSection};
 pub use terminals::TerminalsSection;
+
+#[cfg(test)]
+mod tests;

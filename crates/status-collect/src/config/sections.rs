@@ -81,3 +81,6 @@ fn health_timeout_in_range<'de, D: Deserializer<'de>>(
     )
     .map_err(serde::de::Error::custom)
 }
+
+#[cfg(test)]
+mod tests;

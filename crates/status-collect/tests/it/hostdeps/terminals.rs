@@ -54,6 +54,14 @@ async fn no_server_is_zero_and_sessions_are_counted_by_name() {
     support::run(tmux(tmux_dir.path(), &["new-session", "-d", "-s", "agent-main", "sleep 600"]));
     support::run(tmux(tmux_dir.path(), &["new-session", "-d", "-s", "build", "sleep 600"]));
     support::run(screen(screen_dir.path(), &["-dmS", "watcher", "sleep", "600"]));
+    // `screen -dm` returns before the detached session has made its socket.
+    for _ in 0..100 {
+        let listing = screen(screen_dir.path(), &["-ls"]).output().unwrap();
+        if String::from_utf8_lossy(&listing.stdout).contains(".watcher") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let (busy, unmeasured) = terminals(&collector).await;
     let _ = screen(screen_dir.path(), &["-S", "watcher", "-X", "quit"]).output();
     assert!(unmeasured.is_empty(), "{unmeasured:?}");
