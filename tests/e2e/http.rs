@@ -14,6 +14,7 @@ fn host() -> Arc<MockStatusDeps> {
     deps.expect_service_name().returning(|| Some("e2e-host".into()));
     deps.expect_version().returning(|| Some("0.0.1".into()));
     deps.expect_is_shutting_down().returning(|| Ok(false));
+    deps.expect_provides().return_const(status_deps::Provides::default());
     Arc::new(deps)
 }
 

@@ -1,53 +1,67 @@
 //! The collectors, one per section, and the set a configuration asks for.
 
 mod broker;
+mod containers;
 mod deploy;
+mod gateway;
 mod host;
 mod host_jobs;
+mod host_provided;
 mod messages;
 mod notifier;
 mod pipeline;
 mod probes;
 mod process;
+mod processes;
 mod recent_operations;
 mod repos;
 mod runtime;
 mod schedule;
 mod service;
+mod sidecars;
 mod storage;
 mod store;
 mod tasks;
+mod terminals;
 
 use std::sync::Arc;
 
 pub use broker::BrokerCollector;
+pub use containers::ContainersCollector;
 pub use deploy::DeployCollector;
+pub use gateway::GatewayCollector;
 pub use host::HostCollector;
 pub use host_jobs::HostJobsCollector;
+pub use host_provided::{HostProvidedCollector, HostSection};
 pub use messages::MessagesCollector;
 pub use notifier::NotifierCollector;
 pub use pipeline::PipelineCollector;
 pub use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
+pub use processes::ProcessesCollector;
 pub use recent_operations::RecentOperationsCollector;
 pub use repos::ReposCollector;
 pub use runtime::RuntimeCollector;
 pub use service::{ServiceCollector, ShutdownFlag};
+pub use sidecars::{Liveness, Sidecars, SidecarsCollector};
 use status_deps::StatusDeps;
 pub use storage::{BranchCount, StorageCollector};
 pub use store::StoreCollector;
 pub use tasks::TasksCollector;
+pub use terminals::TerminalsCollector;
 
 use crate::collector::{CollectError, Collector};
 use crate::config::{Config, Layout};
 use crate::database::Database;
+use crate::docker::DockerEndpoint;
 use crate::store::Store;
 
-/// The collectors `config` asks for, in snapshot order: `service`, `process`, `host`, `runtime`,
-/// then `deploy` and `repos` when repositories are configured, then the [`databases`] sections.
-/// Must be called inside a tokio runtime (the runtime collector starts its lag probe). The `deploy`
-/// section's store is the one under `config`'s state dir; [`standard_with_store`] shares one with
-/// the caller.
+/// The collectors `config` and `deps` ask for, in snapshot order: `service`, `process`, `host`,
+/// `runtime`, then [`around_the_host`]'s, then `deploy` and `repos` when repositories are
+/// configured, then the [`databases`] sections. Must be called inside a tokio runtime (the runtime
+/// collector starts its lag probe). `DOCKER_HOST` and the gateway's key variable are read from the
+/// process environment. The `deploy` section's store is the one under `config`'s state dir;
+/// [`standard_with_store`] shares one with the caller.
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
@@ -63,12 +77,14 @@ pub fn standard_with_store(
     shutdown: ShutdownFlag,
     store: Store,
 ) -> Vec<Arc<dyn Collector>> {
+    let env: EnvLookup = Arc::new(|name| std::env::var(name).ok());
     let mut collectors: Vec<Arc<dyn Collector>> = vec![
-        Arc::new(ServiceCollector::new(deps, config.service.name.clone(), shutdown)),
+        Arc::new(ServiceCollector::new(deps.clone(), config.service.name.clone(), shutdown)),
         Arc::new(ProcessCollector::new()),
         Arc::new(HostCollector::new(config.host.disk_paths.clone())),
         Arc::new(RuntimeCollector::start()),
     ];
+    collectors.extend(around_the_host(config, &deps, env));
     let deadline = config.collect.deadline;
     if let Some(checkout) = config.deploy.checkout(&config.repos) {
         collectors.push(Arc::new(DeployCollector::new(
@@ -137,6 +153,45 @@ fn snapshot_branches(repos: &[crate::config::RepoConfig]) -> Result<u64, String>
             .map(|count| total + count)
             .map_err(|error| error.to_string())
     })
+}
+
+/// The sections about the host's surroundings and its own state: `terminals` (unless disabled),
+/// `processes` (unless no names), the host-provided sections its [`StatusDeps::provides`] lists,
+/// `gateway` when it provides one, and `containers` when names are configured or it provides a
+/// gateway. `env` looks up `DOCKER_HOST` and the gateway's key variable. (`sidecars` is added by
+/// [`Status`](crate::Status), which owns the registry.)
+pub fn around_the_host(
+    config: &Config,
+    deps: &Arc<dyn StatusDeps>,
+    env: EnvLookup,
+) -> Vec<Arc<dyn Collector>> {
+    let mut collectors: Vec<Arc<dyn Collector>> = Vec::new();
+    let terminals = &config.terminals;
+    if terminals.enabled {
+        let collector =
+            TerminalsCollector::new(terminals.tmux_tmpdir.clone(), terminals.screen_dir.clone());
+        collectors.push(Arc::new(collector));
+    }
+    if !config.processes.names.is_empty() {
+        collectors.push(Arc::new(ProcessesCollector::new(config.processes.names.clone())));
+    }
+    let provides = deps.provides();
+    for section in HostSection::provided(provides) {
+        collectors.push(Arc::new(HostProvidedCollector::new(deps.clone(), section)));
+    }
+    let docker = DockerEndpoint::resolve(config.containers.socket.as_deref(), env("DOCKER_HOST"));
+    if provides.gateway {
+        // The probe leaves a quarter of the deadline for the rest of the section.
+        let timeout = config.gateway.health_timeout.min(config.collect.deadline * 3 / 4);
+        let gateway = GatewayCollector::new(deps.clone(), docker.clone(), env, timeout);
+        collectors.push(Arc::new(gateway));
+    }
+    if !config.containers.names.is_empty() || provides.gateway {
+        let gateway = provides.gateway.then(|| deps.clone());
+        let names = config.containers.names.clone();
+        collectors.push(Arc::new(ContainersCollector::new(names, docker, gateway)));
+    }
+    collectors
 }
 
 /// Runs blocking work on the blocking pool. A panic there is resumed here, so the engine reports the

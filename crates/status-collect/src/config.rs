@@ -8,6 +8,7 @@ mod changes;
 mod databases;
 mod git;
 mod read_only_sql;
+mod sections;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget
 pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
 
 pub use self::git::{DeployConfig, RepoConfig};
+
+pub use sections::{ContainersConfig, GatewayConfig, ProcessesConfig, TerminalsConfig};
+
 use crate::health::HealthConfig;
 
 /// The whole configuration. `Config::default()` is the embedded default: every section this machine
@@ -56,6 +60,14 @@ pub struct Config {
     pub repos: Vec<RepoConfig>,
     /// `[deploy]`: the host's own checkout for the `deploy` section.
     pub deploy: DeployConfig,
+    /// `[containers]`
+    pub containers: ContainersConfig,
+    /// `[gateway]`
+    pub gateway: GatewayConfig,
+    /// `[terminals]`
+    pub terminals: TerminalsConfig,
+    /// `[processes]`
+    pub processes: ProcessesConfig,
 }
 
 /// `[service]`: how the host is named.

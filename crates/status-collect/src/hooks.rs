@@ -82,7 +82,7 @@ impl Hooks {
                 let run = async {
                     match &hook.target {
                         HookTarget::Command(argv) => {
-                            command::run(argv, payload, &changed_keys).await
+                            command::run(argv, payload, &changed_keys, hook.timeout).await
                         }
                         HookTarget::Url { url, headers } => http::post(url, headers, payload).await,
                     }

@@ -25,14 +25,17 @@ mod cache;
 mod changes;
 mod collector;
 pub mod collectors;
+mod command;
 mod config;
 mod database;
+mod docker;
 mod engine;
 mod files;
 pub mod git;
 mod health;
 mod history;
 mod hooks;
+mod http;
 pub mod layouts;
 mod procfs;
 mod runner;
@@ -42,12 +45,15 @@ pub mod store;
 pub use cache::{Cache, Published};
 pub use changes::{ChangeCounts, ChangeStats, SnapshotChange};
 pub use collector::{CollectError, Collected, Collector};
+pub use collectors::{Liveness, Sidecars};
 pub use config::{
-    CollectConfig, Config, ConfigError, DatabaseConfig, DeployConfig, DiffConfig, FilesConfig,
-    HistoryConfig, HookConfig, HookTarget, HooksConfig, HostConfig, HttpConfig, Layout,
-    ProbeConfig, RepoConfig, ServiceConfig, StateConfig, StorageConfig, parse_interval,
+    CollectConfig, Config, ConfigError, ContainersConfig, DatabaseConfig, DeployConfig, DiffConfig,
+    FilesConfig, GatewayConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig, HostConfig,
+    HttpConfig, Layout, ProbeConfig, ProcessesConfig, RepoConfig, ServiceConfig, StateConfig,
+    StorageConfig, TerminalsConfig, parse_interval,
 };
 pub use database::Database;
+pub use docker::DockerEndpoint;
 pub use engine::{Engine, EngineSettings};
 pub use files::{FilesError, SnapshotFiles, WriteOutcome, write_snapshot};
 pub use health::{HealthConfig, HealthEvaluator};

@@ -9,7 +9,7 @@ use tokio::sync::broadcast;
 
 use crate::cache::{Cache, Published};
 use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
-use crate::collectors::{self, PipelineCollector, ShutdownFlag};
+use crate::collectors::{self, PipelineCollector, ShutdownFlag, Sidecars, SidecarsCollector};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::runner::{self, LoopHandle};
@@ -23,6 +23,7 @@ pub struct Status {
     running: LoopHandle,
     changes: Changes,
     store: Store,
+    sidecars: Sidecars,
 }
 
 impl Status {
@@ -33,15 +34,17 @@ impl Status {
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
         let shutdown = ShutdownFlag::default();
         let store = Store::new(&config.state_dir());
+        let sidecars = Sidecars::default();
         let stats = Arc::new(ChangeStats::default());
         let mut collectors =
             collectors::standard_with_store(config, deps, shutdown.clone(), store.clone());
+        collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
         collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
         let engine = Engine::for_collectors(config, collectors);
         let cache = Cache::default();
         let changes = Changes::spawn(config, &cache, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { engine, cache, shutdown, running, changes, store }
+        Status { engine, cache, shutdown, running, changes, store, sidecars }
     }
 
     /// Records that `sha` is deployed now, in the store under the state dir (created on first use),
@@ -54,6 +57,12 @@ impl Status {
     /// The embedded store under the state dir.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The registry the `sidecars` section reads: register the host's helper threads and processes
+    /// here.
+    pub fn sidecars(&self) -> Sidecars {
+        self.sidecars.clone()
     }
 
     /// The cache the loop fills; give it to the HTTP front-end.

@@ -1,8 +1,15 @@
 //! What the host application provides to the status collector.
 //!
-//! A host implements [`StatusDeps`] for whatever it knows that no outside probe can see (its name and
-//! version, whether it is shutting down; channels, queues and sessions come later). Every method has a
-//! default body that means "not provided", so a host implements only what it has.
+//! A host implements [`StatusDeps`] for whatever it knows that no outside probe can see: its name and
+//! version, whether it is shutting down, its channels, queue, gateway, sessions, scheduler and any
+//! custom sections. Every method has a default body that means "not provided", so a host implements
+//! only what it has.
+//!
+//! The section methods (`channels`, `queue`, `gateway`, `sessions`, `scheduler`, `custom_sections`)
+//! come with [`StatusDeps::provides`], which lists the ones the host implements. The collector reads
+//! it once, when it builds its collectors, and configures exactly those sections: a section the host
+//! does not list has no key in the snapshot at all. A listed method the host forgot to implement
+//! answers [`NotProvided`], which shows as that section's `error`.
 //! The collector holds it as `Arc<dyn StatusDeps>`; calls into the host get the same deadline and
 //! failure isolation as every other collector.
 //!
@@ -12,6 +19,9 @@
 //! compile against, so it stays small and stable.
 
 use async_trait::async_trait;
+use status_model::{
+    ChannelsSection, CustomSections, GatewayInfo, QueueSection, SchedulerSection, SessionsSection,
+};
 
 /// An error a host returns from a [`StatusDeps`] method.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -37,7 +47,86 @@ pub trait StatusDeps: Send + Sync {
     async fn is_shutting_down(&self) -> Result<bool, BoxError> {
         Ok(false)
     }
+
+    /// The host-provided sections this host implements; read once, when the collectors are built.
+    /// Must return at once.
+    fn provides(&self) -> Provides {
+        Provides::default()
+    }
+
+    /// The host's chat channels and whether each is connected (`channels` section).
+    async fn channels(&self) -> Result<ChannelsSection, BoxError> {
+        Err(NotProvided("channels").into())
+    }
+
+    /// The host's work queue (`queue` section).
+    async fn queue(&self) -> Result<QueueSection, BoxError> {
+        Err(NotProvided("queue").into())
+    }
+
+    /// The host's model gateway: its mode and, for a proxy, what to check (`gateway` section; a
+    /// proxy's containers also appear in the `containers` section).
+    async fn gateway(&self) -> Result<GatewayInfo, BoxError> {
+        Err(NotProvided("gateway").into())
+    }
+
+    /// The host's workspaces and agent sessions (`sessions` section).
+    async fn sessions(&self) -> Result<SessionsSection, BoxError> {
+        Err(NotProvided("sessions").into())
+    }
+
+    /// The host's scheduler (`scheduler` section).
+    async fn scheduler(&self) -> Result<SchedulerSection, BoxError> {
+        Err(NotProvided("scheduler").into())
+    }
+
+    /// Extra sections of the host's own, as JSON values, each under its name in the `custom` section.
+    async fn custom_sections(&self) -> Result<CustomSections, BoxError> {
+        Err(NotProvided("custom_sections").into())
+    }
 }
+
+/// Which host-provided sections a host implements: see [`StatusDeps::provides`].
+/// `Provides::default()` is none of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Provides {
+    /// [`StatusDeps::channels`]
+    pub channels: bool,
+    /// [`StatusDeps::queue`]
+    pub queue: bool,
+    /// [`StatusDeps::gateway`]
+    pub gateway: bool,
+    /// [`StatusDeps::sessions`]
+    pub sessions: bool,
+    /// [`StatusDeps::scheduler`]
+    pub scheduler: bool,
+    /// [`StatusDeps::custom_sections`]
+    pub custom: bool,
+}
+
+impl Provides {
+    /// Every host-provided section.
+    pub const ALL: Provides = Provides {
+        channels: true,
+        queue: true,
+        gateway: true,
+        sessions: true,
+        scheduler: true,
+        custom: true,
+    };
+}
+
+/// The error a section method's default body returns: the host does not implement it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotProvided(pub &'static str);
+
+impl std::fmt::Display for NotProvided {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the host does not implement `{}()` although `provides()` lists it", self.0)
+    }
+}
+
+impl std::error::Error for NotProvided {}
 
 /// A host that provides nothing: every section that needs the host is left to its defaults.
 #[derive(Clone, Copy, Debug, Default)]
@@ -57,5 +146,12 @@ mod tests {
         assert_eq!(deps.service_name(), None);
         assert_eq!(deps.version(), None);
         assert!(!deps.is_shutting_down().await.unwrap());
+        assert_eq!(deps.provides(), Provides::default());
+        let error = deps.queue().await.unwrap_err();
+        assert_eq!(error.downcast_ref::<NotProvided>(), Some(&NotProvided("queue")));
+        assert_eq!(
+            error.to_string(),
+            "the host does not implement `queue()` although `provides()` lists it"
+        );
     }
 }

@@ -23,7 +23,7 @@ const LABELLED_MAPS: &[(&str, &str)] = &[
     ("gateway.containers", "container"),
     ("probes", "probe"),
     ("sidecars", "sidecar"),
-    ("processes.counts", "name"),
+    ("processes", "process"),
     ("metrics.counters", "metric"),
     ("workers", "worker"),
 ];
@@ -204,8 +204,8 @@ fn gauge(families: &mut Families, path: &str, value: f64, labels: &[(&'static st
     } else if let Some(stem) = name.strip_suffix("_pct") {
         name = format!("{stem}_ratio");
         value = scaled(value, 100.0);
-    } else if let Some(stem) = name.strip_suffix("_total") {
-        // A gauge must not end in `_total`, which Prometheus reserves for counters.
+    } else if let Some(stem) = name.strip_suffix("_total").or_else(|| name.strip_suffix("_count")) {
+        // A gauge must not end in `_total` (counters) or `_count` (histograms and summaries).
         name = stem.to_owned();
     }
     let help = format!("`{path}` in the status snapshot, in base units");

@@ -9,6 +9,7 @@
 mod data;
 mod defs;
 mod host;
+mod hostapp;
 mod service;
 
 use std::collections::BTreeMap;

@@ -31,12 +31,16 @@ pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
 pub use render::{Style, View, render_text};
 pub use sections::{
-    BrokerSection, DatabaseFiles, DeploySection, DiskUsage, Fallible, GitOperation, HostJob,
-    HostJobsSection, HostSection, InFlightOperation, LoadAverage, MemoryUsage, MessagesSection,
-    NotifierSection, OperationRecord, PipelineSection, ProbeResult, ProbesSection, ProcessSection,
-    ProcessTable, RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection, ScheduledTask,
-    ServiceSection, ServiceStatus, StorageSection, StoreSection, SupervisorInfo, SupervisorKind,
-    SwapUsage, TasksSection, WorktreeStatus,
+    BrokerSection, ChannelStatus, ChannelsSection, ContainerState, ContainerStatus,
+    ContainersSection, CustomSections, DatabaseFiles, DeploySection, DiskUsage, Fallible,
+    GatewayInfo, GatewaySection, GitOperation, HostJob, HostJobsSection, HostSection,
+    InFlightOperation, LoadAverage, MemoryUsage, MessagesSection, NamedProcesses, NotifierSection,
+    OperationRecord, PipelineSection, ProbeResult, ProbesSection, ProcessSection, ProcessTable,
+    ProcessesSection, ProxyGateway, QueueGroup, QueueSection, RecentOperationsSection, RepoStatus,
+    ReposSection, RuntimeSection, ScheduledJob, ScheduledTask, SchedulerSection, ServiceSection,
+    ServiceStatus, SessionsSection, SidecarKind, SidecarStatus, SidecarsSection, StorageSection,
+    StoreSection, SupervisorInfo, SupervisorKind, SwapUsage, TasksSection, TerminalsSection,
+    WorktreeStatus,
 };
 pub use slot::Slot;
 pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

@@ -1,7 +1,11 @@
 //! The section types, one file each.
 
 mod broker;
+mod channels;
+mod containers;
+mod custom;
 mod deploy;
+mod gateway;
 mod host;
 mod host_jobs;
 mod messages;
@@ -9,9 +13,12 @@ mod notifier;
 mod pipeline;
 mod probes;
 mod process;
+mod processes;
+mod queue;
 mod recent_operations;
 mod repos;
 mod runtime;
+mod scheduler;
 mod service;
 mod storage;
 mod store;
@@ -19,6 +26,14 @@ mod tasks;
 
 pub use broker::{BrokerSection, InFlightOperation};
 pub use deploy::DeploySection;
+mod sessions;
+mod sidecars;
+mod terminals;
+
+pub use channels::{ChannelStatus, ChannelsSection};
+pub use containers::{ContainerState, ContainerStatus, ContainersSection};
+pub use custom::CustomSections;
+pub use gateway::{GatewayInfo, GatewaySection, ProxyGateway};
 pub use host::{DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessTable, SwapUsage};
 pub use host_jobs::{HostJob, HostJobsSection};
 pub use messages::MessagesSection;
@@ -26,10 +41,19 @@ pub use notifier::NotifierSection;
 pub use pipeline::PipelineSection;
 pub use probes::{ProbeResult, ProbesSection};
 pub use process::{ProcessSection, SupervisorInfo, SupervisorKind};
+pub use processes::{NamedProcesses, ProcessesSection};
+pub use queue::{QueueGroup, QueueSection};
 pub use recent_operations::{OperationRecord, RecentOperationsSection};
 pub use repos::{Fallible, GitOperation, RepoStatus, ReposSection, WorktreeStatus};
 pub use runtime::RuntimeSection;
+pub use scheduler::{ScheduledJob, SchedulerSection};
 pub use service::{ServiceSection, ServiceStatus};
+pub use sessions::SessionsSection;
+pub use sidecars::{SidecarKind, SidecarStatus, SidecarsSection};
 pub use storage::{DatabaseFiles, StorageSection};
 pub use store::StoreSection;
 pub use tasks::{ScheduledTask, TasksSection};
+pub use terminals::TerminalsSection;
+
+#[cfg(test)]
+mod tests;

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::collection::CollectionReport;
 use crate::health::HealthReport;
 use crate::sections::{
-    BrokerSection, DeploySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
-    PipelineSection, ProbesSection, ProcessSection, RecentOperationsSection, ReposSection,
-    RuntimeSection, ServiceSection, StorageSection, StoreSection, TasksSection,
+    BrokerSection, ChannelsSection, ContainersSection, CustomSections, DeploySection,
+    GatewaySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
+    PipelineSection, ProbesSection, ProcessSection, ProcessesSection, QueueSection,
+    RecentOperationsSection, ReposSection, RuntimeSection, SchedulerSection, ServiceSection,
+    SessionsSection, SidecarsSection, StorageSection, StoreSection, TasksSection, TerminalsSection,
 };
 use crate::slot::Slot;
 
@@ -114,14 +116,26 @@ sections! {
     Host(host): HostSection,
     /// `runtime`: the async runtime.
     Runtime(runtime): RuntimeSection,
+    /// `terminals`: tmux and screen sessions.
+    Terminals(terminals): TerminalsSection,
+    /// `processes`: processes counted by executable name.
+    Processes(processes): ProcessesSection,
     /// `deploy`: the host's own checkout and its last deploy.
     Deploy(deploy): DeploySection,
     /// `repos`: configured git repositories and their worktrees.
     Repos(repos): ReposSection,
-    /// `store`: whether the collector's own embedded store takes writes.
-    Store(store): StoreSection,
-    /// `pipeline`: what became of the snapshots after collection (history, files, hooks).
-    Pipeline(pipeline): PipelineSection,
+    /// `channels`: the host's chat channels.
+    Channels(channels): ChannelsSection,
+    /// `gateway`: the host's model gateway.
+    Gateway(gateway): GatewaySection,
+    /// `containers`: named Docker containers.
+    Containers(containers): ContainersSection,
+    /// `queue`: the host's work queue.
+    Queue(queue): QueueSection,
+    /// `sessions`: the host's workspaces and agent sessions.
+    Sessions(sessions): SessionsSection,
+    /// `scheduler`: the host's scheduler.
+    Scheduler(scheduler): SchedulerSection,
     /// `broker`: the operation broker, from a database's `execution_log`.
     Broker(broker): BrokerSection,
     /// `notifier`: the notification outbox, from a database's `notification_outbox`.
@@ -136,8 +150,16 @@ sections! {
     Probes(probes): ProbesSection,
     /// `storage`: sizes of the databases and logs.
     Storage(storage): StorageSection,
+    /// `store`: whether the collector's own embedded store takes writes.
+    Store(store): StoreSection,
+    /// `sidecars`: threads and processes the host registered.
+    Sidecars(sidecars): SidecarsSection,
+    /// `pipeline`: what became of the snapshots after collection (history, files, hooks).
+    Pipeline(pipeline): PipelineSection,
     /// `recent_operations`: the newest operations, metadata only.
     RecentOperations(recent_operations): RecentOperationsSection,
+    /// `custom`: the host's own sections, each under its name.
+    Custom(custom): CustomSections,
 }
 
 impl fmt::Display for SectionName {

@@ -4,41 +4,38 @@
 //! This is the one place the library starts a program of the user's choosing; the program comes from
 //! the operator's config file, never from a snapshot or a request.
 
-use std::process::Stdio;
+use std::ffi::OsStr;
+use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
 
 use super::excerpt;
+use crate::command::CommandError;
 
-/// Runs `argv` to completion. The child is killed if this future is dropped (at the hook's timeout).
-/// Errors never repeat the command line.
+/// Runs `argv` through the crate's audited helper, with `timeout`. Errors never repeat the command
+/// line.
 pub(super) async fn run(
     argv: &[String],
     payload: Bytes,
     changed_keys: &str,
+    timeout: Duration,
 ) -> Result<String, String> {
     let Some((program, args)) = argv.split_first() else {
         return Err("empty command".to_owned());
     };
-    let mut child = tokio::process::Command::new(program)
-        .args(args)
-        .env("STATUS_CHANGED", changed_keys)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|error| format!("failed to start: {error}"))?;
-    let stdin = child.stdin.take();
-    // A hook that never reads stdin must not stall on a full pipe: write while waiting.
-    let feed = async move {
-        if let Some(mut stdin) = stdin {
-            let _ = stdin.write_all(&payload).await;
-        }
-    };
-    let ((), output) = tokio::join!(feed, child.wait_with_output());
-    let output = output.map_err(|error| format!("failed to wait for it: {error}"))?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let env = [("STATUS_CHANGED", Some(OsStr::new(changed_keys)))];
+    let output = crate::command::run(program, &args, &env, Some(&payload), timeout).await.map_err(
+        |error| match error {
+            CommandError::NotFound { .. } => {
+                "failed to start: the program was not found".to_owned()
+            }
+            CommandError::Io { source, .. } => format!("failed to run: {source}"),
+            CommandError::TimedOut { timeout, .. } => {
+                format!("did not exit within {}", humantime::format_duration(timeout))
+            }
+        },
+    )?;
     if output.status.success() {
         Ok(excerpt(&output.stdout))
     } else {

@@ -6,6 +6,7 @@ mod databases;
 mod deploy;
 mod files;
 mod gitfix;
+mod hostdeps;
 mod repos;
 mod sections;
 mod store;

@@ -7,6 +7,9 @@ use super::data::{
     worktree_conflicts,
 };
 use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
+use super::hostapp::{
+    channels_disconnected, containers_not_running, gateway_models_unhealthy, scheduler_lag,
+};
 use super::service::{collectors, event_loop_lag, shutting_down, snapshot_fresh, store_writable};
 use super::{CheckConfig, CheckContext, CheckDef, Thresholds, Verdict, grade};
 use crate::health::HealthStatus;
@@ -147,6 +150,42 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::Above,
         default: defaults(false, Some(100.0), None, false),
         run: pending_deliveries,
+    },
+    CheckDef {
+        name: "scheduler_lag",
+        component: "scheduler",
+        measurement: "lag",
+        unit: Some("s"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, None, Some(300.0), false),
+        run: scheduler_lag,
+    },
+    CheckDef {
+        name: "channels_disconnected",
+        component: "channels",
+        measurement: "disconnected",
+        unit: Some("channels"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(0.0), None, false),
+        run: channels_disconnected,
+    },
+    CheckDef {
+        name: "gateway_models_unhealthy",
+        component: "gateway",
+        measurement: "unhealthy_models",
+        unit: Some("models"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(0.0), None, false),
+        run: gateway_models_unhealthy,
+    },
+    CheckDef {
+        name: "containers_not_running",
+        component: "containers",
+        measurement: "not_running",
+        unit: Some("containers"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(0.0), None, false),
+        run: containers_not_running,
     },
     CheckDef {
         name: "worktree_conflicts",

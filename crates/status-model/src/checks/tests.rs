@@ -2,6 +2,7 @@
 //! it does not.
 
 mod data;
+mod hostapp;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,25 @@
+//! The `channels` section: the host's chat channels and whether each is connected.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Every channel the host has, keyed by its name. Serialized as the map itself.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ChannelsSection {
+    /// Channel name to its state.
+    pub channels: BTreeMap<String, ChannelStatus>,
+}
+
+/// One channel's connection state, as the host reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChannelStatus {
+    /// Whether the channel is connected now.
+    pub connected: bool,
+    /// Since when it has been in its current state; `null` when the host does not track it.
+    pub since: Option<Timestamp>,
+    /// The last error the channel reported; `null` when none.
+    pub last_error: Option<String>,
+}

@@ -1,0 +1,50 @@
+//! The `gateway` section: how the host reaches its models, and whether a proxy gateway is healthy.
+//! Also [`GatewayInfo`], what the host tells the collector about its gateway.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::containers::ContainerStatus;
+use crate::slot::Slot;
+
+/// The host's model gateway.
+///
+/// For a direct gateway only `mode` is present. For a proxy gateway `containers`,
+/// `healthy_models` and `unhealthy_models` are present; each is `null` when it could not be read
+/// (the reason is in the collection report).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GatewaySection {
+    /// The mode the host reports (for example `direct` or `proxy`).
+    pub mode: String,
+    /// The proxy's containers, keyed by name.
+    #[serde(default, skip_serializing_if = "Slot::is_not_configured")]
+    pub containers: Slot<BTreeMap<String, ContainerStatus>>,
+    /// Models the proxy's health endpoint reports healthy.
+    #[serde(default, skip_serializing_if = "Slot::is_not_configured")]
+    pub healthy_models: Slot<u64>,
+    /// Models the proxy's health endpoint reports unhealthy.
+    #[serde(default, skip_serializing_if = "Slot::is_not_configured")]
+    pub unhealthy_models: Slot<u64>,
+}
+
+/// What the host says about its gateway.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GatewayInfo {
+    /// The mode, reported as is.
+    pub mode: String,
+    /// For a proxy gateway, how to check it; `None` for a direct one.
+    pub proxy: Option<ProxyGateway>,
+}
+
+/// How to check a proxy gateway.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProxyGateway {
+    /// The proxy's Docker containers.
+    pub containers: Vec<String>,
+    /// Its health URL (plain `http://`), answered with a LiteLLM-style `/health` body
+    /// (`healthy_count`/`unhealthy_count`, or `healthy_endpoints`/`unhealthy_endpoints` lists).
+    pub health_url: String,
+    /// The NAME of the environment variable holding the bearer key, never the key itself.
+    pub key_env: Option<String>,
+}

@@ -1,0 +1,31 @@
+//! The `queue` section: the host's work queue, overall and per group.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The host's work queue.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueSection {
+    /// Runs in progress.
+    pub active: u64,
+    /// The most runs allowed at once.
+    pub max_concurrent: u64,
+    /// Groups waiting for a free run slot.
+    pub waiting: u64,
+    /// Per group (a chat, a workspace), keyed by its label.
+    pub per_group: BTreeMap<String, QueueGroup>,
+}
+
+/// One group's queue state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueGroup {
+    /// Whether a run for this group is in progress.
+    pub active: bool,
+    /// Whether that run is a scheduled task (rather than a reply to messages).
+    pub is_task: bool,
+    /// Messages received and not yet handled.
+    pub pending_messages: u64,
+    /// Tasks due and not yet run.
+    pub pending_tasks: u64,
+}

@@ -1,0 +1,34 @@
+//! The `sidecars` section: threads and processes the host registered, and whether each is alive.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Registered sidecars, keyed by name. Serialized as the map itself.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SidecarsSection {
+    /// Name to its state.
+    pub sidecars: BTreeMap<String, SidecarStatus>,
+}
+
+/// One sidecar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SidecarStatus {
+    /// A thread (or task) inside the host, or a separate process.
+    pub kind: SidecarKind,
+    /// The process id; `null` for a thread, which has none of its own.
+    pub pid: Option<u32>,
+    /// Whether it is running.
+    pub alive: bool,
+}
+
+/// What a sidecar is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SidecarKind {
+    /// A thread or async task of the host.
+    Thread,
+    /// A child or other process.
+    Process,
+}
