@@ -69,7 +69,7 @@ struct BusyHost {
 #[async_trait]
 impl StatusDeps for BusyHost {
     fn provides(&self) -> Provides {
-        Provides::ALL
+        Provides { custom_checks: false, ..Provides::ALL }
     }
 
     async fn channels(&self) -> Result<ChannelsSection, BoxError> {

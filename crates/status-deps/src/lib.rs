@@ -20,7 +20,8 @@
 
 use async_trait::async_trait;
 use status_model::{
-    ChannelsSection, CustomSections, GatewayInfo, QueueSection, SchedulerSection, SessionsSection,
+    ChannelsSection, CustomChecksSection, CustomSections, GatewayInfo, QueueSection,
+    SchedulerSection, SessionsSection,
 };
 
 /// An error a host returns from a [`StatusDeps`] method.
@@ -84,6 +85,11 @@ pub trait StatusDeps: Send + Sync {
     async fn custom_sections(&self) -> Result<CustomSections, BoxError> {
         Err(NotProvided("custom_sections").into())
     }
+
+    /// Health verdicts the host reaches itself, by name; each becomes the check `custom:<name>`.
+    async fn custom_checks(&self) -> Result<CustomChecksSection, BoxError> {
+        Err(NotProvided("custom_checks").into())
+    }
 }
 
 /// Which host-provided sections a host implements: see [`StatusDeps::provides`].
@@ -102,6 +108,8 @@ pub struct Provides {
     pub scheduler: bool,
     /// [`StatusDeps::custom_sections`]
     pub custom: bool,
+    /// [`StatusDeps::custom_checks`]
+    pub custom_checks: bool,
 }
 
 impl Provides {
@@ -113,6 +121,7 @@ impl Provides {
         sessions: true,
         scheduler: true,
         custom: true,
+        custom_checks: true,
     };
 }
 

@@ -22,6 +22,7 @@ const LABELLED_MAPS: &[(&str, &str)] = &[
     ("containers", "container"),
     ("gateway.containers", "container"),
     ("probes", "probe"),
+    ("custom_checks", "check"),
     ("sidecars", "sidecar"),
     ("processes", "process"),
     ("metrics.counters", "metric"),

@@ -32,15 +32,15 @@ pub use jiff::Timestamp;
 pub use render::{Style, View, render_text};
 pub use sections::{
     BrokerSection, ChannelStatus, ChannelsSection, ContainerState, ContainerStatus,
-    ContainersSection, CustomSections, DatabaseFiles, DeploySection, DiskUsage, Fallible,
-    GatewayInfo, GatewaySection, GitOperation, HostJob, HostJobsSection, HostSection,
-    InFlightOperation, LoadAverage, MemoryUsage, MessagesSection, NamedProcesses, NotifierSection,
-    OperationRecord, PipelineSection, ProbeResult, ProbesSection, ProcessSection, ProcessTable,
-    ProcessesSection, ProxyGateway, QueueGroup, QueueSection, RecentOperationsSection, RepoStatus,
-    ReposSection, RuntimeSection, ScheduledJob, ScheduledTask, SchedulerSection, ServiceSection,
-    ServiceStatus, SessionsSection, SidecarKind, SidecarStatus, SidecarsSection, StorageSection,
-    StoreSection, SupervisorInfo, SupervisorKind, SwapUsage, TasksSection, TerminalsSection,
-    WorktreeStatus,
+    ContainersSection, CustomCheck, CustomChecksSection, CustomSections, DatabaseFiles,
+    DeploySection, DiskUsage, Fallible, GatewayInfo, GatewaySection, GitOperation, HostJob,
+    HostJobsSection, HostSection, InFlightOperation, LoadAverage, MemoryUsage, MessagesSection,
+    NamedProcesses, NotifierSection, OperationRecord, PipelineSection, ProbeResult, ProbesSection,
+    ProcessSection, ProcessTable, ProcessesSection, ProxyGateway, QueueGroup, QueueSection,
+    RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection, ScheduledJob, ScheduledTask,
+    SchedulerSection, ServiceSection, ServiceStatus, SessionsSection, SidecarKind, SidecarStatus,
+    SidecarsSection, StorageSection, StoreSection, SupervisorInfo, SupervisorKind, SwapUsage,
+    TasksSection, TerminalsSection, WorktreeStatus,
 };
 pub use slot::Slot;
 pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::collection::CollectionReport;
 use crate::health::HealthReport;
 use crate::sections::{
-    BrokerSection, ChannelsSection, ContainersSection, CustomSections, DeploySection,
-    GatewaySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
+    BrokerSection, ChannelsSection, ContainersSection, CustomChecksSection, CustomSections,
+    DeploySection, GatewaySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
     PipelineSection, ProbesSection, ProcessSection, ProcessesSection, QueueSection,
     RecentOperationsSection, ReposSection, RuntimeSection, SchedulerSection, ServiceSection,
     SessionsSection, SidecarsSection, StorageSection, StoreSection, TasksSection, TerminalsSection,
@@ -160,6 +160,8 @@ sections! {
     RecentOperations(recent_operations): RecentOperationsSection,
     /// `custom`: the host's own sections, each under its name.
     Custom(custom): CustomSections,
+    /// `custom_checks`: the host's own health verdicts.
+    CustomChecks(custom_checks): CustomChecksSection,
 }
 
 impl fmt::Display for SectionName {

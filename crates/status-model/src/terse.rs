@@ -129,6 +129,7 @@ pub const OUTCOME_SECTIONS: &[&str] = &[
     "custom",
     "recent_operations",
     "pipeline",
+    "custom_checks",
 ];
 
 /// Every key of the terse projection, in its documented order.

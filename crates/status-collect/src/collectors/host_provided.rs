@@ -1,5 +1,5 @@
 //! The sections the host fills itself through [`StatusDeps`]: `channels`, `queue`, `sessions`,
-//! `scheduler` and `custom`. One collector type serves them all; the engine gives each call the same
+//! `scheduler`, `custom` and `custom_checks`. One collector type serves them all; the engine gives each call the same
 //! deadline and isolation as any collector, so a host method that hangs is that section's `timeout`
 //! and one that panics is its `panicked`.
 
@@ -30,6 +30,8 @@ pub enum HostSection {
     Scheduler,
     /// `custom`, from [`StatusDeps::custom_sections`].
     Custom,
+    /// `custom_checks`, from [`StatusDeps::custom_checks`].
+    CustomChecks,
 }
 
 impl HostSection {
@@ -41,6 +43,7 @@ impl HostSection {
             (provides.sessions, HostSection::Sessions),
             (provides.scheduler, HostSection::Scheduler),
             (provides.custom, HostSection::Custom),
+            (provides.custom_checks, HostSection::CustomChecks),
         ]
         .into_iter()
         .filter_map(|(provided, section)| provided.then_some(section))
@@ -64,6 +67,7 @@ impl Collector for HostProvidedCollector {
             HostSection::Sessions => SectionName::Sessions,
             HostSection::Scheduler => SectionName::Scheduler,
             HostSection::Custom => SectionName::Custom,
+            HostSection::CustomChecks => SectionName::CustomChecks,
         }
     }
 
@@ -78,6 +82,9 @@ impl Collector for HostProvidedCollector {
             }
             HostSection::Custom => {
                 ("custom_sections", deps.custom_sections().await.map(SectionData::Custom))
+            }
+            HostSection::CustomChecks => {
+                ("custom_checks", deps.custom_checks().await.map(SectionData::CustomChecks))
             }
         };
         result

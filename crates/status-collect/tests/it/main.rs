@@ -2,6 +2,7 @@
 //! with insta snapshots of each section's JSON.
 
 mod common;
+mod custom_checks;
 mod databases;
 mod deploy;
 mod files;

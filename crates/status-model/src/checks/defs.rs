@@ -8,7 +8,7 @@ use super::data::{
 };
 use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
 use super::hostapp::{
-    channels_disconnected, containers_not_running, gateway_models_unhealthy, scheduler_lag,
+    channels_disconnected, containers_not_running, custom, gateway_models_unhealthy, scheduler_lag,
 };
 use super::service::{collectors, event_loop_lag, shutting_down, snapshot_fresh, store_writable};
 use super::{CheckConfig, CheckContext, CheckDef, Thresholds, Verdict, grade};
@@ -195,6 +195,15 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::Above,
         default: defaults(false, Some(0.0), None, false),
         run: worktree_conflicts,
+    },
+    CheckDef {
+        name: "custom",
+        component: "host",
+        measurement: "custom",
+        unit: None,
+        thresholds: Thresholds::None,
+        default: defaults(false, None, None, false),
+        run: custom,
     },
     CheckDef {
         name: "probes",

@@ -6,6 +6,22 @@ use super::{CheckConfig, CheckContext, Verdict};
 use crate::health::HealthStatus;
 use crate::sections::ContainerState;
 
+/// The host's own verdicts (`StatusDeps::custom_checks`), one per name, as the host gave them.
+pub(super) fn custom(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict> {
+    let Some(checks) = ctx.snapshot.custom_checks.value() else { return Vec::new() };
+    checks
+        .iter()
+        .map(|(name, check)| {
+            let mut result = verdict(check.status, check.message.clone(), check.observed_value);
+            if let Some(unit) = &check.observed_unit {
+                result.details.insert("unit".into(), unit.clone());
+            }
+            result.component_id = Some(name.clone());
+            result
+        })
+        .collect()
+}
+
 /// How many items a check's details name.
 const NAMED: usize = 10;
 

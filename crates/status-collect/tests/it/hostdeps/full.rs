@@ -148,7 +148,7 @@ async fn a_host_that_provides_everything() {
     let dir = tempfile::tempdir().unwrap();
     support::docker_socket(dir.path());
     let url = healthy_gateway().await;
-    let mut deps = host(Provides::ALL, &url);
+    let mut deps = host(Provides { custom_checks: false, ..Provides::ALL }, &url);
     deps.expect_channels().returning(|| Ok(channels()));
     deps.expect_queue().returning(|| Ok(queue()));
     let snapshot = collect(dir.path(), deps).await;
@@ -195,7 +195,7 @@ async fn a_hanging_queue_times_out_and_a_panicking_channels_is_panicked() {
     let dir = tempfile::tempdir().unwrap();
     support::docker_socket(dir.path());
     let url = healthy_gateway().await;
-    let mut deps = host(Provides::ALL, &url);
+    let mut deps = host(Provides { custom_checks: false, ..Provides::ALL }, &url);
     deps.expect_channels().returning(|| panic!("channel registry poisoned"));
     // A host method stuck on a lock: it blocks until the test releases it.
     let (release, held) = mpsc::channel::<()>();

@@ -109,3 +109,44 @@ fn scheduler_lag_warns_at_half_and_fails_at_the_threshold() {
     check("scheduler_lag", scheduler(300), HealthStatus::Warn, "above 150 s");
     check("scheduler_lag", scheduler(301), HealthStatus::Fail, "above 300 s");
 }
+
+#[test]
+fn the_hosts_own_checks_are_reported_as_given() {
+    use crate::sections::CustomCheck;
+    let checks = BTreeMap::from([
+        (
+            "quota".to_owned(),
+            CustomCheck {
+                status: HealthStatus::Warn,
+                message: "92% of the API quota used".into(),
+                observed_value: Some(92.0),
+                observed_unit: Some("percent".into()),
+            },
+        ),
+        (
+            "index".to_owned(),
+            CustomCheck {
+                status: HealthStatus::Pass,
+                message: "fresh".into(),
+                observed_value: None,
+                observed_unit: None,
+            },
+        ),
+    ]);
+    let verdicts = run("custom", &with(SectionData::CustomChecks(checks)), 0);
+    let seen: Vec<_> = verdicts
+        .iter()
+        .map(|v| (v.component_id.clone().unwrap(), v.status, v.message.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("index".to_owned(), HealthStatus::Pass, "fresh"),
+            ("quota".to_owned(), HealthStatus::Warn, "92% of the API quota used")
+        ]
+    );
+    assert_eq!(
+        (verdicts[1].observed_value, verdicts[1].details["unit"].as_str()),
+        (Some(92.0), "percent")
+    );
+}

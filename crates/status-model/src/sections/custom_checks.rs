@@ -1,0 +1,23 @@
+//! The `custom_checks` section: health verdicts the host reaches itself, by name.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::health::HealthStatus;
+
+/// The host's own checks, keyed by name; each becomes a health check `custom:<name>`.
+pub type CustomChecksSection = BTreeMap<String, CustomCheck>;
+
+/// One verdict of the host's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomCheck {
+    /// The verdict.
+    pub status: HealthStatus,
+    /// What it means, in a sentence.
+    pub message: String,
+    /// The value the host compared, if any.
+    pub observed_value: Option<f64>,
+    /// Its unit.
+    pub observed_unit: Option<String>,
+}
