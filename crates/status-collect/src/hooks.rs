@@ -34,6 +34,15 @@ pub(crate) struct Hooks {
     stats: Arc<ChangeStats>,
 }
 
+/// Why a hook did not succeed.
+#[derive(Debug)]
+enum Failure {
+    /// It ran past its timeout and was stopped.
+    TimedOut,
+    /// It failed to start, exited non-zero, or its URL did not answer 2xx; the reason names no secret.
+    Error(String),
+}
+
 /// The event every hook gets.
 #[derive(Serialize)]
 struct Event<'a> {
@@ -84,19 +93,25 @@ impl Hooks {
                         HookTarget::Command(argv) => {
                             command::run(argv, payload, &changed_keys, hook.timeout).await
                         }
-                        HookTarget::Url { url, headers } => http::post(url, headers, payload).await,
+                        HookTarget::Url { url, headers } => {
+                            http::post(url, headers, payload).await.map_err(Failure::Error)
+                        }
                     }
                 };
-                match tokio::time::timeout(hook.timeout, run).await {
-                    Ok(Ok(output)) => {
+                // The command helper's own timeout and this one end at the same instant; whichever
+                // fires first, a hook stopped at its timeout is counted as timed out, never as failed.
+                let result =
+                    tokio::time::timeout(hook.timeout, run).await.unwrap_or(Err(Failure::TimedOut));
+                match result {
+                    Ok(output) => {
                         stats.count(&stats.hooks_succeeded_total);
                         tracing::info!(hook = number, kind, output, "status hook ran");
                     }
-                    Ok(Err(error)) => {
+                    Err(Failure::Error(error)) => {
                         stats.count(&stats.hooks_failed_total);
                         tracing::warn!(hook = number, kind, error, "status hook failed");
                     }
-                    Err(_) => {
+                    Err(Failure::TimedOut) => {
                         stats.count(&stats.hooks_timed_out_total);
                         tracing::warn!(
                             hook = number,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::excerpt;
+use super::{Failure, excerpt};
 use crate::command::CommandError;
 
 /// Runs `argv` through the crate's audited helper, with `timeout`. Errors never repeat the command
@@ -19,26 +19,24 @@ pub(super) async fn run(
     payload: Bytes,
     changed_keys: &str,
     timeout: Duration,
-) -> Result<String, String> {
+) -> Result<String, Failure> {
     let Some((program, args)) = argv.split_first() else {
-        return Err("empty command".to_owned());
+        return Err(Failure::Error("empty command".to_owned()));
     };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let env = [("STATUS_CHANGED", Some(OsStr::new(changed_keys)))];
     let output = crate::command::run(program, &args, &env, Some(&payload), timeout).await.map_err(
         |error| match error {
             CommandError::NotFound { .. } => {
-                "failed to start: the program was not found".to_owned()
+                Failure::Error("failed to start: the program was not found".to_owned())
             }
-            CommandError::Io { source, .. } => format!("failed to run: {source}"),
-            CommandError::TimedOut { timeout, .. } => {
-                format!("did not exit within {}", humantime::format_duration(timeout))
-            }
+            CommandError::Io { source, .. } => Failure::Error(format!("failed to run: {source}")),
+            CommandError::TimedOut { .. } => Failure::TimedOut,
         },
     )?;
     if output.status.success() {
         Ok(excerpt(&output.stdout))
     } else {
-        Err(format!("{}; stderr: {}", output.status, excerpt(&output.stderr)))
+        Err(Failure::Error(format!("{}; stderr: {}", output.status, excerpt(&output.stderr))))
     }
 }

@@ -203,3 +203,12 @@ async fn a_slow_hook_is_stopped_at_its_timeout_and_a_failing_one_is_counted() {
     until(&stats, |counts| counts.hooks_timed_out_total == 1 && counts.hooks_failed_total == 2)
         .await;
 }
+
+#[tokio::test]
+async fn a_command_stopped_by_its_own_timeout_is_a_timeout_not_a_failure() {
+    // The helper's timeout and the pool's end together; the helper's must not read as a failure.
+    let argv = vec!["/bin/sleep".to_owned(), "60".to_owned()];
+    let outcome =
+        command::run(&argv, Bytes::from_static(b"{}"), "[]", Duration::from_millis(50)).await;
+    assert!(matches!(outcome, Err(Failure::TimedOut)), "{outcome:?}");
+}
