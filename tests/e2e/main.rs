@@ -6,3 +6,4 @@ mod client;
 mod http;
 mod monitoring;
 mod resilience;
+mod schema;

@@ -2,10 +2,13 @@
 //!
 //! - `cargo xtask ci`: what CI checks: formatting, clippy with warnings denied, every test.
 //! - `cargo xtask bench`: every benchmark (divan prints medians).
+//! - `cargo xtask schema [--check]`: writes (or checks) `docs/status.schema.json` and
+//!   `docs/fields.md`, generated from the model.
 //!
 //! The tidy checks (a `//!` doc on every file, no file over 400 lines, no upward dependency between
 //! the crates) are tests in this crate, so `cargo test --workspace` runs them.
 
+mod schema;
 mod tidy;
 
 use std::process::{Command, ExitCode};
@@ -17,8 +20,9 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "ci" => ci(),
         "bench" => bench(),
+        "schema" => schema::run(std::env::args().any(|arg| arg == "--check")),
         _ => {
-            report("usage: cargo xtask <ci|bench>");
+            report("usage: cargo xtask <ci|bench|schema [--check]>");
             return ExitCode::from(2);
         }
     };
@@ -32,13 +36,15 @@ fn main() -> ExitCode {
 }
 
 #[expect(clippy::print_stderr, reason = "xtask reports to the terminal that ran it")]
-fn report(message: &str) {
+pub(crate) fn report(message: &str) {
     eprintln!("{message}");
 }
 
 fn ci() -> anyhow::Result<()> {
     cargo(&["fmt", "--all", "--", "--check"])?;
     cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    report("$ cargo xtask schema --check");
+    schema::run(true)?;
     cargo(&["test", "--workspace"])
 }
 

@@ -17,6 +17,7 @@ mod collection;
 pub mod diff;
 mod health;
 pub mod render;
+pub mod schema;
 mod sections;
 mod slot;
 mod snapshot;
