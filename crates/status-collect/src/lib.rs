@@ -59,4 +59,4 @@ pub use files::{FilesError, SnapshotFiles, WriteOutcome, write_snapshot};
 pub use health::{HealthConfig, HealthEvaluator};
 pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
 pub use runner::{LoopHandle, spawn_loop};
-pub use status::Status;
+pub use status::{NoRuntime, Status, StatusBuilder};

@@ -1,4 +1,7 @@
-//! [`Status`]: the engine, the loop and the cache wired together for a host application.
+//! [`Status`]: the engine, the loop and the cache wired together for a host application, started
+//! with [`Status::builder`].
+
+mod builder;
 
 use std::sync::Arc;
 
@@ -15,8 +18,12 @@ use crate::engine::Engine;
 use crate::runner::{self, LoopHandle};
 use crate::store::{DeployRecord, Store, StoreError};
 
+pub use builder::{NoRuntime, StatusBuilder};
+
 /// A running status collector: the background loop filling a cache, inside the host's runtime.
+/// Start one with [`Status::builder`]; stop it with [`Status::shutdown`].
 pub struct Status {
+    config: Config,
     engine: Engine,
     cache: Cache,
     shutdown: ShutdownFlag,
@@ -27,24 +34,41 @@ pub struct Status {
 }
 
 impl Status {
-    /// Builds the collectors `config` asks for and spawns the loop on the current tokio runtime.
+    /// The entry point: `Status::builder().deps(app).config(config).spawn()`.
+    pub fn builder() -> StatusBuilder {
+        StatusBuilder::default()
+    }
+
+    /// Builds the collectors `config` asks for and spawns the loop on the current tokio runtime;
+    /// the same as `Status::builder().config(config.clone()).deps(deps).spawn()`, but panicking
+    /// where that returns [`NoRuntime`].
     ///
     /// # Panics
     /// Outside a tokio runtime.
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
+        Status::builder().config(config.clone()).deps(deps).start()
+    }
+
+    fn start(config: Config, deps: Arc<dyn StatusDeps>) -> Status {
         let shutdown = ShutdownFlag::default();
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
         let stats = Arc::new(ChangeStats::default());
         let mut collectors =
-            collectors::standard_with_store(config, deps, shutdown.clone(), store.clone());
+            collectors::standard_with_store(&config, deps, shutdown.clone(), store.clone());
         collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
         collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
-        let engine = Engine::for_collectors(config, collectors);
+        // Issue 8: the metrics registry, heartbeats and trace buffer add their collectors here.
+        let engine = Engine::for_collectors(&config, collectors);
         let cache = Cache::default();
-        let changes = Changes::spawn(config, &cache, stats);
+        let changes = Changes::spawn(&config, &cache, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { engine, cache, shutdown, running, changes, store, sidecars }
+        Status { config, engine, cache, shutdown, running, changes, store, sidecars }
+    }
+
+    /// The configuration the collector runs with (the HTTP front-end reads its `[http]` table).
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Records that `sha` is deployed now, in the store under the state dir (created on first use),
