@@ -1,7 +1,9 @@
-//! `cargo xtask schema [--check]`: writes the snapshot's JSON Schema (`docs/status.schema.json`) and
-//! the field reference generated from it (`docs/fields.md`); with `--check`, fails when either file
-//! differs from what the model generates, so CI catches a model change without regenerated docs.
+//! `cargo xtask schema [--check]`: writes the snapshot's JSON Schema (`docs/status.schema.json`),
+//! the field reference generated from it (`docs/fields.md`) and the health-check table of
+//! `docs/config.md`; with `--check`, fails when any differs from what the model generates, so CI
+//! catches a model change without regenerated docs.
 
+mod checks;
 mod fields;
 
 use std::path::{Path, PathBuf};
@@ -14,22 +16,29 @@ pub(crate) struct Generated {
     pub(crate) text: String,
 }
 
-/// Every file this task generates, from the model as compiled into xtask.
-pub(crate) fn generate() -> anyhow::Result<Vec<Generated>> {
+/// Every file this task generates under `root`, from the model as compiled into xtask.
+pub(crate) fn generate(root: &Path) -> anyhow::Result<Vec<Generated>> {
     let schema = status_model::schema::snapshot_schema();
     let mut json = serde_json::to_string_pretty(&schema)?;
     json.push('\n');
     let fields = fields::render(&schema)?;
+    let config_path = root.join(CONFIG_MD);
+    let config_md = std::fs::read_to_string(&config_path)
+        .with_context(|| format!("failed to read {}", config_path.display()))?;
     Ok(vec![
         Generated { path: "docs/status.schema.json", text: json },
         Generated { path: "docs/fields.md", text: fields },
+        Generated { path: CONFIG_MD, text: checks::splice(&config_md)? },
     ])
 }
+
+/// The configuration reference, whose health-check table is generated.
+const CONFIG_MD: &str = "docs/config.md";
 
 /// The files of [`generate`] whose committed copy under `root` differs (or is missing).
 pub(crate) fn stale(root: &Path) -> anyhow::Result<Vec<&'static str>> {
     let mut stale = Vec::new();
-    for file in generate()? {
+    for file in generate(root)? {
         let committed = std::fs::read_to_string(root.join(file.path)).unwrap_or_default();
         if committed != file.text {
             stale.push(file.path);
@@ -48,7 +57,7 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    for file in generate()? {
+    for file in generate(&root)? {
         let path = root.join(file.path);
         std::fs::write(&path, file.text)
             .with_context(|| format!("failed to write {}", path.display()))?;

@@ -3,6 +3,7 @@
 
 mod builder;
 mod common;
+mod config_example;
 mod custom_checks;
 mod databases;
 mod deploy;
