@@ -14,9 +14,37 @@
 //! - on its own: `service`, `process`, `host`, `runtime`, and the health checks over all of it.
 //!
 //! The end-to-end tests (`tests/e2e/agent_host.rs`) run it with its channels flapping.
+//!
+//! ```
+//! # #[tokio::main]
+//! # async fn main() -> anyhow::Result<()> {
+//! use std::time::Duration;
+//!
+//! let data = std::env::temp_dir().join(format!("agent-host-doctest-{}", std::process::id()));
+//! let options = agent_host::Options {
+//!     bind: ([127, 0, 0, 1], 0).into(),
+//!     flap_every: Duration::from_secs(10),
+//!     interval: Duration::from_millis(200),
+//!     data_dir: data.clone(),
+//! };
+//! let host = agent_host::start(options).await?;
+//! let snapshot = host.status.collect_now().await;
+//! assert_eq!(snapshot.channels.value().unwrap().channels.len(), 2);
+//! assert!(snapshot.broker.value().is_some(), "the operations database is read");
+//! host.stop().await;
+//! # std::fs::remove_dir_all(data)?;
+//! # Ok(())
+//! # }
+//! ```
 
 mod orchestrator;
 mod workload;
+
+/// The README's code blocks, compiled (and run, unless marked `no_run`) as doc tests of this crate,
+/// which depends on every library crate the README uses.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
