@@ -6,5 +6,6 @@ mod browser;
 mod client;
 mod http;
 mod monitoring;
+mod mount;
 mod resilience;
 mod schema;

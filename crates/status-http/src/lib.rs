@@ -13,17 +13,19 @@
 //! Any other path is 404 JSON. A request never triggers a collection; only the snapshot's age is
 //! evaluated per request (the `snapshot_fresh` check).
 //!
-//! [`StatusService`] is a `hyper::service::Service`, so a host can mount it in a server it already
-//! runs; [`serve`] runs it on a listener the caller bound (by default `127.0.0.1:8484`, loopback
-//! only). This crate may depend on status-collect and status-model; it holds no collection logic.
+//! [`StatusService`] is a `hyper::service::Service` and a `tower::Service`, so a host can mount it in
+//! a server it already runs, under a prefix with [`Mount`]; [`serve`] runs it on a listener the
+//! caller bound (by default `127.0.0.1:8484`, loopback only). This crate may depend on status-collect and status-model; it holds no collection logic.
 
 mod ietf;
 mod live;
 mod metrics;
+mod mount;
 mod page;
 mod probes;
 mod routes;
 mod server;
 
+pub use mount::{InvalidPrefix, Mount, MountFuture};
 pub use routes::StatusService;
 pub use server::{ServeError, bind, serve};
