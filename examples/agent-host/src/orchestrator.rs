@@ -81,8 +81,10 @@ impl Orchestrator {
     /// Connects or drops `channel`.
     pub(crate) fn set_connected(&self, channel: &str, connected: bool) {
         let last_error = (!connected).then(|| "connection reset by peer".to_owned());
+        let mut channels = lock(&self.channels);
+        // Stamped under the lock: a reader that sees the old state read it before `since`.
         let state = ChannelStatus { connected, since: Some(Timestamp::now()), last_error };
-        lock(&self.channels).insert(channel.to_owned(), state);
+        channels.insert(channel.to_owned(), state);
     }
 
     /// Queues job `id` in `group` and wakes a worker.
