@@ -6,7 +6,9 @@
 //!   error, a hang or a panic into that section's outcome. A section that fails keeps its last good
 //!   value, marked stale.
 //! - [`spawn_loop`]: collects at start and then every interval, forever; it never dies.
-//! - [`Cache`]: the latest snapshot and its JSON, for readers that must not wait on a collection.
+//! - [`Cache`]: the latest snapshot and its JSON, redacted once by the `[redact]` policy, for readers
+//!   that must not wait on a collection.
+//! - [`Refresher`]: collections on demand, coalesced and rate-limited (`?fresh=1`).
 //! - [`Config`]: the TOML configuration file.
 //! - [`Status`]: all of the above wired together for a host application.
 //! - [`layouts`]: the database tables the `operations` and `messaging` sections read, with their
@@ -24,6 +26,7 @@ mod engine;
 mod health;
 pub mod layouts;
 mod procfs;
+mod refresh;
 mod runner;
 mod status;
 
@@ -31,10 +34,11 @@ pub use cache::{Cache, Published};
 pub use collector::{CollectError, Collected, Collector};
 pub use config::{
     CollectConfig, Config, ConfigError, DatabaseConfig, HostConfig, HttpConfig, Layout,
-    ProbeConfig, ServiceConfig, StateConfig, StorageConfig, parse_interval,
+    ProbeConfig, RedactConfig, ServiceConfig, StateConfig, StorageConfig, parse_interval,
 };
 pub use database::Database;
 pub use engine::{Engine, EngineSettings};
 pub use health::{HealthConfig, HealthEvaluator};
+pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::Status;

@@ -1,6 +1,7 @@
 //! [`Status`]: the engine, the loop and the cache wired together for a host application.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use status_deps::StatusDeps;
 use status_model::Snapshot;
@@ -9,6 +10,7 @@ use crate::cache::{Cache, Published};
 use crate::collectors::ShutdownFlag;
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
 
 /// A running status collector: the background loop filling a cache, inside the host's runtime.
@@ -17,6 +19,7 @@ pub struct Status {
     cache: Cache,
     shutdown: ShutdownFlag,
     running: LoopHandle,
+    min_refresh: Duration,
 }
 
 impl Status {
@@ -27,14 +30,20 @@ impl Status {
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
         let shutdown = ShutdownFlag::default();
         let engine = Engine::from_config(config, deps, shutdown.clone());
-        let cache = Cache::default();
+        let cache = Cache::new(config.redact.redactor());
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { engine, cache, shutdown, running }
+        Status { engine, cache, shutdown, running, min_refresh: config.http.min_refresh }
     }
 
     /// The cache the loop fills; give it to the HTTP front-end.
     pub fn cache(&self) -> Cache {
         self.cache.clone()
+    }
+
+    /// Forced collections into the same cache, coalesced, at most one per `[http] min_refresh`;
+    /// give it to the HTTP front-end for `?fresh=1`.
+    pub fn refresher(&self) -> Refresher {
+        Refresher::new(self.engine.clone(), self.cache.clone(), self.min_refresh)
     }
 
     /// A receiver of every health status change (of a check, or `overall`).
