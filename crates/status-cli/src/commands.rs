@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 use status_collect::{Config, Engine, Status};
 use status_deps::NoDeps;
-use status_http::StatusService;
+use status_http::{Limits, StatusService, Token};
 use status_model::{SectionName, Snapshot};
 use tracing::level_filters::LevelFilter;
 
@@ -160,18 +160,31 @@ async fn serve(
     if let Some(interval) = interval {
         config.collect.interval = interval;
     }
+    let token = Token::from_config(&config.http).map_err(|error| error.to_string())?;
+    status_http::check_bind(config.http.bind, token.as_ref(), &config.http)
+        .map_err(|error| error.to_string())?;
     let listener = status_http::bind(config.http.bind).await.map_err(|error| error.to_string())?;
     let addr = listener
         .local_addr()
         .map_err(|error| format!("failed to read the bound address: {error}"))?;
     let status = Status::spawn(&config, Arc::new(NoDeps));
     tracing::info!(
-        "serving status on http://{addr}/status (collecting every {})",
-        humantime::format_duration(config.collect.interval)
+        "serving status on http://{addr}/status (collecting every {}; {})",
+        humantime::format_duration(config.collect.interval),
+        match (&token, &config.http.token_file, &config.http.token_env) {
+            (None, _, _) => "no token: every endpoint is open".to_owned(),
+            (Some(_), Some(file), _) => format!("bearer token from {}", file.display()),
+            (Some(_), None, Some(name)) => format!("bearer token from ${name}"),
+            (Some(_), None, None) => "bearer token".to_owned(),
+        }
     );
-    status_http::serve(
+    let service = StatusService::from_config(status.cache(), &config)
+        .with_token(token)
+        .with_refresher(status.refresher());
+    status_http::serve_with(
         listener,
-        StatusService::from_config(status.cache(), &config),
+        service,
+        Limits::from_config(&config.http),
         shutdown_signal(),
     )
     .await;

@@ -16,13 +16,21 @@
 //! runs; [`serve`] runs it on a listener the caller bound (by default `127.0.0.1:8484`, loopback
 //! only). This crate may depend on status-collect and status-model; it holds no collection logic.
 
+mod auth;
+mod cors;
+mod encoding;
 mod ietf;
 mod live;
 mod metrics;
 mod page;
+mod policy;
 mod probes;
+mod reply;
 mod routes;
 mod server;
 
+pub use auth::{Token, TokenError};
+pub use policy::{BindRefused, check_bind};
 pub use routes::StatusService;
-pub use server::{ServeError, bind, serve};
+pub use routes::service::ResponseFuture;
+pub use server::{Limits, ServeError, bind, serve, serve_with};

@@ -9,6 +9,8 @@ use status_model::{
     RuntimeSection, SectionData, SectionReport, ServiceSection, ServiceStatus, Snapshot,
 };
 
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE};
+
 use super::*;
 
 const HOSTILE: &str = "<script>alert(1)</script>";
