@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::Value;
 use serde_json::value::RawValue;
+use status_model::redact::Scrubber;
 use status_model::{
     CollectionReport, HealthReport, RedactedSnapshot, Redactor, SectionName, Snapshot,
 };
@@ -33,6 +34,9 @@ pub struct Published {
     pub collection: CollectionReport,
     /// The health report, scrubbed of what the policy hashed or dropped.
     pub health: Option<HealthReport>,
+    /// Scrubs other text derived from this snapshot (a log line naming a check, a hook message) of
+    /// what the policy hashed or dropped.
+    pub scrubber: Scrubber,
 }
 
 /// Holds the latest [`Published`] snapshot. Cloning gives another handle to the same cache.
@@ -82,7 +86,7 @@ impl Cache {
     /// unless the cache already holds a later one (by `collection.sequence`). On a serialization
     /// error the previous snapshot stays in place.
     pub fn publish(&self, snapshot: Snapshot) -> Result<Arc<Published>, serde_json::Error> {
-        let RedactedSnapshot { value, collection, health } =
+        let RedactedSnapshot { value, collection, health, scrubber } =
             self.redactor.redact_snapshot(&snapshot)?;
         let json = Bytes::from(serde_json::to_vec(&value)?);
         // Each section's bytes are a slice of the whole, so they keep its field order and cost no copy.
@@ -101,6 +105,7 @@ impl Cache {
             sections,
             collection,
             health,
+            scrubber,
         });
         // Two collections may finish publishing out of order; the newer one stays.
         self.sender.send_if_modified(|latest| {

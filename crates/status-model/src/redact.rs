@@ -75,6 +75,9 @@ pub struct RedactedSnapshot {
     pub collection: CollectionReport,
     /// The health report, scrubbed.
     pub health: Option<HealthReport>,
+    /// What was hashed or dropped, for scrubbing other text derived from the same snapshot (log
+    /// lines, hook messages).
+    pub scrubber: Scrubber,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -117,11 +120,11 @@ impl Redactor {
         snapshot: &Snapshot,
     ) -> Result<RedactedSnapshot, serde_json::Error> {
         let mut value = serde_json::to_value(snapshot)?;
-        self.redact_snapshot_value(&mut value);
+        let scrubber = self.redact_snapshot_value(&mut value);
         let part = |key: &str| value.get(key).cloned().unwrap_or(Value::Null);
         let collection = serde_json::from_value(part("collection"))?;
         let health = serde_json::from_value(part("health"))?;
-        Ok(RedactedSnapshot { value, collection, health })
+        Ok(RedactedSnapshot { value, collection, health, scrubber })
     }
 
     /// Redacts a snapshot-shaped JSON document in place (rules on the sections, the derived parts

@@ -7,8 +7,9 @@ use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
 
 mod health;
+mod serve_security;
 
-const BIN: &str = env!("CARGO_BIN_EXE_status-cli");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_status-cli");
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("status-cli runs")

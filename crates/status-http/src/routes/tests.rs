@@ -344,3 +344,5 @@ fn from_config_applies_page_refresh_and_freshness() {
     assert!(get(&service, "/").body.contains("content=\"5\""));
     check(&service, "/livez", StatusCode::OK, "ok");
 }
+
+mod security;
