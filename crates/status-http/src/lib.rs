@@ -33,4 +33,4 @@ pub use auth::{Token, TokenError};
 pub use policy::{BindRefused, check_bind};
 pub use routes::StatusService;
 pub use routes::service::ResponseFuture;
-pub use server::{Limits, ServeError, bind, serve, serve_with};
+pub use server::{BACKLOG, Limits, ServeError, bind, serve, serve_with};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use status_collect::HttpConfig;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 
 use crate::routes::StatusService;
@@ -19,6 +19,10 @@ const MAX_BUF_SIZE: usize = 16 * 1024;
 const MAX_HEADER_SIZE: usize = 8 * 1024;
 /// Browsers send about 15 headers, Prometheus fewer.
 const MAX_HEADERS: usize = 48;
+/// Connections the kernel queues before they are accepted (capped by `net.core.somaxconn`). std's
+/// default of 128 drops the SYNs of a burst (a fleet's scrapers, a dashboard's reload), and each
+/// dropped SYN costs its client a one-second retransmission.
+pub const BACKLOG: u32 = 1024;
 /// How long shutdown waits for open connections to finish their requests.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -57,10 +61,15 @@ pub enum ServeError {
     },
 }
 
-/// Binds a listener on `addr`; the error names the address. Check the address with
-/// [`check_bind`](crate::check_bind) first.
+/// Binds a listener on `addr` with a backlog of [`BACKLOG`] pending connections; the error names the
+/// address. Check the address with [`check_bind`](crate::check_bind) first.
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServeError> {
-    TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })
+    let error = |source| ServeError::Bind { addr, source };
+    let socket =
+        if addr.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.map_err(error)?;
+    socket.set_reuseaddr(true).map_err(error)?;
+    socket.bind(addr).map_err(error)?;
+    socket.listen(BACKLOG).map_err(error)
 }
 
 /// Serves `service` on `listener` with the default [`Limits`] until `shutdown` completes.
@@ -111,15 +120,20 @@ pub async fn serve_with(
         let mut stopped = stopped.clone();
         let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
+            // `peek` waits for a first byte without taking it (`readable()` may fire before any
+            // arrives); 0 bytes is a client that left.
+            let mut first = [0u8; 1];
             tokio::select! {
-                first = tokio::time::timeout(header_timeout, stream.readable()) => {
-                    if !matches!(first, Ok(Ok(()))) {
+                peeked = tokio::time::timeout(header_timeout, stream.peek(&mut first)) => {
+                    if !matches!(peeked, Ok(Ok(1..))) {
                         return;
                     }
                 }
                 _ = stopped.wait_for(|stopped| *stopped) => return,
             }
-            serve_connection(&builder, stream, service, watcher).await;
+            // Boxed: hyper's connection state is kilobytes, and inline it would make every idle
+            // connection's task that big from the start.
+            Box::pin(serve_connection(&builder, stream, service, watcher)).await;
         });
     }
     stopping.send_replace(true);
