@@ -238,3 +238,21 @@ async fn a_real_prometheus_scrapes_with_its_authorization_setting() {
         .collect();
     assert_eq!(up, BTreeMap::from([("with_token", "1"), ("without_token", "0")]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_headers_are_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = Config::default();
+    let cache = Cache::default();
+    cache.publish(planted()).unwrap();
+    let (addr, _stop) = serve(cache, &config).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let padding = "a".repeat(16 * 1024);
+    let request = format!("GET /livez HTTP/1.1\r\nHost: x\r\nX-Padding: {padding}\r\n\r\n");
+    // The server may answer and close before it has read everything.
+    let _ = stream.write_all(request.as_bytes()).await;
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response)).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 431"), "{response}");
+}
