@@ -38,12 +38,13 @@ token_file = "$dir/token"
 hash = ["host.disks", "tasks.tasks.group", "queue.per_group"]
 EOF
 
-# Starts a server with a config; prints its address once /status answers 200.
+# Starts a server with a config; sets `addr` once its /status answers 200. Not run in `$(...)`: the
+# server would keep the substitution's pipe open.
 start() {
   local config=$1 log=$dir/$(basename "$1").log
-  "$bin" serve --config "$config" 2> "$log" &
+  "$bin" serve --config "$config" > /dev/null 2> "$log" &
   pids+=($!)
-  local addr=""
+  addr=""
   for _ in $(seq 100); do
     addr=$(grep -o 'http://[0-9.:]*' "$log" | head -1 | sed 's|http://||') && [ -n "$addr" ] && break
     sleep 0.1
@@ -58,11 +59,12 @@ start() {
     [ "$status" = 200 ] && break
     sleep 0.1
   done
-  echo "$addr"
 }
 
-open=$(start "$dir/open.toml")
-guarded=$(start "$dir/guarded.toml")
+start "$dir/open.toml"
+open=$addr
+start "$dir/guarded.toml"
+guarded=$addr
 
 echo "== /status, no token, no redaction ($open), 16 connections, $duration"
 oha --no-tui -z "$duration" -c 16 "http://$open/status"
