@@ -1,6 +1,7 @@
 //! [`Status`]: the engine, the loop and the cache wired together for a host application.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use status_deps::StatusDeps;
 use status_model::Snapshot;
@@ -12,6 +13,7 @@ use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
 use crate::collectors::{self, PipelineCollector, ShutdownFlag, Sidecars, SidecarsCollector};
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
 use crate::store::{DeployRecord, Store, StoreError};
 
@@ -24,6 +26,7 @@ pub struct Status {
     changes: Changes,
     store: Store,
     sidecars: Sidecars,
+    min_refresh: Duration,
 }
 
 impl Status {
@@ -41,10 +44,19 @@ impl Status {
         collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
         collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
         let engine = Engine::for_collectors(config, collectors);
-        let cache = Cache::default();
+        let cache = Cache::new(config.redact.redactor());
         let changes = Changes::spawn(config, &cache, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { engine, cache, shutdown, running, changes, store, sidecars }
+        Status {
+            engine,
+            cache,
+            shutdown,
+            running,
+            changes,
+            store,
+            sidecars,
+            min_refresh: config.http.min_refresh,
+        }
     }
 
     /// Records that `sha` is deployed now, in the store under the state dir (created on first use),
@@ -68,6 +80,12 @@ impl Status {
     /// The cache the loop fills; give it to the HTTP front-end.
     pub fn cache(&self) -> Cache {
         self.cache.clone()
+    }
+
+    /// Forced collections into the same cache, coalesced, at most one per `[http] min_refresh`;
+    /// give it to the HTTP front-end for `?fresh=1`.
+    pub fn refresher(&self) -> Refresher {
+        Refresher::new(self.engine.clone(), self.cache.clone(), self.min_refresh)
     }
 
     /// A receiver of every health status change (of a check, or `overall`).
