@@ -146,7 +146,9 @@ fn lock_from_another_process(db: &std::path::Path) -> std::process::Child {
         .spawn()
         .expect("the sqlite3 CLI is installed");
     let stdin = child.stdin.as_mut().unwrap();
-    stdin.write_all(b"BEGIN EXCLUSIVE;\nSELECT 'locked';\n").unwrap();
+    // The CLI fails a busy BEGIN at once, yet would still print 'locked': wait out a write of the
+    // pipeline's that holds the lock right then.
+    stdin.write_all(b".timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n").unwrap();
     stdin.flush().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
