@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Subcommand;
-use status_collect::{Config, Engine, Status};
+use status_collect::{Cache, Config, Engine, Status};
 use status_deps::NoDeps;
-use status_http::StatusService;
+use status_http::{Limits, StatusService, Token};
 use status_model::{SectionName, Snapshot, View};
 use tracing::level_filters::LevelFilter;
 
@@ -45,6 +45,9 @@ pub(crate) enum Command {
         /// Config file (TOML) for local collections; without it, the embedded default.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// With `--url`: a file holding the server's bearer token (else `$STATUS_TOKEN`, if set).
+        #[arg(long, value_name = "FILE", requires = "url")]
+        token_file: Option<PathBuf>,
         /// Time between reads, 100ms to 1h.
         #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::watch::parse_interval)]
         interval: std::time::Duration,
@@ -72,6 +75,9 @@ pub(crate) enum Command {
         /// Config file (TOML) for a local collection; without it, the embedded default.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// With `--url`: a file holding the server's bearer token (else `$STATUS_TOKEN`, if set).
+        #[arg(long, value_name = "FILE", requires = "url")]
+        token_file: Option<PathBuf>,
         /// How long to wait for the server.
         #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
         timeout: std::time::Duration,
@@ -123,11 +129,17 @@ pub(crate) async fn run(command: Command) -> u8 {
                 .await
                 .map_err(|message| print_error(&message))
         }
-        Command::Watch { url, config, interval, view } => {
+        Command::Watch { url, config, token_file, interval, view } => {
             init_logs(LevelFilter::OFF);
-            crate::watch::run(url.as_deref(), config.as_deref(), interval, view)
-                .await
-                .map_err(|message| print_error(&message))
+            crate::watch::run(
+                url.as_deref(),
+                token_file.as_deref(),
+                config.as_deref(),
+                interval,
+                view,
+            )
+            .await
+            .map_err(|message| print_error(&message))
         }
         Command::Serve { config, bind, interval } => {
             init_logs(LevelFilter::INFO);
@@ -135,9 +147,11 @@ pub(crate) async fn run(command: Command) -> u8 {
                 tracing::error!("{message}");
             })
         }
-        Command::Health { url, config, timeout } => {
+        Command::Health { url, config, token_file, timeout } => {
             init_logs(LevelFilter::ERROR);
-            return crate::health::run(url.as_deref(), config.as_deref(), timeout).await;
+            let url = url.as_deref();
+            return crate::health::run(url, token_file.as_deref(), config.as_deref(), timeout)
+                .await;
         }
         Command::Diff { old, new, ignore, json } => {
             return crate::diff::command(&old, &new, &ignore, json);
@@ -189,8 +203,10 @@ async fn snapshot(
     let output = Output { format, section, view, markdown };
     output.check()?;
     let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
-    let snapshot = engine.collect().await;
-    crate::output::print(&snapshot, &output)
+    let published = Cache::new(config.redact.redactor())
+        .publish(engine.collect().await)
+        .map_err(|error| format!("failed to serialize the snapshot: {error}"))?;
+    crate::output::print(&published, &output)
 }
 
 /// One section's value out of the whole; an error naming the reason when it has none.
@@ -223,18 +239,31 @@ async fn serve(
     if let Some(interval) = interval {
         config.collect.interval = interval;
     }
+    let token = Token::from_config(&config.http).map_err(|error| error.to_string())?;
+    status_http::check_bind(config.http.bind, token.as_ref(), &config.http)
+        .map_err(|error| error.to_string())?;
     let listener = status_http::bind(config.http.bind).await.map_err(|error| error.to_string())?;
     let addr = listener
         .local_addr()
         .map_err(|error| format!("failed to read the bound address: {error}"))?;
     let status = Status::spawn(&config, Arc::new(NoDeps));
     tracing::info!(
-        "serving status on http://{addr}/status (collecting every {})",
-        humantime::format_duration(config.collect.interval)
+        "serving status on http://{addr}/status (collecting every {}; {})",
+        humantime::format_duration(config.collect.interval),
+        match (&token, &config.http.token_file, &config.http.token_env) {
+            (None, _, _) => "no token: every endpoint is open".to_owned(),
+            (Some(_), Some(file), _) => format!("bearer token from {}", file.display()),
+            (Some(_), None, Some(name)) => format!("bearer token from ${name}"),
+            (Some(_), None, None) => "bearer token".to_owned(),
+        }
     );
-    status_http::serve(
+    let service = StatusService::from_config(status.cache(), &config)
+        .with_token(token)
+        .with_refresher(status.refresher());
+    status_http::serve_with(
         listener,
-        StatusService::from_config(status.cache(), &config),
+        service,
+        Limits::from_config(&config.http),
         shutdown_signal(),
     )
     .await;

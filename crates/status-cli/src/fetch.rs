@@ -1,14 +1,50 @@
 //! A minimal HTTP/1.1 GET over TCP with hyper's client, for `--url` options. Plain `http://` only.
+//!
+//! A server with a token (`[http] token_file`/`token_env`) is read with `--token-file FILE` or the
+//! variable `STATUS_TOKEN`: the token itself is never an argument, so it stays out of shell
+//! histories and process listings.
+
+use std::path::Path;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::Request;
+use hyper::header::{AUTHORIZATION, HeaderValue};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+/// The variable a token is read from when no `--token-file` is given.
+pub(crate) const TOKEN_VARIABLE: &str = "STATUS_TOKEN";
+
+/// The bearer token to send: the contents of `file` (surrounding whitespace ignored), else
+/// `$STATUS_TOKEN`, else none. Errors name the file or the variable, never the token.
+pub(crate) fn token(file: Option<&Path>) -> Result<Option<String>, String> {
+    let (text, source) = match file {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|error| {
+                format!("failed to read the token file {}: {error}", path.display())
+            })?,
+            format!("token file {}", path.display()),
+        ),
+        None => match std::env::var(TOKEN_VARIABLE) {
+            Ok(text) => (text, format!("variable `{TOKEN_VARIABLE}`")),
+            Err(_) => return Ok(None),
+        },
+    };
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(format!("the {source} is empty"));
+    }
+    if HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+        return Err(format!("the {source} holds characters a header cannot carry"));
+    }
+    Ok(Some(token.to_owned()))
+}
+
 /// GETs `path` on the server at `url` (`http://host:port`, with or without a path of its own: a
-/// path other than `/` is used instead of `path`). Returns the body, whatever the status code.
-pub(crate) async fn get(url: &str, path: &str) -> Result<Bytes, String> {
+/// path other than `/` is used instead of `path`), with `token` as a bearer token. Returns the
+/// body, whatever the status code.
+pub(crate) async fn get(url: &str, path: &str, token: Option<&str>) -> Result<Bytes, String> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("{url}: only http:// URLs are supported"))?;
@@ -26,11 +62,17 @@ pub(crate) async fn get(url: &str, path: &str) -> Result<Bytes, String> {
         .await
         .map_err(|error| format!("{url}: {error}"))?;
     tokio::spawn(connection);
-    let request = Request::get(&own_path)
+    let mut request = Request::get(&own_path)
         .header("host", authority)
         .header("accept", "application/health+json, application/json")
         .body(Empty::<Bytes>::new())
         .map_err(|error| format!("{url}: {error}"))?;
+    if let Some(token) = token {
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| "the token holds characters a header cannot carry".to_owned())?;
+        value.set_sensitive(true);
+        request.headers_mut().insert(AUTHORIZATION, value);
+    }
     let response = sender.send_request(request).await.map_err(|error| format!("{url}: {error}"))?;
     let body = response.into_body().collect().await.map_err(|error| format!("{url}: {error}"))?;
     Ok(body.to_bytes())

@@ -30,9 +30,17 @@ struct Line {
 }
 
 /// Runs the check and prints the plugin line; returns the exit status.
-pub(crate) async fn run(url: Option<&str>, config: Option<&Path>, timeout: Duration) -> u8 {
+pub(crate) async fn run(
+    url: Option<&str>,
+    token_file: Option<&Path>,
+    config: Option<&Path>,
+    timeout: Duration,
+) -> u8 {
     let verdict = match url {
-        Some(url) => from_server(url, timeout).await,
+        Some(url) => match crate::fetch::token(token_file) {
+            Ok(token) => from_server(url, token.as_deref(), timeout).await,
+            Err(reason) => Err(reason),
+        },
         None => from_collection(config).await,
     };
     let (code, line) = match verdict {
@@ -62,10 +70,15 @@ async fn from_collection(config: Option<&Path>) -> Result<(HealthStatus, Vec<Lin
     Ok((report.status, lines))
 }
 
-async fn from_server(url: &str, timeout: Duration) -> Result<(HealthStatus, Vec<Line>), String> {
-    let body = tokio::time::timeout(timeout, crate::fetch::get(url, "/health")).await.map_err(
-        |_| format!("no answer from {url} within {}", humantime::format_duration(timeout)),
-    )??;
+async fn from_server(
+    url: &str,
+    token: Option<&str>,
+    timeout: Duration,
+) -> Result<(HealthStatus, Vec<Line>), String> {
+    let body =
+        tokio::time::timeout(timeout, crate::fetch::get(url, "/health", token)).await.map_err(
+            |_| format!("no answer from {url} within {}", humantime::format_duration(timeout)),
+        )??;
     let json: Value = serde_json::from_slice(&body)
         .map_err(|error| format!("{url} did not answer health JSON: {error}"))?;
     let status =

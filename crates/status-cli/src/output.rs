@@ -10,8 +10,9 @@
 use std::io::Write;
 
 use clap::ValueEnum;
+use status_collect::Published;
 use status_model::render::{self, Options, Style, View};
-use status_model::{SectionName, Snapshot, Timestamp};
+use status_model::{SectionName, Timestamp};
 
 /// The output format of `snapshot`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -59,18 +60,18 @@ impl Output {
     }
 }
 
-/// Prints `snapshot` as `output` asks.
-pub(crate) fn print(snapshot: &Snapshot, output: &Output) -> Result<(), String> {
+/// Prints `published` as `output` asks: what the `[redact]` policy left of it, never more.
+pub(crate) fn print(published: &Published, output: &Output) -> Result<(), String> {
     let failed = |error: serde_json::Error| format!("failed to serialize the snapshot: {error}");
+    let snapshot = &published.snapshot;
     let text = match output.format {
         Format::Json | Format::Pretty => {
             let pretty = output.format == Format::Pretty;
             let value = match output.section {
                 Some(name) => {
-                    let whole = serde_json::to_value(snapshot).map_err(failed)?;
-                    crate::commands::section_value(snapshot, whole, name)?
+                    crate::commands::section_value(snapshot, published.value.clone(), name)?
                 }
-                None => serde_json::to_value(snapshot).map_err(failed)?,
+                None => published.value.clone(),
             };
             let text = if pretty {
                 serde_json::to_string_pretty(&value)
@@ -83,12 +84,12 @@ pub(crate) fn print(snapshot: &Snapshot, output: &Output) -> Result<(), String> 
             let view = output.view.or(output.section.map(View::Section)).unwrap_or(View::Overview);
             let style = if output.markdown { Style::Markdown } else { Style::Plain };
             let options = Options { now: Some(Timestamp::now()), ..Options::new(style) };
+            // The views read the typed snapshot; what they show of redacted values is scrubbed.
             let text = render::render_snapshot(Some(snapshot), view, &options);
+            let text = published.scrubber.scrub(&text).unwrap_or(text);
             text.trim_end().to_owned()
         }
-        Format::Terse => {
-            serde_json::to_string(&status_model::terse::terse(snapshot)).map_err(failed)?
-        }
+        Format::Terse => String::from_utf8_lossy(&published.terse).into_owned(),
     };
     writeln!(std::io::stdout(), "{text}")
         .map_err(|error| format!("failed to write to stdout: {error}"))

@@ -19,8 +19,8 @@ use std::time::Duration;
 use serde_json::Value;
 use status_collect::Engine;
 use status_deps::NoDeps;
-use status_model::Timestamp;
 use status_model::render::{self, Options, Style, View};
+use status_model::{Redactor, Timestamp};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -42,20 +42,24 @@ pub(crate) fn parse_interval(text: &str) -> Result<Duration, String> {
 /// Runs the live view until `q`, Ctrl-C, SIGINT or SIGTERM.
 pub(crate) async fn run(
     url: Option<&str>,
+    token_file: Option<&Path>,
     config: Option<&Path>,
     interval: Duration,
     mut view: View,
 ) -> Result<(), String> {
     let source = match url {
-        Some(url) => Source::Server(url.to_owned()),
+        Some(url) => {
+            Source::Server { url: url.to_owned(), token: crate::fetch::token(token_file)? }
+        }
         None => {
             let config = crate::commands::load_config(config)?;
-            Source::Local(Engine::from_config(&config, Arc::new(NoDeps), Default::default()))
+            let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
+            Source::Local { engine, redactor: config.redact.redactor() }
         }
     };
     let label = match &source {
-        Source::Server(url) => url.clone(),
-        Source::Local(_) => "local collection".to_owned(),
+        Source::Server { url, .. } => url.clone(),
+        Source::Local { .. } => "local collection".to_owned(),
     };
     let signals =
         |kind| signal(kind).map_err(|error| format!("cannot listen for signals: {error}"));
@@ -98,10 +102,10 @@ pub(crate) async fn run(
 
 /// Where snapshots come from.
 enum Source {
-    /// A running server's `/status`.
-    Server(String),
-    /// Collections in this process.
-    Local(Engine),
+    /// A running server's `/status`, read with the bearer token if there is one.
+    Server { url: String, token: Option<String> },
+    /// Collections in this process, shown as the `[redact]` policy leaves them.
+    Local { engine: Engine, redactor: Redactor },
 }
 
 /// Reads a snapshot every `interval` and sends it on, until the receiver is gone.
@@ -111,10 +115,13 @@ async fn poll(source: Source, interval: Duration, readings: mpsc::Sender<Reading
     loop {
         ticks.tick().await;
         let reading = match &source {
-            Source::Server(url) => read_server(url, interval.max(Duration::from_secs(5))).await,
-            Source::Local(engine) => {
-                serde_json::to_value(engine.collect().await).map(Some).map_err(|e| e.to_string())
+            Source::Server { url, token } => {
+                read_server(url, token.as_deref(), interval.max(Duration::from_secs(5))).await
             }
+            Source::Local { engine, redactor } => redactor
+                .redact_snapshot(&engine.collect().await)
+                .map(|redacted| Some(redacted.value))
+                .map_err(|error| error.to_string()),
         };
         if readings.send(reading).await.is_err() {
             return;
@@ -122,10 +129,11 @@ async fn poll(source: Source, interval: Duration, readings: mpsc::Sender<Reading
     }
 }
 
-async fn read_server(url: &str, timeout: Duration) -> Reading {
-    let body = tokio::time::timeout(timeout, crate::fetch::get(url, "/status")).await.map_err(
-        |_| format!("no answer from {url} within {}", humantime::format_duration(timeout)),
-    )??;
+async fn read_server(url: &str, token: Option<&str>, timeout: Duration) -> Reading {
+    let body =
+        tokio::time::timeout(timeout, crate::fetch::get(url, "/status", token)).await.map_err(
+            |_| format!("no answer from {url} within {}", humantime::format_duration(timeout)),
+        )??;
     let json: Value = serde_json::from_slice(&body)
         .map_err(|error| format!("{url} did not answer JSON: {error}"))?;
     if json.get("schema_version").is_some() {

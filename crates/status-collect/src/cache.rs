@@ -4,23 +4,42 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use status_model::{SectionName, Snapshot};
+use status_model::redact::Scrubber;
+use status_model::{
+    CollectionReport, HealthReport, RedactedSnapshot, Redactor, SectionName, Snapshot,
+};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// The latest snapshot and its JSON, serialized once when published so that readers do no work.
+use crate::config::RedactConfig;
+
+/// The latest snapshot, redacted once when published so that readers do no work and no view can
+/// show what the redaction policy hides.
+///
+/// Render only from the redacted parts (`value`, `json`, `sections`, `collection`, `health`);
+/// `snapshot` is the unredacted original, for decisions inside the process.
 #[derive(Debug)]
 pub struct Published {
-    /// The snapshot.
+    /// The snapshot as collected, UNREDACTED: never serve, store or log it.
     pub snapshot: Arc<Snapshot>,
-    /// The whole snapshot as JSON.
+    /// The redacted snapshot as a JSON value (for history, files, hooks and diffs).
+    pub value: Value,
+    /// `value` serialized.
     pub json: Bytes,
-    /// Each configured section's JSON (`null` for a section without a value).
+    /// Each configured section's redacted JSON (`null` for a section without a value).
     pub sections: BTreeMap<SectionName, Bytes>,
-    /// The terse projection's JSON ([`status_model::terse`]): small, so computed once here rather
-    /// than per request.
+    /// The terse projection's JSON ([`status_model::terse`]) of the redacted snapshot: small, so
+    /// computed once here rather than per request.
     pub terse: Bytes,
+    /// The collection report, scrubbed of what the policy hashed or dropped.
+    pub collection: CollectionReport,
+    /// The health report, scrubbed of what the policy hashed or dropped.
+    pub health: Option<HealthReport>,
+    /// Scrubs other text derived from this snapshot (a log line naming a check, a hook message) of
+    /// what the policy hashed or dropped.
+    pub scrubber: Scrubber,
 }
 
 /// Holds the latest [`Published`] snapshot. Cloning gives another handle to the same cache.
@@ -30,16 +49,32 @@ pub struct Published {
 #[derive(Clone, Debug)]
 pub struct Cache {
     sender: Arc<watch::Sender<Option<Arc<Published>>>>,
+    redactor: Arc<Redactor>,
     created: Instant,
 }
 
 impl Default for Cache {
+    /// A cache that applies the default redaction policy.
     fn default() -> Cache {
-        Cache { sender: Arc::new(watch::Sender::new(None)), created: Instant::now() }
+        Cache::new(RedactConfig::default().redactor())
     }
 }
 
 impl Cache {
+    /// A cache that redacts every snapshot with `redactor` as it is published.
+    pub fn new(redactor: Redactor) -> Cache {
+        Cache {
+            sender: Arc::new(watch::Sender::new(None)),
+            redactor: Arc::new(redactor),
+            created: Instant::now(),
+        }
+    }
+
+    /// The redactor applied to every published snapshot (for other outputs of the same data).
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
     /// Time since the cache was created: how long readers have waited when it is still empty.
     pub fn age(&self) -> std::time::Duration {
         self.created.elapsed()
@@ -50,11 +85,13 @@ impl Cache {
         self.sender.borrow().clone()
     }
 
-    /// Serializes `snapshot` (whole, section by section, and its terse projection) and makes it the latest, unless the cache
-    /// already holds a later one (by `collection.sequence`). On a serialization error the previous
-    /// snapshot stays in place.
+    /// Redacts and serializes `snapshot` (whole, section by section, and its terse projection) and
+    /// makes it the latest, unless the cache already holds a later one (by `collection.sequence`).
+    /// On a serialization error the previous snapshot stays in place.
     pub fn publish(&self, snapshot: Snapshot) -> Result<Arc<Published>, serde_json::Error> {
-        let json = Bytes::from(serde_json::to_vec(&snapshot)?);
+        let RedactedSnapshot { value, collection, health, scrubber } =
+            self.redactor.redact_snapshot(&snapshot)?;
+        let json = Bytes::from(serde_json::to_vec(&value)?);
         // Each section's bytes are a slice of the whole, so they keep its field order and cost no copy.
         let raw: BTreeMap<&str, &RawValue> = serde_json::from_slice(&json)?;
         let sections = SectionName::ALL
@@ -64,8 +101,17 @@ impl Cache {
                     .map(|section| (name, json.slice_ref(section.get().as_bytes())))
             })
             .collect();
-        let terse = Bytes::from(serde_json::to_vec(&status_model::terse::terse(&snapshot))?);
-        let published = Arc::new(Published { snapshot: Arc::new(snapshot), json, sections, terse });
+        let terse = Bytes::from(serde_json::to_vec(&status_model::terse::terse_value(&value))?);
+        let published = Arc::new(Published {
+            snapshot: Arc::new(snapshot),
+            value,
+            json,
+            sections,
+            terse,
+            collection,
+            health,
+            scrubber,
+        });
         // Two collections may finish publishing out of order; the newer one stays.
         self.sender.send_if_modified(|latest| {
             let newer = latest.as_ref().is_none_or(|current| {

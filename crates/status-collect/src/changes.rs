@@ -133,13 +133,8 @@ fn handle(
     stats: &Arc<ChangeStats>,
 ) {
     stats.count(&stats.snapshots_total);
-    let value = match serde_json::to_value(&*published.snapshot) {
-        Ok(value) => value,
-        Err(error) => {
-            tracing::error!(%error, "status snapshot could not be converted for diffing; skipped");
-            return;
-        }
-    };
+    // Diffs, history, files and hooks all see the snapshot as the redaction policy left it.
+    let value = published.value.clone();
     let changes = match previous.as_ref() {
         Some(previous) => diff::diff(previous, &value, &parts.filter),
         None => Vec::new(),

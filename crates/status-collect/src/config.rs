@@ -7,10 +7,11 @@
 mod changes;
 mod databases;
 mod git;
+mod http;
 mod read_only_sql;
+mod redact;
 mod sections;
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,6 +19,8 @@ use serde::{Deserialize, Deserializer};
 
 pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
 pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
+pub use http::HttpConfig;
+pub use redact::RedactConfig;
 
 pub use self::git::{DeployConfig, RepoConfig};
 
@@ -68,6 +71,8 @@ pub struct Config {
     pub terminals: TerminalsConfig,
     /// `[processes]`
     pub processes: ProcessesConfig,
+    /// `[redact]`: what every output drops or pseudonymizes.
+    pub redact: RedactConfig,
 }
 
 /// `[service]`: how the host is named.
@@ -94,26 +99,6 @@ pub struct CollectConfig {
 impl Default for CollectConfig {
     fn default() -> CollectConfig {
         CollectConfig { interval: Duration::from_secs(30), deadline: Duration::from_secs(2) }
-    }
-}
-
-/// `[http]`: the status server.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct HttpConfig {
-    /// `bind`: address to listen on. Default `127.0.0.1:8484`: loopback only.
-    pub bind: SocketAddr,
-    /// `page_refresh`: how often the HTML status page reloads itself, 1 s to 1 h. Default 30 s.
-    #[serde(deserialize_with = "page_refresh_in_range")]
-    pub page_refresh: Duration,
-}
-
-impl Default for HttpConfig {
-    fn default() -> HttpConfig {
-        HttpConfig {
-            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 8484)),
-            page_refresh: Duration::from_secs(30),
-        }
     }
 }
 
@@ -241,10 +226,6 @@ fn bounded<'de, D: Deserializer<'de>>(
 
 fn interval_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     bounded(deserializer, "collect.interval", INTERVAL_RANGE)
-}
-
-fn page_refresh_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
-    bounded(deserializer, "http.page_refresh", (Duration::from_secs(1), Duration::from_secs(3600)))
 }
 
 fn deadline_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {

@@ -145,8 +145,8 @@ impl HealthEvaluator {
         memory.transitions += u64::try_from(events.len()).unwrap_or(u64::MAX);
         let transitions_total = memory.transitions;
         drop(memory);
+        // Logged once published (`runner::cycle`), from the report the redaction policy scrubbed.
         for event in &events {
-            log(event);
             // Nobody listening is fine.
             let _ = self.events.send(event.clone());
         }
@@ -219,7 +219,8 @@ fn result(
     }
 }
 
-fn log(event: &HealthEvent) {
+/// Logs a health status change; `event` comes from a published, scrubbed report.
+pub(crate) fn log(event: &HealthEvent) {
     let (check, from, to) = (event.check.as_str(), event.from.as_str(), event.to.as_str());
     if event.to == HealthStatus::Pass {
         tracing::info!(check, from, to, "health check recovered");

@@ -157,13 +157,8 @@ impl History {
         published: &Published,
         retention: &HistoryConfig,
     ) -> Result<(), StoreError> {
-        let value =
-            serde_json::to_value(&*published.snapshot).map_err(|error| StoreError::Query {
-                what: "encode the snapshot",
-                source: sqlx::Error::Decode(Box::new(error)),
-            })?;
         let cutoff = writer::cutoff_ms(Timestamp::now(), retention.max_age);
-        writer::insert(&self.pool, published, &value, retention.max_rows, cutoff).await
+        writer::insert(&self.pool, published, &published.value, retention.max_rows, cutoff).await
     }
 
     /// The newest `limit` snapshots taken at or after `since`, oldest first, as their JSON text.

@@ -6,7 +6,9 @@
 //!   error, a hang or a panic into that section's outcome. A section that fails keeps its last good
 //!   value, marked stale.
 //! - [`spawn_loop`]: collects at start and then every interval, forever; it never dies.
-//! - [`Cache`]: the latest snapshot and its JSON, for readers that must not wait on a collection.
+//! - [`Cache`]: the latest snapshot and its JSON, redacted once by the `[redact]` policy, for readers
+//!   that must not wait on a collection.
+//! - [`Refresher`]: collections on demand, coalesced and rate-limited (`?fresh=1`).
 //! - [`Config`]: the TOML configuration file.
 //! - [`Status`]: all of the above wired together for a host application, started with
 //!   [`Status::builder`] on the host's tokio runtime.
@@ -59,6 +61,7 @@ mod hooks;
 mod http;
 pub mod layouts;
 mod procfs;
+mod refresh;
 mod runner;
 mod status;
 pub mod store;
@@ -70,8 +73,8 @@ pub use collectors::{Liveness, Sidecars};
 pub use config::{
     CollectConfig, Config, ConfigError, ContainersConfig, DatabaseConfig, DeployConfig, DiffConfig,
     FilesConfig, GatewayConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig, HostConfig,
-    HttpConfig, Layout, ProbeConfig, ProcessesConfig, RepoConfig, ServiceConfig, StateConfig,
-    StorageConfig, TerminalsConfig, parse_interval,
+    HttpConfig, Layout, ProbeConfig, ProcessesConfig, RedactConfig, RepoConfig, ServiceConfig,
+    StateConfig, StorageConfig, TerminalsConfig, parse_interval,
 };
 pub use database::Database;
 pub use docker::DockerEndpoint;
@@ -79,5 +82,6 @@ pub use engine::{Engine, EngineSettings};
 pub use files::{FilesError, SnapshotFiles, WriteOutcome, write_snapshot};
 pub use health::{HealthConfig, HealthEvaluator};
 pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
+pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::{NoRuntime, Status, StatusBuilder};

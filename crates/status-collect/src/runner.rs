@@ -60,9 +60,15 @@ pub(crate) async fn cycle(engine: &Engine, cache: &Cache) {
         }
     };
     let sequence = snapshot.collection.sequence;
-    if let Err(error) = cache.publish(snapshot) {
-        tracing::error!(%error, sequence, "status snapshot could not be serialized; the last one stays served");
-        return;
+    let published = match cache.publish(snapshot) {
+        Ok(published) => published,
+        Err(error) => {
+            tracing::error!(%error, sequence, "status snapshot could not be serialized; the last one stays served");
+            return;
+        }
+    };
+    for event in published.health.iter().flat_map(|health| &health.events) {
+        crate::health::log(event);
     }
     let elapsed = started.elapsed();
     if elapsed > SLOW_COLLECTION {

@@ -4,6 +4,7 @@
 mod builder;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use status_deps::StatusDeps;
 use status_model::Snapshot;
@@ -15,6 +16,7 @@ use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
 use crate::collectors::{self, PipelineCollector, ShutdownFlag, Sidecars, SidecarsCollector};
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
 use crate::store::{DeployRecord, Store, StoreError};
 
@@ -31,6 +33,7 @@ pub struct Status {
     changes: Changes,
     store: Store,
     sidecars: Sidecars,
+    min_refresh: Duration,
 }
 
 impl Status {
@@ -60,10 +63,11 @@ impl Status {
         collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
         // Issue 8: the metrics registry, heartbeats and trace buffer add their collectors here.
         let engine = Engine::for_collectors(&config, collectors);
-        let cache = Cache::default();
+        let cache = Cache::new(config.redact.redactor());
         let changes = Changes::spawn(&config, &cache, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
-        Status { config, engine, cache, shutdown, running, changes, store, sidecars }
+        let min_refresh = config.http.min_refresh;
+        Status { config, engine, cache, shutdown, running, changes, store, sidecars, min_refresh }
     }
 
     /// The configuration the collector runs with (the HTTP front-end reads its `[http]` table).
@@ -92,6 +96,12 @@ impl Status {
     /// The cache the loop fills; give it to the HTTP front-end.
     pub fn cache(&self) -> Cache {
         self.cache.clone()
+    }
+
+    /// Forced collections into the same cache, coalesced, at most one per `[http] min_refresh`;
+    /// give it to the HTTP front-end for `?fresh=1`.
+    pub fn refresher(&self) -> Refresher {
+        Refresher::new(self.engine.clone(), self.cache.clone(), self.min_refresh)
     }
 
     /// A receiver of every health status change (of a check, or `overall`).

@@ -1,5 +1,6 @@
-//! Benchmarks of the handler alone (no socket): `/status` and `/status?terse=1` from the cache, and the views rendered per
-//! request (`/metrics`, `/`, `/health`).
+//! Benchmarks of the handler alone (no socket): `/status` from the cache (with and without a token)
+//! and `/status?terse=1`, the views rendered per request (`/metrics`, `/`, `/health`), and
+//! publishing a snapshot (the once-per-collection serialization and redaction).
 //!
 //! Run with `cargo bench -p status-http`; divan prints the median.
 
@@ -8,25 +9,33 @@ use std::sync::Arc;
 use hyper::Request;
 use status_collect::{Cache, Config, Engine};
 use status_deps::NoDeps;
-use status_http::StatusService;
+use status_http::{StatusService, Token};
+use status_model::{Redactor, Snapshot};
+
+const TOKEN: &str = "bench-token-6a1e9c3f7b2d4e80";
 
 fn main() {
     divan::main();
 }
 
-fn service() -> StatusService {
+/// A snapshot of this machine (the second collection, so rates are measured).
+fn snapshot() -> Snapshot {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
-    let cache = Cache::default();
     rt.block_on(async {
         let config = Config::default();
         let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
         engine.collect().await;
-        cache.publish(engine.collect().await).expect("serializes");
-    });
+        engine.collect().await
+    })
+}
+
+fn service() -> StatusService {
+    let cache = Cache::default();
+    cache.publish(snapshot()).expect("serializes");
     StatusService::new(cache)
 }
 
@@ -76,4 +85,27 @@ fn get_health(bencher: divan::Bencher<'_, '_>) {
     let service = service();
     let request = Request::get("/health").body(()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
+}
+
+/// `GET /status` when a token is required, with the right one.
+#[divan::bench]
+fn get_status_with_token(bencher: divan::Bencher<'_, '_>) {
+    let service = service().with_token(Some(Token::new(TOKEN.as_bytes()).expect("a token")));
+    let request = Request::get("/status")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(())
+        .expect("request");
+    bencher.bench_local(|| service.respond(divan::black_box(&request)));
+}
+
+/// Publishing a snapshot: serialization and section slices, with no redaction and with the default
+/// policy. Paid once per collection, never per request.
+#[divan::bench(args = ["none", "default"])]
+fn publish(bencher: divan::Bencher<'_, '_>, policy: &str) {
+    let snapshot = snapshot();
+    let cache = match policy {
+        "none" => Cache::new(Redactor::none()),
+        _ => Cache::default(),
+    };
+    bencher.bench_local(|| cache.publish(divan::black_box(snapshot.clone())));
 }

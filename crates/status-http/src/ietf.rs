@@ -4,10 +4,13 @@
 //! `time` and `output`.
 
 use serde_json::{Map, Value, json};
-use status_model::{HealthReport, HealthStatus, Snapshot};
+use status_collect::Published;
+use status_model::{HealthReport, HealthStatus};
+
+use crate::page::text_at;
 
 /// The response body for a snapshot and its live report.
-pub(crate) fn body(snapshot: &Snapshot, report: &HealthReport) -> Value {
+pub(crate) fn body(published: &Published, report: &HealthReport) -> Value {
     let mut checks: Map<String, Value> = Map::new();
     for check in &report.checks {
         let key = format!("{}:{}", check.component, check.measurement);
@@ -34,13 +37,12 @@ pub(crate) fn body(snapshot: &Snapshot, report: &HealthReport) -> Value {
         }
     }
     let mut body = json!({ "status": report.status.as_str() });
-    let service = snapshot.service.value();
-    if let Some(version) = service.and_then(|service| service.version.clone()) {
+    if let Some(version) = text_at(published, "service", "version") {
         body["releaseId"] = version.into();
     }
-    if let Some(service) = service {
-        body["serviceId"] = service.name.clone().into();
-        body["description"] = format!("health of {}", service.name).into();
+    if let Some(name) = text_at(published, "service", "name") {
+        body["serviceId"] = name.into();
+        body["description"] = format!("health of {name}").into();
     }
     if report.status != HealthStatus::Pass {
         let failing: Vec<&str> = report
@@ -53,6 +55,11 @@ pub(crate) fn body(snapshot: &Snapshot, report: &HealthReport) -> Value {
     }
     body["checks"] = Value::Object(checks);
     body
+}
+
+/// The body for a client without the token: the status only.
+pub(crate) fn minimal(status: HealthStatus) -> Value {
+    json!({ "status": status.as_str() })
 }
 
 /// The body before any snapshot exists.

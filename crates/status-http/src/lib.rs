@@ -2,20 +2,39 @@
 //!
 //! Endpoints (GET and HEAD; any other method is 405 with `Allow`):
 //! - `/`: the HTML status page (no JavaScript, reloads itself).
-//! - `/status`: the latest snapshot as JSON, served from bytes serialized once per collection;
-//!   `/status?terse=1`: its terse projection, a flat object of dotted keys (`status_model::terse`).
+//! - `/status`: the latest snapshot as JSON, served from bytes serialized once per collection, with
+//!   an ETag (`If-None-Match` gives 304) and gzip when asked, both made once per snapshot.
+//!   `?fresh=1` waits for a forced collection (see below); `?terse=1` gives its terse projection, a
+//!   flat object of dotted keys (`status_model::terse`).
 //! - `/status/{section}`: one section's JSON (404 for an unknown or unconfigured section).
-//! - `/health`: the health checks in the IETF health+json format; 200 for pass and warn, 503 for fail.
+//! - `/health`: the health checks in the IETF health+json format; 200 for pass and warn, 503 for
+//!   fail. `?fresh=1` as for `/status`.
 //! - `/livez`, `/readyz`, `/readyz/{check}`: Kubernetes-style probes (`?verbose`, `?exclude=`).
 //! - `/metrics`: Prometheus text exposition (OpenMetrics when the `Accept` header asks for it).
 //!
 //! Before the first snapshot exists they answer 503 (`{"error":"no snapshot yet"}` for JSON routes).
-//! Any other path is 404 JSON. A request never triggers a collection; only the snapshot's age is
-//! evaluated per request (the `snapshot_fresh` check).
+//! Any other path is 404 JSON. Every view is rendered from the snapshot as the `[redact]` policy
+//! left it (the cache redacts once per snapshot); the unredacted snapshot is never served.
+//!
+//! Safe to expose:
+//! - [`check_bind`]: loopback by default; another address needs a [`Token`] or an explicit
+//!   `allow_unauthenticated_remote = true` (warned about at every start).
+//! - With a token (`[http] token_file` or `token_env`), every route but `/livez`, `/readyz[/…]` and a
+//!   minimal `/health` (status only) answers 401 with `WWW-Authenticate: Bearer` unless the request
+//!   carries `Authorization: Bearer <token>`; probe reasons read "reason withheld" without it.
+//! - `?fresh=1` goes through a [`Refresher`](status_collect::Refresher): concurrent requests share
+//!   one collection, at most one starts per `min_refresh`, and the others get the cached answer with
+//!   `Age` and `Warning: 110`. Without the token it never collects.
+//! - More than `max_concurrent_requests` in progress are answered 429 at once; a forced refresh
+//!   gives up after `request_timeout`; a connection that has not sent its headers within
+//!   `header_timeout` is closed, and until its first byte it costs no hyper buffers.
+//! - CORS is off unless `cors_origins` lists origins.
 //!
 //! [`StatusService`] is a `hyper::service::Service` and a `tower::Service`, so a host can mount it in
 //! a server it already runs, under a prefix with [`Mount`]; [`serve`] runs it on a listener the
-//! caller bound (by default `127.0.0.1:8484`, loopback only).
+//! caller bound (by default `127.0.0.1:8484`, loopback only). A host embedding a
+//! [`Status`](status_collect::Status) calls [`routes`] (the service as its config says: token,
+//! forced refreshes, limits) or [`serve_status`] (that, on a listener, after the bind policy).
 //! This crate may depend on status-collect and status-model; it holds no collection logic.
 //!
 //! ```
@@ -47,15 +66,25 @@
 //! # }
 //! ```
 
+mod auth;
+mod cors;
+mod encoding;
+mod host;
 mod ietf;
 mod live;
 mod metrics;
 mod mount;
 mod page;
+mod policy;
 mod probes;
+mod reply;
 mod routes;
 mod server;
 
+pub use auth::{Token, TokenError};
+pub use host::{HostError, routes, serve_status};
 pub use mount::{InvalidPrefix, Mount, MountFuture};
+pub use policy::{BindRefused, check_bind};
 pub use routes::StatusService;
-pub use server::{ServeError, bind, serve};
+pub use routes::service::ResponseFuture;
+pub use server::{BACKLOG, Limits, ServeError, bind, serve, serve_with};

@@ -1,7 +1,8 @@
 //! The health report as of a request: the cached report with the freshness check evaluated now.
 //!
 //! Everything else in the report was decided when the snapshot was collected; only the snapshot's
-//! age changes between collections, so only `snapshot_fresh` is re-run per request.
+//! age changes between collections, so only `snapshot_fresh` is re-run per request. The report is the
+//! redacted one published with the snapshot.
 
 use status_collect::Published;
 use status_model::checks::{CheckConfig, CheckContext, CheckDef};
@@ -17,11 +18,12 @@ pub(crate) fn report(
     freshness: &CheckConfig,
     now: Timestamp,
 ) -> Option<HealthReport> {
-    let mut report = published.snapshot.health.clone()?;
+    let mut report = published.health.clone()?;
     let Some(check) = CheckDef::find(FRESHNESS) else { return Some(report) };
     let Some(slot) = report.checks.iter_mut().find(|result| result.name == FRESHNESS) else {
         return Some(report);
     };
+    // The freshness check reads only the collection's time and interval, which redaction keeps.
     let context = CheckContext { snapshot: &published.snapshot, now };
     if let Some(verdict) = (check.run)(&context, freshness).into_iter().next() {
         let changed = verdict.status != slot.status;
@@ -41,5 +43,5 @@ pub(crate) fn report(
 
 /// Age of the snapshot at `now`, in seconds.
 pub(crate) fn age_seconds(published: &Published, now: Timestamp) -> f64 {
-    now.duration_since(published.snapshot.collection.taken_at).as_secs_f64().max(0.0)
+    now.duration_since(published.collection.taken_at).as_secs_f64().max(0.0)
 }

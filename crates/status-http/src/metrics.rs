@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde_json::Value;
-use status_model::{HealthReport, HealthStatus, Outcome, Snapshot};
+use status_collect::Published;
+use status_model::{CollectionReport, HealthReport, HealthStatus, Outcome};
 
 /// Maps keyed by names, by dotted path (`*` matches any key), and the label their keys become.
 const LABELLED_MAPS: &[(&str, &str)] = &[
@@ -92,21 +93,22 @@ impl Families {
     }
 }
 
-/// Renders the snapshot, its live health report and the snapshot's age.
+/// Renders the redacted snapshot (labels are redacted map keys), its live health report and the
+/// snapshot's age.
 pub(crate) fn render(
-    snapshot: &Snapshot,
+    published: &Published,
     report: Option<&HealthReport>,
     age_seconds: f64,
     format: Format,
 ) -> String {
     let mut families = Families::default();
-    if let Ok(Value::Object(top)) = serde_json::to_value(snapshot) {
+    if let Value::Object(top) = &published.value {
         for (section, value) in top.iter().filter(|(key, _)| !NOT_SECTIONS.contains(&key.as_str()))
         {
             walk(&mut families, section, section, value, &mut Vec::new());
         }
     }
-    collection(&mut families, snapshot, age_seconds);
+    collection(&mut families, &published.collection, age_seconds);
     if let Some(report) = report {
         health(&mut families, report);
     }
@@ -213,8 +215,7 @@ fn gauge(families: &mut Families, path: &str, value: f64, labels: &[(&'static st
     families.add(&name, Kind::Gauge, &help, labels.to_vec(), value);
 }
 
-fn collection(families: &mut Families, snapshot: &Snapshot, age_seconds: f64) {
-    let report = &snapshot.collection;
+fn collection(families: &mut Families, report: &CollectionReport, age_seconds: f64) {
     #[expect(clippy::cast_precision_loss, reason = "counters stay far below 2^52")]
     let as_f64 = |value: u64| value as f64;
     families.add(

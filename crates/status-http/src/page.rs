@@ -10,8 +10,9 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use serde_json::Value;
+use status_collect::Published;
 use status_model::render::format;
-use status_model::{HealthReport, HealthStatus, Outcome, Snapshot, Timestamp};
+use status_model::{HealthReport, HealthStatus, Outcome, Timestamp};
 
 const STYLE: &str = "\
 :root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1c1e21;--muted:#5f6670;--line:#dde1e6;\
@@ -31,7 +32,7 @@ ul{margin:0;padding-left:1.1rem}li.fail b{color:var(--fail)}li.warn b{color:var(
 
 /// The page for a snapshot and its live report.
 pub(crate) fn render(
-    snapshot: &Snapshot,
+    published: &Published,
     report: Option<&HealthReport>,
     age_seconds: f64,
     refresh: Duration,
@@ -42,8 +43,7 @@ pub(crate) fn render(
         HealthStatus::Warn => "Degraded",
         HealthStatus::Fail => "Unhealthy",
     };
-    let service = snapshot.service.value();
-    let name = service.map_or("status", |service| service.name.as_str());
+    let name = text_at(published, "service", "name").unwrap_or("status");
     let mut page = String::with_capacity(32 * 1024);
     head(&mut page, &format!("{name}: {verdict}"), refresh);
     let _ = write!(
@@ -52,10 +52,10 @@ pub(crate) fn render(
         status.as_str(),
         escape(name)
     );
-    if let Some(version) = service.and_then(|service| service.version.as_deref()) {
+    if let Some(version) = text_at(published, "service", "version") {
         let _ = write!(page, " {}", escape(version));
     }
-    if let Some(host) = snapshot.host.value().and_then(|host| host.hostname.as_deref()) {
+    if let Some(host) = text_at(published, "host", "hostname") {
         let _ = write!(page, " on {}", escape(host));
     }
     let _ = write!(page, " · snapshot {} old", format::duration(age_seconds));
@@ -74,13 +74,13 @@ pub(crate) fn render(
     if let Some(report) = report {
         checks_card(&mut page, report);
     }
-    sections(&mut page, snapshot, Timestamp::now());
+    sections(&mut page, published, Timestamp::now());
     // Relative links, so that the page still works mounted under a prefix (`Mount`).
     let _ = write!(
         page,
         "</main><footer>Taken {} · <a href=\"status\">/status</a> · <a href=\"health\">/health</a> · \
          <a href=\"metrics\">/metrics</a> · <a href=\"readyz?verbose\">/readyz</a></footer></body></html>",
-        escape(&snapshot.collection.taken_at.to_string())
+        escape(&published.collection.taken_at.to_string())
     );
     page
 }
@@ -126,9 +126,14 @@ fn checks_card(page: &mut String, report: &HealthReport) {
     page.push_str("</ul></section>");
 }
 
-fn sections(page: &mut String, snapshot: &Snapshot, now: Timestamp) {
-    let Ok(Value::Object(top)) = serde_json::to_value(snapshot) else { return };
-    let reports = &snapshot.collection.sections;
+/// A string field of a section in the redacted snapshot.
+pub(crate) fn text_at<'a>(published: &'a Published, section: &str, field: &str) -> Option<&'a str> {
+    published.value.get(section)?.get(field)?.as_str()
+}
+
+fn sections(page: &mut String, published: &Published, now: Timestamp) {
+    let Value::Object(top) = &published.value else { return };
+    let reports = &published.collection.sections;
     let mut names: Vec<&String> = top.keys().filter(|key| reports.contains_key(*key)).collect();
     // Sections whose collection did not go well come first.
     names.sort_by_key(|name| reports[*name].outcome == Outcome::Ok);

@@ -1,27 +1,40 @@
-//! Routing: one `match` on the path, named response helpers.
+//! Routing: access, then one `match` on the path, then the headers that depend on the request.
 
-use std::convert::Infallible;
-use std::future::{Ready, ready};
+pub(crate) mod service;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{
-    ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, X_CONTENT_TYPE_OPTIONS,
-};
-use hyper::{Method, Request, Response, StatusCode};
-use status_collect::{Cache, Config, Published};
+use hyper::header::{ACCEPT, ALLOW, CONTENT_ENCODING, ETAG, HeaderValue, VARY};
+use hyper::{Method, Request, StatusCode};
+use status_collect::{Cache, Config, Published, Refresher};
 use status_model::checks::{CheckConfig, CheckDef};
 use status_model::{HealthStatus, SectionName, Timestamp};
+use tokio::sync::Semaphore;
 
+use crate::auth::{self, Access, Token};
+use crate::cors::Cors;
+use crate::encoding::{self, Memo};
 use crate::probes::{Probe, ProbeQuery};
+use crate::reply::{self, Reply, error, health_json, json, respond_with, text};
 use crate::{ietf, live, metrics, page, probes};
 
+/// What an unauthenticated client reads instead of a failing probe's reason.
+const WITHHELD: &str = "reason withheld";
+
 /// The status routes over a cache. Cheap to clone: one per connection.
+///
+/// With a [`Token`], every route but `/livez`, `/readyz[/…]` and a minimal `/health` (status only)
+/// answers 401 without `Authorization: Bearer <token>`. Without one, everything is open (bind
+/// loopback, see [`check_bind`](crate::check_bind)).
 #[derive(Clone, Debug)]
 pub struct StatusService {
     cache: Cache,
-    options: Options,
+    options: Arc<Options>,
+    memo: Arc<Memo>,
+    in_progress: Arc<Semaphore>,
 }
 
 #[derive(Clone, Debug)]
@@ -31,15 +44,20 @@ struct Options {
     /// The loop's interval: liveness fails when no snapshot arrives within a few of them.
     interval: Option<Duration>,
     page_refresh: Duration,
+    token: Option<Token>,
+    refresher: Option<Refresher>,
+    cors: Cors,
+    request_timeout: Duration,
 }
 
 impl StatusService {
-    /// Serves what `cache` holds, with default settings.
+    /// Serves what `cache` holds, with default settings: no token, no forced refresh.
     pub fn new(cache: Cache) -> StatusService {
         StatusService::from_config(cache, &Config::default())
     }
 
-    /// Serves what `cache` holds, with the settings in `config` (freshness check, page refresh).
+    /// Serves what `cache` holds, with the settings in `config` (freshness check, page refresh,
+    /// CORS origins, request limits). No token and no forced refresh until given.
     pub fn from_config(cache: Cache, config: &Config) -> StatusService {
         let freshness = CheckDef::find(live::FRESHNESS)
             .map(|check| check.config(config.health.checks.get(live::FRESHNESS)))
@@ -48,54 +66,134 @@ impl StatusService {
             freshness: freshness.clone().unwrap_or_else(disabled_freshness),
             interval: freshness.map(|_| config.collect.interval),
             page_refresh: config.http.page_refresh,
+            token: None,
+            refresher: None,
+            cors: Cors::new(&config.http.cors_origins),
+            request_timeout: config.http.request_timeout,
         };
-        StatusService { cache, options }
+        StatusService {
+            cache,
+            options: Arc::new(options),
+            memo: Arc::default(),
+            in_progress: Arc::new(Semaphore::new(config.http.max_concurrent_requests)),
+        }
     }
 
-    /// Answers one request from the cache. Never waits, never collects. The body is ignored.
-    pub fn respond<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+    /// Requires `token` on every route but the probes and the minimal `/health`.
+    pub fn with_token(self, token: Option<Token>) -> StatusService {
+        self.with_options(|options| options.token = token)
+    }
+
+    /// Answers `/status?fresh=1` and `/health?fresh=1` through `refresher` (a forced collection,
+    /// coalesced and rate-limited). Without one, they are answered from the cache, marked stale.
+    pub fn with_refresher(self, refresher: Refresher) -> StatusService {
+        self.with_options(|options| options.refresher = Some(refresher))
+    }
+
+    fn with_options(mut self, change: impl FnOnce(&mut Options)) -> StatusService {
+        let mut options = Options::clone(&self.options);
+        change(&mut options);
+        self.options = Arc::new(options);
+        self
+    }
+
+    /// Answers one request from the cache. Never waits, never collects (`?fresh=1` is answered
+    /// from the cache, marked stale; the `hyper::service::Service` impl honours it). The body is
+    /// ignored.
+    pub fn respond<B>(&self, request: &Request<B>) -> Reply {
+        let stale = wants_fresh(request);
+        self.answer(request, self.cache.latest(), stale)
+    }
+
+    /// Answers from `latest`; `stale` marks an answer that was asked to be fresh and is not.
+    fn answer<B>(
+        &self,
+        request: &Request<B>,
+        latest: Option<Arc<Published>>,
+        stale: bool,
+    ) -> Reply {
         let method = request.method();
+        let headers = request.headers();
+        if self.options.cors.is_preflight(method, headers) {
+            let mut response = respond_with(StatusCode::NO_CONTENT, "text/plain", Bytes::new());
+            self.options.cors.preflight(headers, response.headers_mut());
+            return response;
+        }
         if method != Method::GET && method != Method::HEAD {
             let mut response =
                 error(StatusCode::METHOD_NOT_ALLOWED, &format!("method {method} not allowed"));
             response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
             return response;
         }
-        let mut response = self.route(request);
+        let access = auth::access(headers, self.options.token.as_ref());
+        let mut response = if access.full() || is_public(request.uri().path()) {
+            self.route(request, access, latest.as_ref())
+        } else {
+            reply::unauthorized(access)
+        };
+        if stale && let Some(published) = &latest {
+            reply::mark_stale(&mut response, live::age_seconds(published, Timestamp::now()));
+        }
+        self.options.cors.apply(headers, response.headers_mut());
         if method == Method::HEAD {
             *response.body_mut() = Full::default();
         }
         response
     }
 
-    fn route<B>(&self, request: &Request<B>) -> Response<Full<Bytes>> {
+    fn route<B>(
+        &self,
+        request: &Request<B>,
+        access: Access,
+        latest: Option<&Arc<Published>>,
+    ) -> Reply {
         let path = request.uri().path();
         let query = request.uri().query();
-        let latest = self.cache.latest();
         let now = Timestamp::now();
+        let latest_ref = latest.map(Arc::as_ref);
+        let full = access.full();
         match path {
-            "/" => self.page(latest.as_deref(), now),
-            "/status" => with_snapshot(latest.as_deref(), |published| {
-                let body = if wants_terse(query) { &published.terse } else { &published.json };
-                json(StatusCode::OK, body.clone())
-            }),
-            "/health" => self.health(latest.as_deref(), now),
-            "/livez" => self.livez(latest.as_deref(), now, query),
-            "/readyz" => self.readyz(latest.as_deref(), now, query),
+            "/" => self.page(latest_ref, now),
+            // The terse record is a few hundred bytes: served as is, without ETag or gzip.
+            "/status" if wants_terse(query) => {
+                with_snapshot(latest, |published| json(StatusCode::OK, published.terse.clone()))
+            }
+            "/status" => with_snapshot(latest, |published| self.whole(request, published)),
+            "/health" => self.health(latest_ref, now, full),
+            "/livez" => self.livez(latest_ref, now, query, full),
+            "/readyz" => self.readyz(latest_ref, now, query, full),
             "/metrics" => {
                 let accept = request.headers().get(ACCEPT).and_then(|value| value.to_str().ok());
-                self.metrics(latest.as_deref(), now, metrics::Format::negotiate(accept))
+                self.metrics(latest_ref, now, metrics::Format::negotiate(accept))
             }
             _ => {
                 if let Some(section) = path.strip_prefix("/status/") {
-                    return section_route(latest.as_deref(), section);
+                    return section_route(request, latest_ref, section);
                 }
                 if let Some(check) = path.strip_prefix("/readyz/") {
-                    return self.readyz_one(latest.as_deref(), now, check);
+                    return self.readyz_one(latest_ref, now, check, full);
                 }
                 error(StatusCode::NOT_FOUND, &format!("no such endpoint: {path}"))
             }
         }
+    }
+
+    /// `/status`: the redacted JSON, with an ETag and its gzip form made once per snapshot.
+    fn whole<B>(&self, request: &Request<B>, published: &Arc<Published>) -> Reply {
+        let derived = self.memo.get(published);
+        let headers = request.headers();
+        let mut response = if encoding::not_modified(headers, &derived.etag) {
+            respond_with(StatusCode::NOT_MODIFIED, "application/json", Bytes::new())
+        } else if encoding::accepts_gzip(headers) {
+            let mut response = json(StatusCode::OK, derived.gzip());
+            response.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response
+        } else {
+            json(StatusCode::OK, published.json.clone())
+        };
+        response.headers_mut().insert(ETAG, derived.etag.clone());
+        response.headers_mut().insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+        response
     }
 
     fn live_report(
@@ -106,7 +204,7 @@ impl StatusService {
         live::report(published, &self.options.freshness, now)
     }
 
-    fn health(&self, latest: Option<&Published>, now: Timestamp) -> Response<Full<Bytes>> {
+    fn health(&self, latest: Option<&Published>, now: Timestamp, full: bool) -> Reply {
         let Some(published) = latest else {
             return health_json(StatusCode::SERVICE_UNAVAILABLE, &ietf::no_snapshot());
         };
@@ -118,7 +216,8 @@ impl StatusService {
         } else {
             StatusCode::OK
         };
-        health_json(code, &ietf::body(&published.snapshot, &report))
+        let body = if full { ietf::body(published, &report) } else { ietf::minimal(report.status) };
+        health_json(code, &body)
     }
 
     /// Liveness: the loop is producing snapshots. Before the first one, the process gets a grace of
@@ -128,7 +227,8 @@ impl StatusService {
         latest: Option<&Published>,
         now: Timestamp,
         query: Option<&str>,
-    ) -> Response<Full<Bytes>> {
+        full: bool,
+    ) -> Reply {
         let limit = self.options.freshness.fail_above.unwrap_or(3.0);
         let collection = match (latest, self.options.interval) {
             (_, None) => Probe::pass("collection"),
@@ -152,12 +252,12 @@ impl StatusService {
                 }
             }
         };
-        probe_response("livez", &[Probe::pass("ping"), collection], query)
+        probe_response("livez", withheld(vec![Probe::pass("ping"), collection], full), query)
     }
 
-    fn readiness(&self, latest: Option<&Published>, now: Timestamp) -> Vec<Probe> {
+    fn readiness(&self, latest: Option<&Published>, now: Timestamp, full: bool) -> Vec<Probe> {
         let report = latest.and_then(|published| self.live_report(published, now));
-        probes::readiness(latest.is_some(), report.as_ref())
+        withheld(probes::readiness(latest.is_some(), report.as_ref()), full)
     }
 
     fn readyz(
@@ -165,8 +265,9 @@ impl StatusService {
         latest: Option<&Published>,
         now: Timestamp,
         query: Option<&str>,
-    ) -> Response<Full<Bytes>> {
-        probe_response("readyz", &self.readiness(latest, now), query)
+        full: bool,
+    ) -> Reply {
+        probe_response("readyz", self.readiness(latest, now, full), query)
     }
 
     fn readyz_one(
@@ -174,10 +275,11 @@ impl StatusService {
         latest: Option<&Published>,
         now: Timestamp,
         name: &str,
-    ) -> Response<Full<Bytes>> {
-        let probes = self.readiness(latest, now);
-        match probes.iter().find(|probe| probe.name == name) {
-            Some(probe) => probe_response("readyz", std::slice::from_ref(probe), None),
+        full: bool,
+    ) -> Reply {
+        let probes = self.readiness(latest, now, full);
+        match probes.into_iter().find(|probe| probe.name == name) {
+            Some(probe) => probe_response("readyz", vec![probe], None),
             None => text(StatusCode::NOT_FOUND, format!("no such readiness check: {name}\n")),
         }
     }
@@ -187,21 +289,17 @@ impl StatusService {
         latest: Option<&Published>,
         now: Timestamp,
         format: metrics::Format,
-    ) -> Response<Full<Bytes>> {
+    ) -> Reply {
         let Some(published) = latest else {
             return error(StatusCode::SERVICE_UNAVAILABLE, "no snapshot yet");
         };
         let report = self.live_report(published, now);
-        let body = metrics::render(
-            &published.snapshot,
-            report.as_ref(),
-            live::age_seconds(published, now),
-            format,
-        );
+        let body =
+            metrics::render(published, report.as_ref(), live::age_seconds(published, now), format);
         respond_with(StatusCode::OK, format.content_type(), Bytes::from(body))
     }
 
-    fn page(&self, latest: Option<&Published>, now: Timestamp) -> Response<Full<Bytes>> {
+    fn page(&self, latest: Option<&Published>, now: Timestamp) -> Reply {
         let html = "text/html; charset=utf-8";
         let Some(published) = latest else {
             let body = page::no_snapshot(self.options.page_refresh);
@@ -209,20 +307,35 @@ impl StatusService {
         };
         let report = self.live_report(published, now);
         let age = live::age_seconds(published, now);
-        let body =
-            page::render(&published.snapshot, report.as_ref(), age, self.options.page_refresh);
+        let body = page::render(published, report.as_ref(), age, self.options.page_refresh);
         respond_with(StatusCode::OK, html, Bytes::from(body))
     }
 }
 
-impl<B> hyper::service::Service<Request<B>> for StatusService {
-    type Response = Response<Full<Bytes>>;
-    type Error = Infallible;
-    type Future = Ready<Result<Response<Full<Bytes>>, Infallible>>;
+/// Routes a client without the token may read (in their minimal form).
+fn is_public(path: &str) -> bool {
+    matches!(path, "/livez" | "/readyz" | "/health") || path.starts_with("/readyz/")
+}
 
-    fn call(&self, request: Request<B>) -> Self::Future {
-        ready(Ok(self.respond(&request)))
+/// `fresh`, `fresh=1` or `fresh=true` in the query.
+fn wants_fresh<B>(request: &Request<B>) -> bool {
+    request.uri().query().unwrap_or_default().split('&').any(|pair| {
+        matches!(pair.split_once('=').unwrap_or((pair, "")), ("fresh", "" | "1" | "true"))
+    })
+}
+
+/// The probes with their failure reasons replaced, for a client without the token.
+fn withheld(probes: Vec<Probe>, full: bool) -> Vec<Probe> {
+    if full {
+        return probes;
     }
+    probes
+        .into_iter()
+        .map(|probe| match probe.failure {
+            Some(_) => Probe::fail(&probe.name, WITHHELD),
+            None => probe,
+        })
+        .collect()
 }
 
 /// A freshness check that never runs (disabled in the config).
@@ -239,10 +352,7 @@ fn disabled_freshness() -> CheckConfig {
     }
 }
 
-fn with_snapshot(
-    latest: Option<&Published>,
-    answer: impl FnOnce(&Published) -> Response<Full<Bytes>>,
-) -> Response<Full<Bytes>> {
+fn with_snapshot<P>(latest: Option<P>, answer: impl FnOnce(P) -> Reply) -> Reply {
     match latest {
         Some(published) => answer(published),
         None => error(StatusCode::SERVICE_UNAVAILABLE, "no snapshot yet"),
@@ -256,51 +366,29 @@ fn wants_terse(query: Option<&str>) -> bool {
     })
 }
 
-fn section_route(latest: Option<&Published>, section: &str) -> Response<Full<Bytes>> {
+fn section_route<B>(request: &Request<B>, latest: Option<&Published>, section: &str) -> Reply {
     let name = match section.parse::<SectionName>() {
         Ok(name) => name,
         Err(unknown) => return error(StatusCode::NOT_FOUND, &unknown.to_string()),
     };
     with_snapshot(latest, |published| match published.sections.get(&name) {
+        Some(body)
+            if body.len() >= encoding::MIN_GZIP && encoding::accepts_gzip(request.headers()) =>
+        {
+            let gzip = encoding::gzip(body, flate2::Compression::fast());
+            let mut response = json(StatusCode::OK, gzip);
+            response.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response.headers_mut().insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+            response
+        }
         Some(body) => json(StatusCode::OK, body.clone()),
         None => error(StatusCode::NOT_FOUND, &format!("section `{name}` is not configured")),
     })
 }
 
-fn probe_response(kind: &str, probes: &[Probe], query: Option<&str>) -> Response<Full<Bytes>> {
-    let (passed, body) = probes::render(kind, probes, &ProbeQuery::parse(query));
+fn probe_response(kind: &str, probes: Vec<Probe>, query: Option<&str>) -> Reply {
+    let (passed, body) = probes::render(kind, &probes, &ProbeQuery::parse(query));
     text(if passed { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
-}
-
-fn respond_with(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Bytes,
-) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // A status answer is about now: no cache may serve it later.
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    response
-}
-
-fn json(status: StatusCode, body: Bytes) -> Response<Full<Bytes>> {
-    respond_with(status, "application/json", body)
-}
-
-fn health_json(status: StatusCode, body: &serde_json::Value) -> Response<Full<Bytes>> {
-    respond_with(status, "application/health+json", Bytes::from(body.to_string()))
-}
-
-fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
-    respond_with(status, "text/plain; charset=utf-8", Bytes::from(body))
-}
-
-fn error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
-    json(status, Bytes::from(serde_json::json!({ "error": message }).to_string()))
 }
 
 #[cfg(test)]

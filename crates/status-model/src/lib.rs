@@ -6,7 +6,8 @@
 //! could not be measured is `None` (JSON `null`) with the reason in the section's report, never a zero.
 //!
 //! [`diff`] compares two snapshots (or any two JSON documents) key by key; [`render`] turns a
-//! snapshot into text for terminals and chat, [`terse`] into a small flat record.
+//! snapshot into text for terminals and chat, [`terse`] into a small flat record; [`redact`] drops
+//! fields of a snapshot or replaces them by keyed pseudonyms, once per snapshot.
 //!
 //! [`schema::snapshot_schema`] is the snapshot's JSON Schema, derived from these types (schemars);
 //! `docs/status.schema.json` and `docs/fields.md` are generated from it.
@@ -43,6 +44,7 @@ pub mod checks;
 mod collection;
 pub mod diff;
 mod health;
+pub mod redact;
 pub mod render;
 pub mod schema;
 mod sections;
@@ -57,6 +59,7 @@ pub use collection::{CollectionReport, Outcome, SectionReport};
 pub use diff::{Change, ChangeKind, KeyFilter};
 pub use health::{CheckResult, HealthEvent, HealthReport, HealthStatus};
 pub use jiff::Timestamp;
+pub use redact::{FieldPattern, RedactedSnapshot, Redactor};
 pub use render::{Style, View, render_text};
 pub use sections::{
     BrokerSection, ChannelStatus, ChannelsSection, ContainerState, ContainerStatus,

@@ -53,7 +53,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use status_collect::{Config, Status};
-use status_http::StatusService;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -118,11 +117,11 @@ pub async fn start(options: Options) -> anyhow::Result<AgentHost> {
     // registries the status handle will hand out (`status.metrics()`, `status.heartbeats()`, …).
     let listener = status_http::bind(options.bind).await?;
     let addr = listener.local_addr()?;
-    let service = StatusService::from_config(status.cache(), status.config());
     let (stop_server, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(status_http::serve(listener, service, async {
+    let server = status_http::serve_status(&status, listener, async {
         let _ = stopped.await;
-    }));
+    })?;
+    let server = tokio::spawn(server);
     // ---- End of the embedding. ----
 
     Ok(AgentHost { addr, status, orchestrator, workload, server, stop_server })

@@ -9,10 +9,12 @@ use std::process::{Command, Output, Stdio};
 mod diff_history;
 mod example;
 mod health;
+mod redaction;
+mod serve_security;
 mod text;
 mod watch;
 
-const BIN: &str = env!("CARGO_BIN_EXE_status-cli");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_status-cli");
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("status-cli runs")

@@ -146,7 +146,9 @@ fn lock_from_another_process(db: &std::path::Path) -> std::process::Child {
         .spawn()
         .expect("the sqlite3 CLI is installed");
     let stdin = child.stdin.as_mut().unwrap();
-    stdin.write_all(b"BEGIN EXCLUSIVE;\nSELECT 'locked';\n").unwrap();
+    // The CLI fails a busy BEGIN at once, yet would still print 'locked': wait out a write of the
+    // pipeline's that holds the lock right then.
+    stdin.write_all(b".timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n").unwrap();
     stdin.flush().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
@@ -210,4 +212,90 @@ async fn logs_and_snapshots_never_show_a_hooks_command_or_url() {
     }
     assert!(logs.text().contains("status hook failed"), "{}", logs.text());
     assert_eq!(stats.counts().hooks_configured, 3);
+}
+
+/// A `tasks` section carrying a chat id (hashed by the test's policy) and a secret in a task's last
+/// result (dropped by the default policy).
+struct Planted;
+
+const CHAT: &str = "chat-4242";
+const SECRET: &str = "sk-live-7d1f0c2b9a8e4f63";
+
+#[async_trait]
+impl Collector for Planted {
+    fn section(&self) -> SectionName {
+        SectionName::Tasks
+    }
+
+    async fn collect(&self) -> Result<Collected, CollectError> {
+        let task = status_model::ScheduledTask {
+            id: "reminder".into(),
+            group: Some(CHAT.into()),
+            schedule_type: None,
+            schedule_value: None,
+            status: Some("active".into()),
+            next_run: None,
+            last_run: None,
+            last_result: Some(SECRET.into()),
+            overdue: Some(false),
+        };
+        let tasks = status_model::TasksSection { total: 1, tasks: vec![task] };
+        Ok(Collected::complete(SectionData::Tasks(tasks)))
+    }
+}
+
+#[tokio::test]
+async fn history_files_hooks_and_logs_get_the_redacted_snapshot() {
+    let logs = Captured::default();
+    let _logging = logs.install();
+    let state = tempfile::tempdir().unwrap();
+    let hook_out = state.path().join("hook.json");
+    let config = config(
+        &format!(
+            "[redact]\nhash = [\"tasks.tasks.group\"]\n[history]\nenabled = true\n\
+             [files]\ndir = \"{dir}\"\n\
+             [[hooks.on_change]]\ncommand = [\"/bin/sh\", \"-c\", \"cat >> '{out}'\"]\n",
+            dir = state.path().display(),
+            out = hook_out.display()
+        ),
+        state.path(),
+    );
+    let collectors: Vec<Arc<dyn Collector>> = vec![Arc::new(Counter::default()), Arc::new(Planted)];
+    let engine = Engine::new(collectors, Duration::from_secs(1));
+    let cache = Cache::new(config.redact.redactor());
+    let changes = Changes::spawn(&config, &cache, Arc::default());
+    let running = spawn_loop(engine, cache.clone(), Duration::from_millis(30));
+    let stats = changes.stats();
+    until("two hooks ran and three rows were stored", || {
+        let counts = stats.counts();
+        counts.hooks_succeeded_total >= 2 && counts.history_rows_written_total >= 3
+    })
+    .await;
+    running.stop().await;
+    changes.stop().await;
+
+    let unredacted = serde_json::to_string(&*cache.latest().unwrap().snapshot).unwrap();
+    assert!(unredacted.contains(CHAT) && unredacted.contains(SECRET), "the fixture plants both");
+    let pseudonym = cache.redactor().hash(CHAT);
+    let history = crate::History::open(&state.path().join(crate::STORE_FILE)).await.unwrap();
+    let stored = history.snapshots(None, 10).await.unwrap().join("\n");
+    let mut surfaces = vec![
+        ("history", stored),
+        ("hook stdin", std::fs::read_to_string(&hook_out).unwrap()),
+        ("logs", logs.text()),
+    ];
+    for file in ["latest", "prev", "diff"] {
+        let path = state.path().join(format!("status.{file}.json"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path:?}: {error}"));
+        surfaces.push((file, text));
+    }
+    for (surface, text) in &surfaces {
+        assert!(!text.contains(CHAT), "{surface} shows the chat id:\n{text}");
+        assert!(!text.contains(SECRET), "{surface} shows the secret:\n{text}");
+    }
+    for (surface, text) in &surfaces[..2] {
+        assert!(text.contains(&pseudonym), "{surface} lacks the pseudonym:\n{text}");
+    }
+    assert!(surfaces[3].1.contains(&pseudonym), "the latest file lacks the pseudonym");
 }

@@ -119,3 +119,45 @@ fn repo_errors_name_the_key_and_line() {
     );
     check_error("[deploy]\nrepository = \"/a\"\n", &["line 2", "unknown field `repository`"]);
 }
+
+#[test]
+fn http_security_keys_parse() {
+    let text = r#"
+        [http]
+        bind = "0.0.0.0:8484"
+        token_file = "/run/secrets/status-token"
+        allow_unauthenticated_remote = false
+        cors_origins = ["https://dash.example:8443", "*"]
+        max_concurrent_requests = 8
+        request_timeout = "5s"
+        header_timeout = "2s"
+        min_refresh = "500ms"
+        [redact]
+        defaults = false
+        drop = ["custom.*.notes"]
+        hash = ["queue.per_group", "tasks.tasks.group"]
+    "#;
+    let config = Config::parse(text, "app.toml").unwrap();
+    assert_eq!(config.http.token_file, Some(PathBuf::from("/run/secrets/status-token")));
+    assert_eq!(config.http.cors_origins.len(), 2);
+    assert_eq!(config.http.max_concurrent_requests, 8);
+    assert_eq!(config.http.header_timeout, Duration::from_secs(2));
+    assert_eq!(config.http.min_refresh, Duration::from_millis(500));
+    assert!(!config.redact.defaults);
+    assert_eq!(config.redact.hash.len(), 2);
+    let defaults = Config::default();
+    assert_eq!(defaults.http.max_concurrent_requests, 64);
+    assert_eq!(defaults.http.min_refresh, Duration::from_secs(1));
+    assert!(defaults.redact.defaults && defaults.http.token_file.is_none());
+}
+
+#[test]
+fn http_security_errors_name_the_key() {
+    check_error("[http]\nmax_concurrent_requests = 0\n", &["line 2", "max_concurrent_requests"]);
+    check_error("[http]\ncors_origins = [\"dash.example\"]\n", &["line 2", "cors_origins"]);
+    check_error("[http]\ncors_origins = [\"https://a/b\"]\n", &["cors_origins", "no path"]);
+    check_error("[http]\nheader_timeout = \"10ms\"\n", &["line 2", "http.header_timeout"]);
+    check_error("[http]\ntoken = \"abc\"\n", &["line 2", "unknown field `token`"]);
+    check_error("[redact]\nhash = [\"a..b\"]\n", &["line 2", "empty segment"]);
+    check_error("[redact]\ndrop = [\"**\"]\n", &["line 2", "every field"]);
+}

@@ -9,6 +9,8 @@ use status_model::{
     RuntimeSection, SectionData, SectionReport, ServiceSection, ServiceStatus, Snapshot,
 };
 
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE};
+
 use super::*;
 
 const HOSTILE: &str = "<script>alert(1)</script>";
@@ -364,3 +366,5 @@ fn from_config_applies_page_refresh_and_freshness() {
     assert!(get(&service, "/").body.contains("content=\"5\""));
     check(&service, "/livez", StatusCode::OK, "ok");
 }
+
+mod security;

@@ -1,0 +1,183 @@
+//! Redaction tests: patterns, the keyed hash, rules over JSON, scrubbing of derived text.
+
+use serde_json::json;
+
+use super::scrub::REDACTED;
+use super::*;
+
+const KEY: [u8; 16] = *b"0123456789abcdef";
+
+fn patterns(list: &[&str]) -> Vec<FieldPattern> {
+    list.iter().map(|p| FieldPattern::new(p).unwrap()).collect()
+}
+
+fn redactor(drop: &[&str], hash: &[&str]) -> Redactor {
+    Redactor::new(patterns(drop), patterns(hash), KEY)
+}
+
+#[track_caller]
+fn check_match(pattern: &str, path: &str, expect: bool) {
+    let path: Vec<&str> = path.split('/').collect();
+    let compiled = FieldPattern::new(pattern).unwrap();
+    assert_eq!(compiled.matches(&path), expect, "{pattern} against {path:?}");
+}
+
+#[test]
+fn patterns_match_keys_segment_by_segment() {
+    check_match("password", "password", true);
+    check_match("password", "a/b/password", true);
+    check_match("password", "a/password/b", false);
+    check_match("*token*", "custom/API_TOKEN", true);
+    check_match("*token*", "custom/tokenizer_model", true);
+    check_match("tasks.tasks.group", "tasks/tasks/group", true);
+    check_match("tasks.tasks.group", "tasks/group", false);
+    check_match("queue.per_group.*", "queue/per_group/123@g.us", true);
+    check_match("queue.per_group.*", "queue/per_group/123@g.us/active", false);
+    check_match("queue.*", "queue/per_group", true);
+    check_match("repos.**.path", "repos/app/path", true);
+    check_match("repos.**.path", "repos/app/worktrees/wt1/path", true);
+    check_match("repos.**.path", "repos/path", true);
+    check_match("a*b*c", "axxbyyc", true);
+    check_match("a*b*c", "axxbyy", false);
+    check_match("per_*", "queue/per_group", true);
+}
+
+#[test]
+fn patterns_that_match_nothing_useful_are_refused() {
+    for bad in ["", "*", "**", "*.*", "a..b", ".a", "a."] {
+        let error = FieldPattern::new(bad).unwrap_err().to_string();
+        assert!(error.contains(&format!("{bad:?}")), "{error}");
+    }
+}
+
+#[test]
+fn siphash_matches_the_reference_vectors() {
+    let key = (
+        u64::from_le_bytes(*b"\x00\x01\x02\x03\x04\x05\x06\x07"),
+        u64::from_le_bytes(*b"\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"),
+    );
+    assert_eq!(siphash::siphash24(key, &[]), 0x726f_db47_dd0e_0e31);
+    let message: Vec<u8> = (0u8..15).collect();
+    assert_eq!(siphash::siphash24(key, &message), 0xa129_ca61_49be_45e5);
+}
+
+#[test]
+fn pseudonyms_are_stable_per_key_and_differ_across_keys() {
+    let one = redactor(&[], &[]);
+    let other = Redactor::new(Vec::new(), Vec::new(), *b"fedcba9876543210");
+    assert_eq!(one.hash("chat-42"), one.hash("chat-42"));
+    assert_ne!(one.hash("chat-42"), one.hash("chat-43"));
+    assert_ne!(one.hash("chat-42"), other.hash("chat-42"));
+    let pseudonym = one.hash("chat-42");
+    assert!(pseudonym.starts_with("h:") && pseudonym.len() == 14, "{pseudonym}");
+}
+
+#[test]
+fn drop_removes_fields_at_any_depth_and_inside_arrays() {
+    let mut value = json!({
+        "tasks": {"tasks": [{"id": "t1", "last_result": "sent hunter2 to chat"}, {"id": "t2"}]},
+        "custom": {"db": {"API_TOKEN": "s3cr3t-value", "pool": 4}},
+    });
+    redactor(&["last_result", "*token*"], &[]).redact_value(&mut value);
+    assert_eq!(
+        value,
+        json!({"tasks": {"tasks": [{"id": "t1"}, {"id": "t2"}]}, "custom": {"db": {"pool": 4}}})
+    );
+}
+
+#[test]
+fn hash_replaces_strings_numbers_array_items_and_object_keys() {
+    let mut value = json!({
+        "tasks": {"tasks": [{"group": "chat-42", "n": 1}]},
+        "ids": [12345, "chat-42", null],
+        "queue": {"per_group": {"123@g.us": {"active": true, "pending_messages": 3}}},
+    });
+    let redactor = redactor(&[], &["tasks.tasks.group", "ids", "queue.per_group"]);
+    redactor.redact_value(&mut value);
+    let chat = redactor.hash("chat-42");
+    assert_eq!(value["tasks"]["tasks"][0], json!({"group": chat, "n": 1}));
+    assert_eq!(value["ids"], json!([redactor.hash("12345"), chat, null]));
+    let group = redactor.hash("123@g.us");
+    assert_eq!(
+        value["queue"]["per_group"],
+        json!({ group: {"active": true, "pending_messages": 3} })
+    );
+}
+
+#[test]
+fn rules_below_a_hashed_key_use_the_original_path_and_drop_wins() {
+    let mut value = json!({"channels": {"ops-room": {"connected": true, "last_error": "auth failed: key=abcdefgh"}}});
+    let redactor = redactor(&["channels.*.last_error"], &["channels", "channels.*.last_error"]);
+    redactor.redact_value(&mut value);
+    assert_eq!(value, json!({"channels": {redactor.hash("ops-room"): {"connected": true}}}));
+}
+
+#[test]
+fn the_default_policy_drops_secrets_messages_and_errors_but_keeps_counts() {
+    let mut value = json!({
+        "recent_operations": {"operations": [{"operation_id": "op1", "error_summary": "boom", "duration_ms": 3}]},
+        "gateway": {"mode": "proxy", "proxy": {"key_env": "GATEWAY_KEY"}},
+        "process": {"environment": {"HOME": "/root"}, "rss_bytes": 10},
+        "queue": {"per_group": {"a": {"pending_messages": 2}}},
+        "messages": {"total_inbound": 5},
+    });
+    Redactor::new(Redactor::default_drop(), Vec::new(), KEY).redact_value(&mut value);
+    assert_eq!(
+        value,
+        json!({
+            "recent_operations": {"operations": [{"operation_id": "op1", "duration_ms": 3}]},
+            "gateway": {"mode": "proxy", "proxy": {}},
+            "process": {"rss_bytes": 10},
+            "queue": {"per_group": {"a": {"pending_messages": 2}}},
+            "messages": {"total_inbound": 5},
+        })
+    );
+}
+
+#[test]
+fn derived_parts_of_a_snapshot_are_scrubbed_not_edited_by_rules() {
+    let mut value = json!({
+        "schema_version": 1,
+        "collection": {"sections": {"host": {"reason": "cannot stat /srv/chat-42/db: gone", "unmeasured": {"disks./srv/chat-42": "gone"}}}},
+        "health": {"checks": [{"name": "disk_available:/srv/chat-42", "message": "the password is hunter2-hunter2", "component_id": "/srv/chat-42"}]},
+        "host": {"disks": {"/srv/chat-42": {"total_bytes": 1}}},
+        "custom": {"password": "hunter2-hunter2"},
+    });
+    let redactor = redactor(&["password"], &["host.disks"]);
+    let scrubber = redactor.redact_snapshot_value(&mut value);
+    let path = redactor.hash("/srv/chat-42");
+    let text = value.to_string();
+    assert!(!text.contains("/srv/chat-42") && !text.contains("hunter2"), "{text}");
+    assert_eq!(value["health"]["checks"][0]["name"], format!("disk_available:{path}"));
+    assert_eq!(value["health"]["checks"][0]["message"], format!("the password is {REDACTED}"));
+    assert_eq!(
+        value["collection"]["sections"]["host"]["unmeasured"][format!("disks.{path}")],
+        "gone"
+    );
+    assert_eq!(value["schema_version"], 1, "not a section: untouched");
+    assert_eq!(scrubber.len(), 2);
+    assert!(!format!("{scrubber:?}{redactor:?}").contains("chat-42"));
+    assert!(!format!("{redactor:?}").contains("0123456789abcdef"), "the key never shows");
+}
+
+#[track_caller]
+fn check_scrub(originals: &[&str], text: &str, expect: Option<&str>) {
+    let mut scrubber = Scrubber::default();
+    for original in originals {
+        scrubber.hashed(original, "H");
+    }
+    scrubber.finish();
+    assert_eq!(scrubber.scrub(text).as_deref(), expect, "{originals:?} in {text:?}");
+}
+
+#[test]
+fn scrubbing_replaces_whole_words_longest_first() {
+    check_scrub(&["42"], "group 42 waits", Some("group H waits"));
+    check_scrub(&["42"], "420 ms and x42", None);
+    check_scrub(&["chat-42"], "probe:chat-42,chat-42", Some("probe:H,H"));
+    check_scrub(&["/srv/a"], "disk_available:/srv/a", Some("disk_available:H"));
+    check_scrub(&["/srv/a"], "x/srv/a/b", Some("xH/b"));
+    check_scrub(&["ab", "abc"], "abc ab", Some("H H"));
+    check_scrub(&["é42"], "café42 é42", Some("café42 H"));
+    check_scrub(&["x"], "x", None);
+}
