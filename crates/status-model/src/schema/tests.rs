@@ -71,3 +71,19 @@ fn a_definition_validates_one_section() {
     assert!(!errors(&queue, &json!({"active": 1})).is_empty());
     assert!(definition_schema(&root, "NoSuchSection").is_none());
 }
+
+#[test]
+fn keys_the_default_redaction_drops_are_optional_in_sections_only() {
+    let schema = snapshot_schema();
+    let required = |definition: &str| schema["$defs"][definition]["required"].clone();
+    let channel = required("ChannelStatus");
+    assert!(!channel.as_array().unwrap().contains(&json!("last_error")), "{channel}");
+    assert!(channel.as_array().unwrap().contains(&json!("connected")), "{channel}");
+    let operation = required("OperationRecord");
+    assert!(!operation.as_array().unwrap().contains(&json!("error_summary")), "{operation}");
+    // `health` is not redacted: its checks keep `message` required.
+    assert!(required("CheckResult").as_array().unwrap().contains(&json!("message")));
+    let mut served = fixture::with_later_sections();
+    served["channels"]["slack"].as_object_mut().unwrap().remove("last_error");
+    check_valid(&served);
+}
