@@ -8,8 +8,9 @@
 //!
 //! What leaves the process is redacted first (`[redact]`). The default policy drops fields by key
 //! name ([`DEFAULT_DROP`]: `last_error`, `message`, `*token*`, …), so inside the sections those
-//! keys are not `required`: a snapshot served under the default policy validates. A policy that drops more, or hashes numbers into pseudonym strings, serves documents
-//! this schema does not describe.
+//! keys are not `required`: a snapshot served under the default policy validates. A policy that
+//! drops more, or hashes numbers into pseudonym strings, serves documents this schema does not
+//! describe.
 
 use std::collections::BTreeSet;
 
