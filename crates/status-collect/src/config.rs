@@ -6,6 +6,7 @@
 
 mod changes;
 mod databases;
+mod diagnostics;
 mod git;
 mod read_only_sql;
 mod sections;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Deserializer};
 
 pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
 pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
+pub use diagnostics::{TracesConfig, WorkersConfig};
 
 pub use self::git::{DeployConfig, RepoConfig};
 
@@ -68,6 +70,10 @@ pub struct Config {
     pub terminals: TerminalsConfig,
     /// `[processes]`
     pub processes: ProcessesConfig,
+    /// `[workers]`: heartbeats of the host's workers.
+    pub workers: WorkersConfig,
+    /// `[traces]`: the trace buffer.
+    pub traces: TracesConfig,
 }
 
 /// `[service]`: how the host is named.

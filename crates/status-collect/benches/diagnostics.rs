@@ -1,0 +1,2 @@
+//! Diagnostics benchmarks (placeholder replaced below).
+fn main() {}
