@@ -3,6 +3,7 @@
 
 mod browser;
 mod client;
+mod diagnostics;
 mod http;
 mod monitoring;
 mod resilience;

@@ -7,6 +7,8 @@
 //! - `/status/{section}`: one section's JSON (404 for an unknown or unconfigured section).
 //! - `/health`: the health checks in the IETF health+json format; 200 for pass and warn, 503 for fail.
 //! - `/livez`, `/readyz`, `/readyz/{check}`: Kubernetes-style probes (`?verbose`, `?exclude=`).
+//! - `/status/traces`, `/status/traces/{execution_id}`: the host's trace buffer, when given with
+//!   [`StatusService::with_traces`] (404 otherwise).
 //! - `/metrics`: Prometheus text exposition (OpenMetrics when the `Accept` header asks for it).
 //!
 //! Before the first snapshot exists they answer 503 (`{"error":"no snapshot yet"}` for JSON routes).
@@ -24,6 +26,7 @@ mod page;
 mod probes;
 mod routes;
 mod server;
+mod traces;
 
 pub use routes::StatusService;
 pub use server::{ServeError, bind, serve};

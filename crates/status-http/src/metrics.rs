@@ -5,6 +5,9 @@
 //! (disks, repos, channels, …) become labels rather than parts of metric names. Health checks, the
 //! collection report and counters of the collector's own work are added under `status_health_*` and
 //! `status_collection*`. Hand-written: all values come from the snapshot, so no registry is needed.
+//! The host's own metrics (the `metrics` section) keep their kinds, HELP and units (see `host`).
+
+mod host;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -25,12 +28,11 @@ const LABELLED_MAPS: &[(&str, &str)] = &[
     ("custom_checks", "check"),
     ("sidecars", "sidecar"),
     ("processes", "process"),
-    ("metrics.counters", "metric"),
     ("workers", "worker"),
 ];
 
 /// Top-level keys that are not sections.
-const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health"];
+const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health", "metrics"];
 
 /// The exposition format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +102,8 @@ pub(crate) fn render(
     format: Format,
 ) -> String {
     let mut families = Families::default();
-    if let Ok(Value::Object(top)) = serde_json::to_value(snapshot) {
+    let json = serde_json::to_value(snapshot);
+    if let Ok(Value::Object(top)) = &json {
         for (section, value) in top.iter().filter(|(key, _)| !NOT_SECTIONS.contains(&key.as_str()))
         {
             walk(&mut families, section, section, value, &mut Vec::new());
@@ -138,6 +141,7 @@ pub(crate) fn render(
             let _ = writeln!(out, " {}", number(*value));
         }
     }
+    host::render(&mut out, json.as_ref().ok().and_then(|top| top.get("metrics")), format);
     if format == Format::OpenMetrics {
         out.push_str("# EOF\n");
     }

@@ -15,13 +15,15 @@ use status_model::checks::{CheckConfig, CheckDef};
 use status_model::{HealthStatus, SectionName, Timestamp};
 
 use crate::probes::{Probe, ProbeQuery};
-use crate::{ietf, live, metrics, page, probes};
+use crate::{ietf, live, metrics, page, probes, traces};
 
 /// The status routes over a cache. Cheap to clone: one per connection.
 #[derive(Clone, Debug)]
 pub struct StatusService {
     cache: Cache,
     options: Options,
+    /// Served at `/status/traces`; `None` until [`StatusService::with_traces`].
+    traces: Option<status_collect::diagnostics::TraceBuffer>,
 }
 
 #[derive(Clone, Debug)]
@@ -49,7 +51,16 @@ impl StatusService {
             interval: freshness.map(|_| config.collect.interval),
             page_refresh: config.http.page_refresh,
         };
-        StatusService { cache, options }
+        StatusService { cache, options, traces: None }
+    }
+
+    /// Also serves `traces` at `/status/traces` and `/status/traces/{execution_id}`.
+    pub fn with_traces(
+        mut self,
+        traces: status_collect::diagnostics::TraceBuffer,
+    ) -> StatusService {
+        self.traces = Some(traces);
+        self
     }
 
     /// Answers one request from the cache. Never waits, never collects. The body is ignored.
@@ -87,6 +98,12 @@ impl StatusService {
                 self.metrics(latest.as_deref(), now, metrics::Format::negotiate(accept))
             }
             _ => {
+                if let Some((code, body)) = path
+                    .strip_prefix("/status/traces")
+                    .and_then(|rest| traces::answer(self.traces.as_ref(), rest))
+                {
+                    return json(code, body);
+                }
                 if let Some(section) = path.strip_prefix("/status/") {
                     return section_route(latest.as_deref(), section);
                 }
