@@ -106,12 +106,12 @@ fn workers_check(snapshot: &Snapshot) -> (HealthStatus, String) {
 
 #[tokio::test(start_paused = true)]
 async fn a_silent_worker_turns_stale_within_the_bound_and_fresh_when_it_resumes() {
-    let mut config = Config::default();
-    config.workers = WorkersConfig {
+    let workers = WorkersConfig {
         heartbeat_interval: Duration::from_secs(1),
         stale_after_intervals: 3,
         socket: None,
     };
+    let config = Config { workers, ..Config::default() };
     let heartbeats = Heartbeats::new(&config.workers);
     let engine = Engine::for_collectors(
         &config,
