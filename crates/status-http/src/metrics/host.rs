@@ -98,3 +98,6 @@ fn clean(name: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -32,35 +32,43 @@ pub(super) struct Settings {
     deny: Vec<Pattern>,
 }
 
-/// A deny-list pattern: `*` matches any run of characters; matched case-insensitively.
-struct Pattern(Vec<String>);
+/// A deny-list pattern: `*` matches any run of characters; matched case-insensitively (ASCII),
+/// without allocating: it runs for every field of every kept event.
+struct Pattern(Vec<Vec<u8>>);
 
 impl Pattern {
     fn new(text: &str) -> Pattern {
-        Pattern(text.to_ascii_lowercase().split('*').map(str::to_owned).collect())
+        Pattern(text.to_ascii_lowercase().split('*').map(|part| part.as_bytes().to_vec()).collect())
     }
 
     fn matches(&self, name: &str) -> bool {
-        let name = name.to_ascii_lowercase();
-        let parts = &self.0;
-        let [first, middle @ .., last] = parts.as_slice() else {
-            return parts.first().is_some_and(|only| *only == name);
+        let name = name.as_bytes();
+        let [first, middle @ .., last] = self.0.as_slice() else {
+            return self.0.first().is_some_and(|only| only.eq_ignore_ascii_case(name));
         };
         if name.len() < first.len() + last.len()
-            || !name.starts_with(first.as_str())
-            || !name.ends_with(last.as_str())
+            || !name[..first.len()].eq_ignore_ascii_case(first)
+            || !name[name.len() - last.len()..].eq_ignore_ascii_case(last)
         {
             return false;
         }
         let mut rest = &name[first.len()..name.len() - last.len()];
         for part in middle {
-            match rest.find(part.as_str()) {
+            match find_ignore_case(rest, part) {
                 Some(at) => rest = &rest[at + part.len()..],
                 None => return false,
             }
         }
         true
     }
+}
+
+/// Where `needle` (lowercase) first occurs in `haystack`, ignoring ASCII case.
+fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 impl Settings {
@@ -155,13 +163,9 @@ where
             at: Timestamp::now(),
             level: level_name(*metadata.level()),
             target: metadata.target(),
-            message: visitor.message.map(String::into_boxed_str),
-            outcome: visitor.outcome.map(String::into_boxed_str),
-            fields: visitor
-                .fields
-                .into_iter()
-                .map(|(name, value)| (name, value.into_boxed_str()))
-                .collect(),
+            message: visitor.message,
+            outcome: visitor.outcome,
+            fields: visitor.fields,
         };
         let inner = &self.buffer.inner;
         let mut store = self.buffer.store();

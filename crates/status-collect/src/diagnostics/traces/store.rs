@@ -26,14 +26,16 @@ impl Limits {
     }
 }
 
-/// An event as held: static strings borrowed from the callsite, the rest boxed.
+/// An event as held: static strings borrowed from the callsite, the rest as the layer formatted
+/// them (kept as they are rather than shrunk, which would cost a reallocation per value; the
+/// accounting counts their capacity).
 pub(super) struct Record {
     pub(super) at: Timestamp,
     pub(super) level: &'static str,
     pub(super) target: &'static str,
-    pub(super) message: Option<Box<str>>,
-    pub(super) outcome: Option<Box<str>>,
-    pub(super) fields: Box<[(&'static str, Box<str>)]>,
+    pub(super) message: Option<String>,
+    pub(super) outcome: Option<String>,
+    pub(super) fields: Vec<(&'static str, String)>,
 }
 
 impl Record {
@@ -56,7 +58,7 @@ struct Execution {
     last_at: Timestamp,
     events: VecDeque<Record>,
     bytes: usize,
-    outcome: Option<Box<str>>,
+    outcome: Option<String>,
     dropped: u64,
 }
 
@@ -152,11 +154,11 @@ impl Store {
                 at: record.at,
                 level: record.level,
                 target: record.target,
-                message: record.message.as_deref().map(str::to_owned),
+                message: record.message.clone(),
                 fields: record
                     .fields
                     .iter()
-                    .map(|(name, value)| ((*name).to_owned(), value.to_string()))
+                    .map(|(name, value)| ((*name).to_owned(), value.clone()))
                     .collect(),
             })
             .collect();
@@ -185,6 +187,6 @@ fn summary(execution: &Execution) -> ExecutionSummary {
         last_at: execution.last_at,
         event_count: execution.events.len(),
         dropped_events: execution.dropped,
-        outcome: execution.outcome.as_deref().map(str::to_owned),
+        outcome: execution.outcome.clone(),
     }
 }
