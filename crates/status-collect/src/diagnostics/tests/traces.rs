@@ -154,23 +154,16 @@ fn the_byte_bound_holds() {
     assert_eq!(oldest_kept, 200 - stats.executions as u64, "the newest executions are kept");
 }
 
-/// VmRSS of this process, from /proc.
-fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find_map(|line| line.strip_prefix("VmRSS:")).unwrap();
-    line.trim().trim_end_matches("kB").trim().parse::<u64>().unwrap() * 1024
-}
-
-/// 8 tasks on a multi-thread runtime, 200,000 events (the bench does 1,000,000): the buffer's
-/// accounting stays within its bounds all along, the process does not grow past them by much,
-/// and a deny-listed field given with every event is never held.
+/// 8 tasks on a multi-thread runtime, 200,000 events: the buffer's accounting stays within its
+/// bounds all along, and a deny-listed field given with every event is never held. (The process
+/// RSS is measured by the `diagnostics` bench, `million_events_8_threads`, in a process of its
+/// own: here other tests share the process.)
 #[test]
 fn the_bounds_hold_under_load_from_8_tasks() {
     use tracing::instrument::WithSubscriber;
     let buffer = buffer(|_| {});
     let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(buffer.layer()));
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
-    let before = rss_bytes();
     let max_bytes_seen = runtime.block_on(async {
         let tasks: Vec<_> = (0..8u64)
             .map(|task| {
@@ -199,13 +192,11 @@ fn the_bounds_hold_under_load_from_8_tasks() {
         }
         max_bytes
     });
-    let grown = rss_bytes().saturating_sub(before);
     let stats = buffer.stats();
     assert_eq!(stats.recorded_events, 200_000);
     assert!(stats.events <= 10_000 && stats.bytes <= 8 << 20, "{stats:?}");
     assert!(max_bytes_seen <= 8 << 20, "{max_bytes_seen}");
     assert_eq!(stats.withheld_fields, 200_000);
-    assert!(grown < 64 << 20, "RSS grew by {grown} bytes: {stats:?}");
     let newest = buffer.executions().first().unwrap().execution_id.clone();
     let held = serde_json::to_string(&buffer.execution(&newest).unwrap()).unwrap();
     assert!(!held.contains("SECRET") && !held.contains("session_key"), "{held}");
