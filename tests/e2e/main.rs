@@ -3,6 +3,7 @@
 
 mod browser;
 mod client;
+mod diagnostics;
 mod exposure;
 mod http;
 mod monitoring;

@@ -5,6 +5,7 @@ mod common;
 mod custom_checks;
 mod databases;
 mod deploy;
+mod diagnostics;
 mod files;
 mod gitfix;
 mod hostdeps;
