@@ -4,6 +4,7 @@
 mod agent_host;
 mod browser;
 mod client;
+mod diagnostics;
 mod exposure;
 mod http;
 mod monitoring;

@@ -15,6 +15,13 @@ pub trait Collector: Send + Sync + 'static {
     /// The section this collector fills.
     fn section(&self) -> SectionName;
 
+    /// Whether the section is in the snapshot at all, asked at the start of each collection: a
+    /// collector of something the host may or may not use (its metrics registry, its workers)
+    /// leaves the section absent until there is something to show. Must answer at once.
+    fn configured(&self) -> bool {
+        true
+    }
+
     /// Collects the section once.
     async fn collect(&self) -> Result<Collected, CollectError>;
 }

@@ -8,6 +8,7 @@ mod host;
 mod host_jobs;
 mod host_provided;
 mod messages;
+mod metrics;
 mod notifier;
 mod pipeline;
 mod probes;
@@ -23,6 +24,8 @@ mod storage;
 mod store;
 mod tasks;
 mod terminals;
+mod trace_operations;
+mod workers;
 
 use std::sync::Arc;
 
@@ -34,6 +37,7 @@ pub use host::HostCollector;
 pub use host_jobs::HostJobsCollector;
 pub use host_provided::{HostProvidedCollector, HostSection};
 pub use messages::MessagesCollector;
+pub use metrics::MetricsCollector;
 pub use notifier::NotifierCollector;
 pub use pipeline::PipelineCollector;
 pub use probes::ProbesCollector;
@@ -49,6 +53,8 @@ pub use storage::{BranchCount, StorageCollector};
 pub use store::StoreCollector;
 pub use tasks::TasksCollector;
 pub use terminals::TerminalsCollector;
+pub use trace_operations::TraceOperationsCollector;
+pub use workers::WorkersCollector;
 
 use crate::collector::{CollectError, Collector};
 use crate::config::{Config, Layout};

@@ -6,6 +6,7 @@
 
 mod changes;
 mod databases;
+mod diagnostics;
 mod git;
 mod http;
 mod read_only_sql;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Deserializer};
 
 pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
 pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
+pub use diagnostics::{TracesConfig, WorkersConfig};
 pub use http::HttpConfig;
 pub use redact::RedactConfig;
 
@@ -73,6 +75,10 @@ pub struct Config {
     pub processes: ProcessesConfig,
     /// `[redact]`: what every output drops or pseudonymizes.
     pub redact: RedactConfig,
+    /// `[workers]`: heartbeats of the host's workers.
+    pub workers: WorkersConfig,
+    /// `[traces]`: the trace buffer.
+    pub traces: TracesConfig,
 }
 
 /// `[service]`: how the host is named.

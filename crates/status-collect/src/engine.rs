@@ -142,7 +142,9 @@ impl Engine {
         let taken_at = now_millis();
         let started = Instant::now();
         let deadline_at = started + self.inner.deadline;
-        let runs: Vec<Run> = self.inner.slots.iter().map(|slot| start(slot, started)).collect();
+        let slots: Vec<&Slot> =
+            self.inner.slots.iter().filter(|slot| slot.collector.configured()).collect();
+        let runs: Vec<Run> = slots.iter().map(|slot| start(slot, started)).collect();
         let mut attempts = Vec::with_capacity(runs.len());
         for run in runs {
             attempts.push(self.finish(run, started, deadline_at).await);
@@ -158,7 +160,7 @@ impl Engine {
             sections: BTreeMap::new(),
         });
         let now = Instant::now();
-        for (slot, attempt) in self.inner.slots.iter().zip(attempts) {
+        for (slot, attempt) in slots.into_iter().zip(attempts) {
             let name = slot.collector.section();
             let mut state = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
             if attempt.outcome != Outcome::Ok {

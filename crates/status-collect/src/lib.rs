@@ -19,6 +19,8 @@
 //!   subscribers ([`Status::subscribe`]).
 //! - [`git`]: git repositories read in-process with gix, not by spawning `git`: pure Rust, and its
 //!   status walk measured faster than git2's (the figures and the build cost are in [`git`]'s docs).
+//! - [`diagnostics`]: what the host publishes of its internals: a metrics registry, worker
+//!   heartbeats, a bounded trace buffer (a `tracing_subscriber::Layer`), and a warn-once helper.
 //! - [`store`]: the embedded SQLite store under the state dir (deploy records; later, history).
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
@@ -51,6 +53,7 @@ pub mod collectors;
 mod command;
 mod config;
 mod database;
+pub mod diagnostics;
 mod docker;
 mod engine;
 mod files;
@@ -74,7 +77,7 @@ pub use config::{
     CollectConfig, Config, ConfigError, ContainersConfig, DatabaseConfig, DeployConfig, DiffConfig,
     FilesConfig, GatewayConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig, HostConfig,
     HttpConfig, Layout, ProbeConfig, ProcessesConfig, RedactConfig, RepoConfig, ServiceConfig,
-    StateConfig, StorageConfig, TerminalsConfig, parse_interval,
+    StateConfig, StorageConfig, TerminalsConfig, TracesConfig, WorkersConfig, parse_interval,
 };
 pub use database::Database;
 pub use docker::DockerEndpoint;
@@ -84,4 +87,4 @@ pub use health::{HealthConfig, HealthEvaluator};
 pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
-pub use status::{NoRuntime, Status, StatusBuilder};
+pub use status::{Diagnostics, NoRuntime, Status, StatusBuilder};

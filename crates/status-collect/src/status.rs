@@ -14,7 +14,9 @@ use tokio::sync::broadcast;
 use crate::cache::{Cache, Published};
 use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
 use crate::collectors::{self, PipelineCollector, ShutdownFlag, Sidecars, SidecarsCollector};
-use crate::config::Config;
+use crate::collectors::{MetricsCollector, TraceOperationsCollector, WorkersCollector};
+use crate::config::{Config, Layout};
+use crate::diagnostics::{HeartbeatSocket, Heartbeats, MetricsRegistry, TraceBuffer};
 use crate::engine::Engine;
 use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
@@ -34,6 +36,31 @@ pub struct Status {
     store: Store,
     sidecars: Sidecars,
     min_refresh: Duration,
+    diagnostics: Diagnostics,
+    /// Listening while held; dropped (socket file removed) at shutdown.
+    _heartbeat_socket: Option<HeartbeatSocket>,
+}
+
+/// The registries host code publishes its internals through (see [`crate::diagnostics`]).
+#[derive(Clone, Debug)]
+pub struct Diagnostics {
+    /// Read into the `metrics` section.
+    pub metrics: MetricsRegistry,
+    /// Read into the `workers` section.
+    pub heartbeats: Heartbeats,
+    /// Read by `/status/traces`, and into `recent_operations` when no database provides it.
+    pub traces: TraceBuffer,
+}
+
+impl Diagnostics {
+    /// Empty registries with the settings of `config` (`[workers]`, `[traces]`).
+    pub fn from_config(config: &Config) -> Diagnostics {
+        Diagnostics {
+            metrics: MetricsRegistry::default(),
+            heartbeats: Heartbeats::new(&config.workers),
+            traces: TraceBuffer::new(&config.traces),
+        }
+    }
 }
 
 impl Status {
@@ -52,7 +79,28 @@ impl Status {
         Status::builder().config(config.clone()).deps(deps).start()
     }
 
-    fn start(config: Config, deps: Arc<dyn StatusDeps>) -> Status {
+    /// [`Status::spawn`] with registries the host made before, for instance a trace buffer whose
+    /// layer went into the subscriber installed at the start of `main`; the same as
+    /// `Status::builder().config(..).deps(..).diagnostics(..).spawn()`. Listens on
+    /// `[workers] socket` when one is configured; a failure to listen is logged and reported in
+    /// the `workers` section, and never stops the host.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    pub fn spawn_with(
+        config: &Config,
+        deps: Arc<dyn StatusDeps>,
+        diagnostics: Diagnostics,
+    ) -> Status {
+        Status::builder().config(config.clone()).deps(deps).diagnostics(diagnostics).start()
+    }
+
+    fn start(
+        config: Config,
+        deps: Arc<dyn StatusDeps>,
+        diagnostics: Option<Diagnostics>,
+    ) -> Status {
+        let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
         let shutdown = ShutdownFlag::default();
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
@@ -61,18 +109,54 @@ impl Status {
             collectors::standard_with_store(&config, deps, shutdown.clone(), store.clone());
         collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
         collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
-        // Issue 8: the metrics registry, heartbeats and trace buffer add their collectors here.
+        let (heartbeat_socket, socket_state) = listen(&config, &diagnostics);
+        collectors.push(Arc::new(MetricsCollector::new(diagnostics.metrics.clone())));
+        let heartbeats = diagnostics.heartbeats.clone();
+        collectors.push(Arc::new(WorkersCollector::new(heartbeats, socket_state)));
+        if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
+            let traces = diagnostics.traces.clone();
+            collectors.push(Arc::new(TraceOperationsCollector::new(traces)));
+        }
         let engine = Engine::for_collectors(&config, collectors);
         let cache = Cache::new(config.redact.redactor());
         let changes = Changes::spawn(&config, &cache, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
         let min_refresh = config.http.min_refresh;
-        Status { config, engine, cache, shutdown, running, changes, store, sidecars, min_refresh }
+        Status {
+            config,
+            engine,
+            cache,
+            shutdown,
+            running,
+            changes,
+            store,
+            sidecars,
+            min_refresh,
+            diagnostics,
+            _heartbeat_socket: heartbeat_socket,
+        }
     }
 
     /// The configuration the collector runs with (the HTTP front-end reads its `[http]` table).
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The registry the `metrics` section reads: register the host's counters, gauges and
+    /// histograms here.
+    pub fn metrics(&self) -> MetricsRegistry {
+        self.diagnostics.metrics.clone()
+    }
+
+    /// The registry the `workers` section reads: workers beat here (or on `[workers] socket`).
+    pub fn heartbeats(&self) -> Heartbeats {
+        self.diagnostics.heartbeats.clone()
+    }
+
+    /// The trace buffer: add its [`layer`](TraceBuffer::layer) to the host's subscriber, and give
+    /// it to the HTTP front-end for `/status/traces`.
+    pub fn traces(&self) -> TraceBuffer {
+        self.diagnostics.traces.clone()
     }
 
     /// Records that `sha` is deployed now, in the store under the state dir (created on first use),
@@ -143,5 +227,21 @@ impl Status {
         runner::cycle(&self.engine, &self.cache).await;
         self.running.stop().await;
         self.changes.stop().await;
+    }
+}
+
+/// Listens on `[workers] socket` when configured: the socket, and what the `workers` collector
+/// reports of it (`None`: not configured).
+fn listen(
+    config: &Config,
+    diagnostics: &Diagnostics,
+) -> (Option<HeartbeatSocket>, Option<Result<(), String>>) {
+    let Some(path) = &config.workers.socket else { return (None, None) };
+    match diagnostics.heartbeats.listen(path, &diagnostics.metrics) {
+        Ok(socket) => (Some(socket), Some(Ok(()))),
+        Err(error) => {
+            tracing::warn!(%error, "heartbeats from other processes will not arrive");
+            (None, Some(Err(error.to_string())))
+        }
     }
 }

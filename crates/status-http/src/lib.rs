@@ -10,6 +10,8 @@
 //! - `/health`: the health checks in the IETF health+json format; 200 for pass and warn, 503 for
 //!   fail. `?fresh=1` as for `/status`.
 //! - `/livez`, `/readyz`, `/readyz/{check}`: Kubernetes-style probes (`?verbose`, `?exclude=`).
+//! - `/status/traces`, `/status/traces/{execution_id}`: the host's trace buffer, when given with
+//!   [`StatusService::with_traces`] (404 otherwise).
 //! - `/metrics`: Prometheus text exposition (OpenMetrics when the `Accept` header asks for it).
 //!
 //! Before the first snapshot exists they answer 503 (`{"error":"no snapshot yet"}` for JSON routes).
@@ -80,6 +82,7 @@ mod probes;
 mod reply;
 mod routes;
 mod server;
+mod traces;
 
 pub use auth::{Token, TokenError};
 pub use host::{HostError, routes, serve_status};

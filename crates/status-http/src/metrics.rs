@@ -5,6 +5,9 @@
 //! (disks, repos, channels, …) become labels rather than parts of metric names. Health checks, the
 //! collection report and counters of the collector's own work are added under `status_health_*` and
 //! `status_collection*`. Hand-written: all values come from the snapshot, so no registry is needed.
+//! The host's own metrics (the `metrics` section) keep their kinds, HELP and units (see `host`).
+
+mod host;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -26,12 +29,11 @@ const LABELLED_MAPS: &[(&str, &str)] = &[
     ("custom_checks", "check"),
     ("sidecars", "sidecar"),
     ("processes", "process"),
-    ("metrics.counters", "metric"),
     ("workers", "worker"),
 ];
 
 /// Top-level keys that are not sections.
-const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health"];
+const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health", "metrics"];
 
 /// The exposition format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +142,7 @@ pub(crate) fn render(
             let _ = writeln!(out, " {}", number(*value));
         }
     }
+    host::render(&mut out, published.value.get("metrics"), format);
     if format == Format::OpenMetrics {
         out.push_str("# EOF\n");
     }

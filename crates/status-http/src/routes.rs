@@ -1,5 +1,6 @@
 //! Routing: access, then one `match` on the path, then the headers that depend on the request.
 
+mod parts;
 pub(crate) mod service;
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use hyper::header::{ACCEPT, ALLOW, CONTENT_ENCODING, ETAG, HeaderValue, VARY};
 use hyper::{Method, Request, StatusCode};
 use status_collect::{Cache, Config, Published, Refresher};
 use status_model::checks::{CheckConfig, CheckDef};
-use status_model::{HealthStatus, SectionName, Timestamp};
+use status_model::{HealthStatus, Timestamp};
 use tokio::sync::Semaphore;
 
 use crate::auth::{self, Access, Token};
@@ -19,7 +20,9 @@ use crate::cors::Cors;
 use crate::encoding::{self, Memo};
 use crate::probes::{Probe, ProbeQuery};
 use crate::reply::{self, Reply, error, health_json, json, respond_with, text};
-use crate::{ietf, live, metrics, page, probes};
+use crate::{ietf, live, metrics, page, probes, traces};
+
+use parts::{is_public, section_route, wants_fresh, wants_terse, with_snapshot};
 
 /// What an unauthenticated client reads instead of a failing probe's reason.
 const WITHHELD: &str = "reason withheld";
@@ -35,6 +38,8 @@ pub struct StatusService {
     options: Arc<Options>,
     memo: Arc<Memo>,
     in_progress: Arc<Semaphore>,
+    /// Served at `/status/traces`; `None` until [`StatusService::with_traces`].
+    traces: Option<status_collect::diagnostics::TraceBuffer>,
 }
 
 #[derive(Clone, Debug)]
@@ -76,7 +81,17 @@ impl StatusService {
             options: Arc::new(options),
             memo: Arc::default(),
             in_progress: Arc::new(Semaphore::new(config.http.max_concurrent_requests)),
+            traces: None,
         }
+    }
+
+    /// Also serves `traces` at `/status/traces` and `/status/traces/{execution_id}`.
+    pub fn with_traces(
+        mut self,
+        traces: status_collect::diagnostics::TraceBuffer,
+    ) -> StatusService {
+        self.traces = Some(traces);
+        self
     }
 
     /// Requires `token` on every route but the probes and the minimal `/health`.
@@ -167,6 +182,12 @@ impl StatusService {
                 self.metrics(latest_ref, now, metrics::Format::negotiate(accept))
             }
             _ => {
+                if let Some((code, body)) = path
+                    .strip_prefix("/status/traces")
+                    .and_then(|rest| traces::answer(self.traces.as_ref(), rest))
+                {
+                    return json(code, body);
+                }
                 if let Some(section) = path.strip_prefix("/status/") {
                     return section_route(request, latest_ref, section);
                 }
@@ -312,18 +333,6 @@ impl StatusService {
     }
 }
 
-/// Routes a client without the token may read (in their minimal form).
-fn is_public(path: &str) -> bool {
-    matches!(path, "/livez" | "/readyz" | "/health") || path.starts_with("/readyz/")
-}
-
-/// `fresh`, `fresh=1` or `fresh=true` in the query.
-fn wants_fresh<B>(request: &Request<B>) -> bool {
-    request.uri().query().unwrap_or_default().split('&').any(|pair| {
-        matches!(pair.split_once('=').unwrap_or((pair, "")), ("fresh", "" | "1" | "true"))
-    })
-}
-
 /// The probes with their failure reasons replaced, for a client without the token.
 fn withheld(probes: Vec<Probe>, full: bool) -> Vec<Probe> {
     if full {
@@ -350,40 +359,6 @@ fn disabled_freshness() -> CheckConfig {
         fail_after: 1,
         recover_after: 1,
     }
-}
-
-fn with_snapshot<P>(latest: Option<P>, answer: impl FnOnce(P) -> Reply) -> Reply {
-    match latest {
-        Some(published) => answer(published),
-        None => error(StatusCode::SERVICE_UNAVAILABLE, "no snapshot yet"),
-    }
-}
-
-/// `?terse`, `?terse=1` or `?terse=true`: the terse projection instead of the whole snapshot.
-fn wants_terse(query: Option<&str>) -> bool {
-    query.into_iter().flat_map(|query| query.split('&')).any(|pair| {
-        matches!(pair.split_once('=').unwrap_or((pair, "")), ("terse", "" | "1" | "true"))
-    })
-}
-
-fn section_route<B>(request: &Request<B>, latest: Option<&Published>, section: &str) -> Reply {
-    let name = match section.parse::<SectionName>() {
-        Ok(name) => name,
-        Err(unknown) => return error(StatusCode::NOT_FOUND, &unknown.to_string()),
-    };
-    with_snapshot(latest, |published| match published.sections.get(&name) {
-        Some(body)
-            if body.len() >= encoding::MIN_GZIP && encoding::accepts_gzip(request.headers()) =>
-        {
-            let gzip = encoding::gzip(body, flate2::Compression::fast());
-            let mut response = json(StatusCode::OK, gzip);
-            response.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            response.headers_mut().insert(VARY, HeaderValue::from_static("Accept-Encoding"));
-            response
-        }
-        Some(body) => json(StatusCode::OK, body.clone()),
-        None => error(StatusCode::NOT_FOUND, &format!("section `{name}` is not configured")),
-    })
 }
 
 fn probe_response(kind: &str, probes: Vec<Probe>, query: Option<&str>) -> Reply {

@@ -9,7 +9,7 @@
 //! Works over `serde_json::Value`, so it diffs snapshots of any schema version and arbitrary JSON files
 //! alike.
 
-mod glob;
+pub(crate) mod glob;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

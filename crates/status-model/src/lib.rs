@@ -73,5 +73,9 @@ pub use sections::{
     SidecarsSection, StorageSection, StoreSection, SupervisorInfo, SupervisorKind, SwapUsage,
     TasksSection, TerminalsSection, WorktreeStatus,
 };
+pub use sections::{
+    HistogramBucket, HistogramValue, Metric, MetricKind, MetricSeries, MetricsSection,
+    WorkerStatus, WorkersSection,
+};
 pub use slot::Slot;
 pub use snapshot::{SCHEMA_VERSION, SectionData, SectionName, Snapshot, UnknownSection};

@@ -10,6 +10,7 @@ mod gateway;
 mod host;
 mod host_jobs;
 mod messages;
+mod metrics;
 mod notifier;
 mod pipeline;
 mod probes;
@@ -30,6 +31,7 @@ pub use deploy::DeploySection;
 mod sessions;
 mod sidecars;
 mod terminals;
+mod workers;
 
 pub use channels::{ChannelStatus, ChannelsSection};
 pub use containers::{ContainerState, ContainerStatus, ContainersSection};
@@ -39,6 +41,9 @@ pub use gateway::{GatewayInfo, GatewaySection, ProxyGateway};
 pub use host::{DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessTable, SwapUsage};
 pub use host_jobs::{HostJob, HostJobsSection};
 pub use messages::MessagesSection;
+pub use metrics::{
+    HistogramBucket, HistogramValue, Metric, MetricKind, MetricSeries, MetricsSection,
+};
 pub use notifier::NotifierSection;
 pub use pipeline::PipelineSection;
 pub use probes::{ProbeResult, ProbesSection};
@@ -56,6 +61,7 @@ pub use storage::{DatabaseFiles, StorageSection};
 pub use store::StoreSection;
 pub use tasks::{ScheduledTask, TasksSection};
 pub use terminals::TerminalsSection;
+pub use workers::{WorkerStatus, WorkersSection};
 
 #[cfg(test)]
 mod tests;

@@ -10,10 +10,11 @@ use crate::collection::CollectionReport;
 use crate::health::HealthReport;
 use crate::sections::{
     BrokerSection, ChannelsSection, ContainersSection, CustomChecksSection, CustomSections,
-    DeploySection, GatewaySection, HostJobsSection, HostSection, MessagesSection, NotifierSection,
-    PipelineSection, ProbesSection, ProcessSection, ProcessesSection, QueueSection,
-    RecentOperationsSection, ReposSection, RuntimeSection, SchedulerSection, ServiceSection,
-    SessionsSection, SidecarsSection, StorageSection, StoreSection, TasksSection, TerminalsSection,
+    DeploySection, GatewaySection, HostJobsSection, HostSection, MessagesSection, MetricsSection,
+    NotifierSection, PipelineSection, ProbesSection, ProcessSection, ProcessesSection,
+    QueueSection, RecentOperationsSection, ReposSection, RuntimeSection, SchedulerSection,
+    ServiceSection, SessionsSection, SidecarsSection, StorageSection, StoreSection, TasksSection,
+    TerminalsSection, WorkersSection,
 };
 use crate::slot::Slot;
 
@@ -163,6 +164,10 @@ sections! {
     Custom(custom): CustomSections,
     /// `custom_checks`: the host's own health verdicts.
     CustomChecks(custom_checks): CustomChecksSection,
+    /// `metrics`: counters, gauges and histograms the host registered.
+    Metrics(metrics): MetricsSection,
+    /// `workers`: the host's workers and their heartbeats.
+    Workers(workers): WorkersSection,
 }
 
 impl fmt::Display for SectionName {

@@ -130,6 +130,8 @@ pub const OUTCOME_SECTIONS: &[&str] = &[
     "recent_operations",
     "pipeline",
     "custom_checks",
+    "metrics",
+    "workers",
 ];
 
 /// Every key of the terse projection, in its documented order.

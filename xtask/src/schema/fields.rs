@@ -40,6 +40,8 @@ const SOURCES: &[(&str, &str)] = &[
     ("store", "a rolled-back write to the collector's own store under `[state] dir`"),
     ("sidecars", "the host's registrations in `Status::sidecars()`"),
     ("pipeline", "the change pipeline's counters (history, files, hooks)"),
+    ("metrics", "the host's registrations in `Status::metrics()` (the metrics registry)"),
+    ("workers", "heartbeats through `Status::heartbeats()` or the `[workers] socket`"),
     ("recent_operations", "`execution_log` in an `operations` database, metadata only"),
     ("custom", "`StatusDeps::custom_sections`"),
     ("custom_checks", "`StatusDeps::custom_checks`"),

@@ -161,3 +161,28 @@ fn http_security_errors_name_the_key() {
     check_error("[redact]\nhash = [\"a..b\"]\n", &["line 2", "empty segment"]);
     check_error("[redact]\ndrop = [\"**\"]\n", &["line 2", "every field"]);
 }
+
+#[test]
+fn workers_and_traces_parse_and_their_bounds_name_the_key() {
+    let config = Config::parse(
+        "[workers]\nsocket = \"/run/app/workers.sock\"\nheartbeat_interval = \"2s\"\n\
+         stale_after_intervals = 5\n[traces]\ntargets = [\"pool\"]\nmax_events = 500\n\
+         deny_fields = [\"*cookie*\"]\n",
+        "<string>",
+    )
+    .unwrap();
+    assert_eq!(
+        config.workers.socket.as_deref(),
+        Some(std::path::Path::new("/run/app/workers.sock"))
+    );
+    assert_eq!(config.workers.heartbeat_interval, Duration::from_secs(2));
+    assert_eq!(config.workers.stale_after_intervals, 5);
+    assert_eq!((config.traces.max_events, config.traces.max_events_per_execution), (500, 256));
+    assert_eq!(config.traces.deny_fields, ["*cookie*"]);
+    check_error(
+        "[workers]\nstale_after_intervals = 0\n",
+        &["workers.stale_after_intervals", "line 2"],
+    );
+    check_error("[workers]\nheartbeat_interval = \"10ms\"\n", &["workers.heartbeat_interval"]);
+    check_error("[traces]\nmax_event = 1\n", &["unknown field `max_event`"]);
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use status_deps::{NoDeps, StatusDeps};
 
-use super::Status;
+use super::{Diagnostics, Status};
 use crate::config::Config;
 
 /// Starts a [`Status`]: what the host provides ([`deps`](StatusBuilder::deps)), how to collect
@@ -40,8 +40,7 @@ use crate::config::Config;
 pub struct StatusBuilder {
     deps: Arc<dyn StatusDeps>,
     config: Config,
-    // Issue 8 plugs in here: the metrics registry, worker heartbeats and the trace buffer, each a
-    // builder method taking the host's handle (or creating one) and a collector added in `start`.
+    diagnostics: Option<Diagnostics>,
 }
 
 /// [`StatusBuilder::spawn`] was called outside a tokio runtime. The library never creates one of its
@@ -52,7 +51,7 @@ pub struct NoRuntime;
 
 impl Default for StatusBuilder {
     fn default() -> StatusBuilder {
-        StatusBuilder { deps: Arc::new(NoDeps), config: Config::default() }
+        StatusBuilder { deps: Arc::new(NoDeps), config: Config::default(), diagnostics: None }
     }
 }
 
@@ -71,6 +70,15 @@ impl StatusBuilder {
         self
     }
 
+    /// Registries the host made before spawning, for instance a trace buffer whose layer went into
+    /// the subscriber installed at the start of `main`. Default: empty ones made from the
+    /// configuration's `[workers]` and `[traces]`; either way [`Status::metrics`],
+    /// [`Status::heartbeats`] and [`Status::traces`] hand them out.
+    pub fn diagnostics(mut self, diagnostics: Diagnostics) -> StatusBuilder {
+        self.diagnostics = Some(diagnostics);
+        self
+    }
+
     /// Builds the collectors the configuration asks for and spawns the loop and the change pipeline
     /// as tasks on the current tokio runtime (`tokio::spawn`): the first collection starts at once,
     /// then one every `[collect] interval`. Fails, rather than panicking, outside a runtime.
@@ -81,6 +89,6 @@ impl StatusBuilder {
 
     /// [`spawn`](StatusBuilder::spawn), for callers that already know a runtime is running.
     pub(super) fn start(self) -> Status {
-        Status::start(self.config, self.deps)
+        Status::start(self.config, self.deps, self.diagnostics)
     }
 }

@@ -7,6 +7,7 @@ mod config_example;
 mod custom_checks;
 mod databases;
 mod deploy;
+mod diagnostics;
 mod files;
 mod gitfix;
 mod hostdeps;

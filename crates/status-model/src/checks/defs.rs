@@ -9,6 +9,7 @@ use super::data::{
 use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
 use super::hostapp::{
     channels_disconnected, containers_not_running, custom, gateway_models_unhealthy, scheduler_lag,
+    workers_stale,
 };
 use super::service::{collectors, event_loop_lag, shutting_down, snapshot_fresh, store_writable};
 use super::{CheckConfig, CheckContext, CheckDef, Thresholds, Verdict, grade};
@@ -195,6 +196,15 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::Above,
         default: defaults(false, Some(0.0), None, false),
         run: worktree_conflicts,
+    },
+    CheckDef {
+        name: "workers_stale",
+        component: "workers",
+        measurement: "stale",
+        unit: Some("workers"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(0.0), None, false),
+        run: workers_stale,
     },
     CheckDef {
         name: "custom",

@@ -1,5 +1,5 @@
 //! Checks of what the host tells through `StatusDeps` and of its helpers: channels, the gateway's
-//! models, containers, the scheduler's tick.
+//! models, containers, the scheduler's tick, the workers' heartbeats.
 
 use super::defs::{graded, verdict};
 use super::{CheckConfig, CheckContext, Verdict};
@@ -93,4 +93,19 @@ pub(super) fn scheduler_lag(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec
     let halved =
         CheckConfig { warn_above: config.fail_above.map(|limit| limit / 2.0), ..config.clone() };
     vec![graded("time since the scheduler's last tick", lag, " s", &halved)]
+}
+
+/// Workers silent for more than their configured number of heartbeat intervals (the collector
+/// marks them `stale`); `warn_above` 0 by default. No worker yet passes.
+pub(super) fn workers_stale(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(section) = ctx.snapshot.workers.value() else { return Vec::new() };
+    let stale: Vec<String> = section
+        .workers
+        .iter()
+        .filter(|(_, worker)| worker.stale)
+        .map(|(id, _)| id.clone())
+        .collect();
+    let mut result = graded("stale workers", count(&stale), "", config);
+    name_them(&mut result, "stale", &stale);
+    vec![result]
 }

@@ -50,35 +50,7 @@ impl Glob {
 
     /// Whether the pattern matches the whole of `text`.
     pub fn matches(&self, text: &str) -> bool {
-        let mut pieces = self.pieces.as_slice();
-        let mut rest = text;
-        if !self.open_start {
-            let Some((first, others)) = pieces.split_first() else { return text.is_empty() };
-            let Some(after) = rest.strip_prefix(first.as_str()) else { return false };
-            rest = after;
-            pieces = others;
-            if pieces.is_empty() && !self.open_end {
-                return rest.is_empty();
-            }
-        }
-        let last = match (self.open_end, pieces.split_last()) {
-            (false, Some((last, middle))) => {
-                pieces = middle;
-                Some(last)
-            }
-            _ => None,
-        };
-        // Stars between pieces: taking the leftmost match of each piece never loses a match.
-        for piece in pieces {
-            match rest.find(piece.as_str()) {
-                Some(at) => rest = &rest[at + piece.len()..],
-                None => return false,
-            }
-        }
-        match last {
-            Some(last) => rest.ends_with(last.as_str()),
-            None => true,
-        }
+        matches_pieces(&self.pieces, self.open_start, self.open_end, text)
     }
 
     /// The pattern as written.
@@ -90,5 +62,44 @@ impl Glob {
 impl fmt::Debug for Glob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Glob({:?})", self.pattern)
+    }
+}
+
+/// Whether `text` is, whole, the literal `pieces` with any run of characters between them (and
+/// before the first with `open_start`, after the last with `open_end`). Shared with the redaction
+/// patterns, which match keys the same way.
+pub(crate) fn matches_pieces(
+    mut pieces: &[String],
+    open_start: bool,
+    open_end: bool,
+    text: &str,
+) -> bool {
+    let mut rest = text;
+    if !open_start {
+        let Some((first, others)) = pieces.split_first() else { return text.is_empty() };
+        let Some(after) = rest.strip_prefix(first.as_str()) else { return false };
+        rest = after;
+        pieces = others;
+        if pieces.is_empty() && !open_end {
+            return rest.is_empty();
+        }
+    }
+    let last = match (open_end, pieces.split_last()) {
+        (false, Some((last, middle))) => {
+            pieces = middle;
+            Some(last)
+        }
+        _ => None,
+    };
+    // Stars between pieces: taking the leftmost match of each piece never loses a match.
+    for piece in pieces {
+        match rest.find(piece.as_str()) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    match last {
+        Some(last) => rest.ends_with(last.as_str()),
+        None => true,
     }
 }

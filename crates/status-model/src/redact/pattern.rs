@@ -104,36 +104,7 @@ fn matches_from<S: AsRef<str>>(segments: &[Segment], path: &[S]) -> bool {
     }
 }
 
-/// Whether a key matches a glob's pieces, ignoring ASCII case.
+/// Whether a key matches a glob's pieces, ignoring ASCII case (the pieces are lowercase).
 fn glob_matches(pieces: &[String], open_start: bool, open_end: bool, key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    let mut rest = key.as_str();
-    let mut pieces = pieces;
-    if !open_start {
-        let Some((first, others)) = pieces.split_first() else { return rest.is_empty() };
-        let Some(after) = rest.strip_prefix(first.as_str()) else { return false };
-        rest = after;
-        pieces = others;
-        if pieces.is_empty() && !open_end {
-            return rest.is_empty();
-        }
-    }
-    let last = match (open_end, pieces.split_last()) {
-        (false, Some((last, middle))) => {
-            pieces = middle;
-            Some(last)
-        }
-        _ => None,
-    };
-    // Taking the leftmost match of each middle piece never loses a match.
-    for piece in pieces {
-        match rest.find(piece.as_str()) {
-            Some(at) => rest = &rest[at + piece.len()..],
-            None => return false,
-        }
-    }
-    match last {
-        Some(last) => rest.ends_with(last.as_str()),
-        None => true,
-    }
+    crate::diff::glob::matches_pieces(pieces, open_start, open_end, &key.to_ascii_lowercase())
 }

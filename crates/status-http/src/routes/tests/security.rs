@@ -11,6 +11,7 @@ use hyper::header::{
 };
 use hyper::service::Service as _;
 use status_collect::{CollectError, Collected, Collector, Engine, EngineSettings};
+use status_model::SectionName;
 
 use super::*;
 

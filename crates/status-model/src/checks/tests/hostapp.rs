@@ -150,3 +150,28 @@ fn the_hosts_own_checks_are_reported_as_given() {
         (Some(92.0), "percent")
     );
 }
+
+#[test]
+fn workers_stale_names_the_quiet_ones() {
+    use crate::sections::{WorkerStatus, WorkersSection};
+    let worker = |stale| WorkerStatus {
+        last_heartbeat_at: report().taken_at,
+        age_seconds: if stale { 31.0 } else { 1.0 },
+        stale,
+        rss_bytes: None,
+        cpu_pct: None,
+        custom: BTreeMap::new(),
+    };
+    let section = |states: &[(&str, bool)]| {
+        let workers = states.iter().map(|(id, s)| ((*id).to_owned(), worker(*s))).collect();
+        with(SectionData::Workers(WorkersSection { workers }))
+    };
+    check("workers_stale", section(&[]), HealthStatus::Pass, "stale workers is 0");
+    check("workers_stale", section(&[("a", false)]), HealthStatus::Pass, "stale workers is 0");
+    let verdicts = run("workers_stale", &section(&[("a", true), ("b", false), ("c", true)]), 0);
+    assert_eq!(
+        (verdicts[0].status, verdicts[0].message.as_str(), verdicts[0].details["stale"].as_str()),
+        (HealthStatus::Warn, "stale workers is 2, above 0", "a, c")
+    );
+    assert!(run("workers_stale", &Snapshot::new(report()), 0).is_empty(), "no workers section");
+}
