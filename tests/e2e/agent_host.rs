@@ -1,6 +1,7 @@
 //! The example host (`examples/agent-host`) run for 60 s with its chat channels flapping: every
 //! connect and drop shows in the snapshots by the next collection, within one interval; `/status`
-//! validates against the schema, `/metrics` passes `promtool` and shows the flaps, `/` is the page.
+//! validates against the schema and shows the pool's worker heartbeats, `/metrics` passes
+//! `promtool` and shows the flaps and the pool's metrics, `/` is the page.
 //!
 //! It runs in-process through the example's library target (the binary is a thin `main` over the
 //! same `start`), with a 250 ms collection interval and a flap every 610 ms: each channel then holds
@@ -47,6 +48,7 @@ async fn the_example_host_shows_every_channel_flap_within_one_interval() {
         flap_every: FLAP_EVERY,
         interval: INTERVAL,
         data_dir: dir.path().to_owned(),
+        traces: None,
     };
     let host = agent_host::start(options).await.unwrap();
     let mut published = host.status.subscribe();
@@ -118,6 +120,10 @@ async fn probe_routes(
     assert_eq!(status.status, 200);
     let errors = schema_errors(&status.json(), None);
     assert!(errors.is_empty(), "/status does not match the schema:\n{}", errors.join("\n"));
+    let snapshot = status.json();
+    let workers = snapshot["workers"].as_object().expect("the pool's heartbeats");
+    assert_eq!(workers.len(), 3, "{workers:?}");
+    assert!(metrics.contains("agent_jobs_total{outcome=\"success\"}"), "the pool's metrics");
     let page = get(addr, "/").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("telegram"), "the page shows the channels");

@@ -31,7 +31,8 @@ pub enum HostError {
 
 /// The routes over `status`'s cache, set up from its configuration: the freshness check, page
 /// refresh, CORS origins and request timeout, the bearer token of `[http] token_file`/`token_env`,
-/// and `?fresh=1` through the status's [`Refresher`](status_collect::Refresher). Mount it with
+/// `?fresh=1` through the status's [`Refresher`](status_collect::Refresher), and its trace buffer
+/// at `/status/traces`. Mount it with
 /// [`Mount`](crate::Mount), or [`serve_status`] it.
 pub fn routes(status: &Status) -> Result<StatusService, TokenError> {
     Ok(with_token(status, Token::from_config(&status.config().http)?))
@@ -41,6 +42,7 @@ fn with_token(status: &Status, token: Option<Token>) -> StatusService {
     StatusService::from_config(status.cache(), status.config())
         .with_token(token)
         .with_refresher(status.refresher())
+        .with_traces(status.traces())
 }
 
 /// Checks and prepares serving [`routes`] on `listener` (bound by the host, often to

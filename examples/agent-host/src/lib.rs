@@ -11,6 +11,9 @@
 //!   `sessions`, `scheduler`;
 //! - through the database: `broker`, `notifier`, `recent_operations`, `storage`;
 //! - through the sidecar registry: the scheduler, flapper and worker tasks;
+//! - through the diagnostics registries: the pool's metrics (`metrics`), each worker's heartbeat
+//!   (`workers`), and each job as a traced execution (`/status/traces`, when the binary installed
+//!   the trace buffer's layer in its subscriber);
 //! - on its own: `service`, `process`, `host`, `runtime`, and the health checks over all of it.
 //!
 //! The end-to-end tests (`tests/e2e/agent_host.rs`) run it with its channels flapping.
@@ -26,11 +29,13 @@
 //!     flap_every: Duration::from_secs(10),
 //!     interval: Duration::from_millis(200),
 //!     data_dir: data.clone(),
+//!     traces: None,
 //! };
 //! let host = agent_host::start(options).await?;
 //! let snapshot = host.status.collect_now().await;
 //! assert_eq!(snapshot.channels.value().unwrap().channels.len(), 2);
 //! assert!(snapshot.broker.value().is_some(), "the operations database is read");
+//! assert_eq!(snapshot.workers.value().unwrap().workers.len(), 3, "each worker beats");
 //! host.stop().await;
 //! # std::fs::remove_dir_all(data)?;
 //! # Ok(())
@@ -52,7 +57,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use status_collect::{Config, Status};
+use status_collect::diagnostics::{Heartbeats, MetricsRegistry, TraceBuffer};
+use status_collect::{Config, Diagnostics, Status};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -69,6 +75,9 @@ pub struct Options {
     pub interval: Duration,
     /// Where the SQLite database and the collector's state live. The database is recreated.
     pub data_dir: PathBuf,
+    /// The trace buffer whose layer the binary put in its tracing subscriber; `None` makes an
+    /// empty one (jobs are then not traced, since no layer feeds it).
+    pub traces: Option<TraceBuffer>,
 }
 
 /// The running example.
@@ -90,7 +99,6 @@ pub async fn start(options: Options) -> anyhow::Result<AgentHost> {
         .with_context(|| format!("failed to create {}", options.data_dir.display()))?;
     let database = options.data_dir.join("ops.db");
     let orchestrator = Arc::new(Orchestrator::open(&database).await?);
-    let mut workload = workload::spawn(orchestrator.clone(), options.flap_every);
 
     // ---- Embedding the status library: this block is all of it. ----
     // The same TOML a `status.toml` file would hold; see status.example.toml for every key.
@@ -109,12 +117,24 @@ pub async fn start(options: Options) -> anyhow::Result<AgentHost> {
     let mut config = Config::parse(&toml, "agent-host")?;
     config.collect.interval = options.interval;
     config.state.dir = Some(options.data_dir.join("state"));
-    let status = Status::builder().deps(orchestrator.clone()).config(config).spawn()?;
+    let traces = options.traces.unwrap_or_else(|| TraceBuffer::new(&config.traces));
+    let heartbeats = Heartbeats::new(&config.workers);
+    let diagnostics = Diagnostics { metrics: MetricsRegistry::default(), heartbeats, traces };
+    let status = Status::builder()
+        .deps(orchestrator.clone())
+        .config(config)
+        .diagnostics(diagnostics)
+        .spawn()?;
+    // The pool publishes through the handle's registries; its tasks are the host's sidecars.
+    let mut workload = workload::spawn(
+        orchestrator.clone(),
+        options.flap_every,
+        &status.metrics(),
+        &status.heartbeats(),
+    );
     for (name, liveness) in workload.liveness() {
         status.sidecars().register_thread(name, liveness);
     }
-    // Issue 8 plugs in here: pool metrics, worker heartbeats and traced executions go to the
-    // registries the status handle will hand out (`status.metrics()`, `status.heartbeats()`, …).
     let listener = status_http::bind(options.bind).await?;
     let addr = listener.local_addr()?;
     let (stop_server, stopped) = oneshot::channel::<()>();

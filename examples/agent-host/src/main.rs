@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use status_collect::TracesConfig;
+use status_collect::diagnostics::TraceBuffer;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// A fake agent orchestrator embedding the status library.
 #[derive(Parser)]
@@ -33,13 +37,19 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_writer(std::io::stderr).init();
     let args = Args::parse();
+    // The trace buffer sees the jobs' events through its layer in the process's subscriber.
+    let traces = TraceBuffer::new(&TracesConfig::default());
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(traces.layer())
+        .init();
     let options = agent_host::Options {
         bind: args.bind,
         flap_every: args.flap_every,
         interval: args.interval,
         data_dir: args.data_dir,
+        traces: Some(traces),
     };
     let host = agent_host::start(options).await?;
     say(&format!("agent-host: serving status on http://{}/", host.addr));

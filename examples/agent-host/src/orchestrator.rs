@@ -95,6 +95,11 @@ impl Orchestrator {
         self.work.notify_one();
     }
 
+    /// Jobs waiting in all groups.
+    pub(crate) fn waiting(&self) -> u64 {
+        lock(&self.queue).values().map(|group| group.waiting.len() as u64).sum()
+    }
+
     /// Waits for a job of a group no other worker is busy with, and marks the group active.
     pub(crate) async fn take(&self) -> (&'static str, u64) {
         loop {
