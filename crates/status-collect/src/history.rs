@@ -4,6 +4,11 @@
 //! one row of `history_values` keyed by (key, snapshot), so that one key's series is a range read.
 //! Retention (`max_rows`, `max_age`) is enforced in the same transaction as each insert.
 //!
+//! Measured (`benches/changes.rs`, two cores shared with other builds, load average 4 to 6): a key's
+//! whole series over 100,000 snapshots, median 35 to 68 ms (was 101 to 265 ms), 275 M instructions
+//! per read in callgrind against 870 M; an insert with retention into 1,000 snapshots, median 1.3 to
+//! 1.7 ms (was 1.9 to 2.1 ms). How the series is read is in [`series`].
+//!
 //! The [`writer`] runs off the collection path: a store that cannot be opened or written (locked by
 //! another process, disk full) is logged and counted, and the next snapshot tries again.
 //! [`History`] reads it back for `status-cli history`.
