@@ -132,11 +132,12 @@ fn history_key_series(bencher: divan::Bencher<'_, '_>, limit: u32) {
         let published = Cache::default().publish(snapshot).expect("publishes");
         let retention = HistoryConfig { enabled: true, max_rows: 1_000_000, ..HistoryConfig::default() };
         history.insert(&published, &retention).await.expect("inserts");
-        // Copies of the first snapshot, 30 s apart, with every leaf, as 100,000 inserts would leave.
+        // Copies of the first snapshot, 30 s apart, with every leaf, as 100,000 inserts would leave
+        // (each later than the one before).
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
              INSERT INTO history_snapshots (taken_at_ms, sequence, snapshot) \
-             SELECT s.taken_at_ms - i * 30000, s.sequence + i, s.snapshot FROM n, history_snapshots AS s WHERE s.id = 1",
+             SELECT s.taken_at_ms + i * 30000, s.sequence + i, s.snapshot FROM n, history_snapshots AS s WHERE s.id = 1",
         )
         .bind(ROWS - 1)
         .execute(&pool)

@@ -14,6 +14,15 @@
 //! --porcelain` about 3.7 ms with its spawn. gix's API breaks on most 0.x minors, so the workspace
 //! pins `gix = "0.90"`.
 //!
+//! Where a collection's time goes (callgrind, 2,000 files and 3 worktrees, instructions per
+//! collection, repeatable under load): 66 M before skipping the index checksum, 50 M after (470 M
+//! against 616 M at 20,000 files). What is left is gix's own walks: the lstat of every tracked file
+//! (8,000 per collection here, as `git status` does), its path stack and the untracked-file walk.
+//! Running the walks sequentially was 1.5× slower; on more threads than cores (4 on 2) it was about
+//! 15 % faster under load, by taking CPU from the rest of the machine, which a status collector must
+//! not do. Wall-clock medians of the section moved between 15 and 19 ms with the machine loaded
+//! (load average 4 to 5 on two cores), fastest 11 to 13 ms, before and after alike.
+//!
 //! Everything here is blocking and read-only (no index refresh is written back, unlike `git status`).
 //! Each repository, and each worktree, is read on its own: one that fails yields an error naming its
 //! path and the cause, and the others are complete. Long reads stop when the [`Interrupt`] fires.

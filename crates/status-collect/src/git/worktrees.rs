@@ -86,8 +86,9 @@ fn read_one(
     let prunable = proxy.is_prunable();
     let base = proxy.base().map_err(|error| cause(&error))?;
     let present = base.is_dir();
-    let repo =
+    let mut repo =
         proxy.into_repo_with_possibly_inaccessible_worktree().map_err(|error| cause(&error))?;
+    facts::with_object_cache(&mut repo);
     let head = facts::head(&repo).map_err(|error| format!("cannot read its HEAD: {error}"))?;
     let mut unmeasured = BTreeMap::new();
     let (ahead, behind) = match (main_tip, head.sha) {

@@ -217,3 +217,48 @@ async fn health_status_changes_are_recorded_and_kept_with_their_snapshots() {
     insert(&pool, &published, &value, 1, i64::MIN).await.unwrap();
     assert!(history.health_events(None, 10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_series_across_a_clock_set_back_keeps_the_order_of_the_snapshots() {
+    let (_dir, pool) = store().await;
+    // The third snapshot was taken after the clock went back a minute.
+    for (sequence, taken_at_ms) in [(1, T0), (2, T0 + 1000), (3, T0 - 60_000), (4, T0 - 59_000)] {
+        put(&pool, sequence, taken_at_ms, 100, i64::MIN).await;
+    }
+    let history = History::from_pool(pool);
+    let series = history.series("runtime.alive_tasks", None, 100).await.unwrap();
+    assert_eq!(values(&series), [json!(10), json!(20), json!(30), json!(40)]);
+    let times: Vec<i64> = series.iter().map(|point| point.taken_at.as_millisecond()).collect();
+    assert_eq!(times, [T0, T0 + 1000, T0 - 60_000, T0 - 59_000]);
+    let last_three = history.series("runtime.alive_tasks", None, 3).await.unwrap();
+    assert_eq!(values(&last_three), [json!(20), json!(30), json!(40)]);
+}
+
+#[tokio::test]
+async fn retention_by_rows_is_exact_after_age_retention_left_a_gap() {
+    let (_dir, pool) = store().await;
+    // Snapshots 1 to 3 and 6 carry an older time (the clock was wrong when 6 was taken), so age
+    // retention removes them and leaves a gap in the ids: 4, 5, 7.
+    let hour = 3_600_000;
+    for (sequence, taken_at_ms) in
+        [(1, T0), (2, T0), (3, T0), (4, T0 + hour), (5, T0 + hour), (6, T0)]
+    {
+        put(&pool, sequence, taken_at_ms, 100, i64::MIN).await;
+    }
+    put(&pool, 7, T0 + hour, 100, T0 + 1).await;
+    assert_eq!(rows(&pool, "snapshots").await, 3);
+    // Keeping 3 of 4, 5, 7 and 8 keeps the newest three, not the last three ids.
+    put(&pool, 8, T0 + hour, 3, T0 + 1).await;
+    let history = History::from_pool(pool.clone());
+    let series = history.series("runtime.alive_tasks", None, 100).await.unwrap();
+    assert_eq!(values(&series), [json!(50), json!(70), json!(80)]);
+    assert_eq!(
+        rows(&pool, "values").await,
+        3 * rows_per_snapshot(),
+        "values go with their snapshot"
+    );
+}
+
+fn rows_per_snapshot() -> i64 {
+    i64::try_from(status_model::diff::flatten(&published(1, T0, 1).1).len()).unwrap()
+}

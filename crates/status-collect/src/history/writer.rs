@@ -173,16 +173,25 @@ async fn retain(
     cutoff_ms: i64,
 ) -> Result<(), StoreError> {
     let failed = |source| StoreError::Query { what: "apply retention", source };
-    sqlx::query(
-        "DELETE FROM history_snapshots WHERE taken_at_ms < ?1 OR id <= \
-         (SELECT id FROM history_snapshots ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    // The rows beyond `max_rows` are the oldest `count - max_rows`: counting reads only the pages of
+    // the narrow time index (SQLite's count shortcut), and the walk covers only the rows deleted.
+    // Walking back `max_rows` rows from the newest, as an OFFSET does, read every page of the table
+    // (one page per two snapshots) on every insert.
+    let deleted: Vec<i64> = sqlx::query_scalar(
+        "DELETE FROM history_snapshots WHERE taken_at_ms < ?1 OR id IN \
+         (SELECT id FROM history_snapshots ORDER BY id \
+          LIMIT max(0, (SELECT count(*) FROM history_snapshots) - ?2)) RETURNING id",
     )
     .bind(cutoff_ms)
     .bind(i64::try_from(max_rows).unwrap_or(i64::MAX))
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await
     .map_err(failed)?;
-    // One range per key on the primary key (key_id, snapshot_id), rather than a scan.
+    if deleted.is_empty() {
+        return Ok(());
+    }
+    // Nearly always the deleted snapshots are the oldest: one range per key on the primary key
+    // (key_id, snapshot_id), rather than a scan.
     sqlx::query(
         "DELETE FROM history_values WHERE key_id IN (SELECT id FROM history_keys) AND snapshot_id < \
          (SELECT coalesce(min(id), 9223372036854775807) FROM history_snapshots)",
@@ -197,6 +206,26 @@ async fn retain(
     .execute(&mut *tx)
     .await
     .map_err(failed)?;
+    // Snapshots whose time was behind the clock, deleted by age from between newer ones.
+    let oldest: Option<i64> = sqlx::query_scalar("SELECT min(id) FROM history_snapshots")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(failed)?;
+    for id in deleted.into_iter().filter(|&id| oldest.is_some_and(|oldest| id > oldest)) {
+        sqlx::query(
+            "DELETE FROM history_values WHERE key_id IN (SELECT id FROM history_keys) \
+             AND snapshot_id = ?1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+        sqlx::query("DELETE FROM history_health_events WHERE snapshot_id = ?1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+    }
     Ok(())
 }
 
