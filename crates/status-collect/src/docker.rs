@@ -23,7 +23,7 @@ pub enum DockerEndpoint {
 }
 
 impl DockerEndpoint {
-    /// The configured socket, else `DOCKER_HOST` (`unix://…` only), else [`DEFAULT_SOCKET`].
+    /// The configured socket, else `DOCKER_HOST` (`unix://…` only), else `/var/run/docker.sock`.
     pub fn resolve(configured: Option<&Path>, docker_host: Option<String>) -> DockerEndpoint {
         if let Some(path) = configured {
             return DockerEndpoint::Unix(path.to_owned());

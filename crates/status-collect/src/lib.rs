@@ -10,7 +10,8 @@
 //!   that must not wait on a collection.
 //! - [`Refresher`]: collections on demand, coalesced and rate-limited (`?fresh=1`).
 //! - [`Config`]: the TOML configuration file.
-//! - [`Status`]: all of the above wired together for a host application.
+//! - [`Status`]: all of the above wired together for a host application, started with
+//!   [`Status::builder`] on the host's tokio runtime.
 //! - [`layouts`]: the database tables the `operations` and `messaging` sections read, with their
 //!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only.
 //! - After each collection, off the loop's path: the diff against the previous snapshot, then the
@@ -24,6 +25,26 @@
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//!
+//! use status_collect::{Config, Status};
+//! use status_deps::NoDeps;
+//!
+//! let config = Config::parse("[collect]\ninterval = \"10s\"\n[processes]\nnames = []\n", "<doc>")?;
+//! let status = Status::builder().deps(Arc::new(NoDeps)).config(config).spawn()?;
+//! let mut published = status.cache().subscribe();
+//! published.wait_for(Option::is_some).await?;
+//! let latest = status.current().expect("published");
+//! assert!(latest.snapshot.host.value().is_some());
+//! assert!(latest.snapshot.collection.sections.contains_key("process"));
+//! status.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 
 mod cache;
 mod changes;
@@ -66,4 +87,4 @@ pub use health::{HealthConfig, HealthEvaluator};
 pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
-pub use status::{Diagnostics, Status};
+pub use status::{Diagnostics, NoRuntime, Status, StatusBuilder};

@@ -1,4 +1,7 @@
-//! [`Status`]: the engine, the loop and the cache wired together for a host application.
+//! [`Status`]: the engine, the loop and the cache wired together for a host application, started
+//! with [`Status::builder`].
+
+mod builder;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,8 +22,12 @@ use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
 use crate::store::{DeployRecord, Store, StoreError};
 
+pub use builder::{NoRuntime, StatusBuilder};
+
 /// A running status collector: the background loop filling a cache, inside the host's runtime.
+/// Start one with [`Status::builder`]; stop it with [`Status::shutdown`].
 pub struct Status {
+    config: Config,
     engine: Engine,
     cache: Cache,
     shutdown: ShutdownFlag,
@@ -57,16 +64,24 @@ impl Diagnostics {
 }
 
 impl Status {
-    /// Builds the collectors `config` asks for and spawns the loop on the current tokio runtime.
+    /// The entry point: `Status::builder().deps(app).config(config).spawn()`.
+    pub fn builder() -> StatusBuilder {
+        StatusBuilder::default()
+    }
+
+    /// Builds the collectors `config` asks for and spawns the loop on the current tokio runtime;
+    /// the same as `Status::builder().config(config.clone()).deps(deps).spawn()`, but panicking
+    /// where that returns [`NoRuntime`].
     ///
     /// # Panics
     /// Outside a tokio runtime.
     pub fn spawn(config: &Config, deps: Arc<dyn StatusDeps>) -> Status {
-        Status::spawn_with(config, deps, Diagnostics::from_config(config))
+        Status::builder().config(config.clone()).deps(deps).start()
     }
 
     /// [`Status::spawn`] with registries the host made before, for instance a trace buffer whose
-    /// layer went into the subscriber installed at the start of `main`. Listens on
+    /// layer went into the subscriber installed at the start of `main`; the same as
+    /// `Status::builder().config(..).deps(..).diagnostics(..).spawn()`. Listens on
     /// `[workers] socket` when one is configured; a failure to listen is logged and reported in
     /// the `workers` section, and never stops the host.
     ///
@@ -77,15 +92,24 @@ impl Status {
         deps: Arc<dyn StatusDeps>,
         diagnostics: Diagnostics,
     ) -> Status {
+        Status::builder().config(config.clone()).deps(deps).diagnostics(diagnostics).start()
+    }
+
+    fn start(
+        config: Config,
+        deps: Arc<dyn StatusDeps>,
+        diagnostics: Option<Diagnostics>,
+    ) -> Status {
+        let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
         let shutdown = ShutdownFlag::default();
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
         let stats = Arc::new(ChangeStats::default());
         let mut collectors =
-            collectors::standard_with_store(config, deps, shutdown.clone(), store.clone());
+            collectors::standard_with_store(&config, deps, shutdown.clone(), store.clone());
         collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
         collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
-        let (heartbeat_socket, socket_state) = listen(config, &diagnostics);
+        let (heartbeat_socket, socket_state) = listen(&config, &diagnostics);
         collectors.push(Arc::new(MetricsCollector::new(diagnostics.metrics.clone())));
         let heartbeats = diagnostics.heartbeats.clone();
         collectors.push(Arc::new(WorkersCollector::new(heartbeats, socket_state)));
@@ -93,11 +117,13 @@ impl Status {
             let traces = diagnostics.traces.clone();
             collectors.push(Arc::new(TraceOperationsCollector::new(traces)));
         }
-        let engine = Engine::for_collectors(config, collectors);
+        let engine = Engine::for_collectors(&config, collectors);
         let cache = Cache::new(config.redact.redactor());
-        let changes = Changes::spawn(config, &cache, stats);
+        let changes = Changes::spawn(&config, &cache, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
+        let min_refresh = config.http.min_refresh;
         Status {
+            config,
             engine,
             cache,
             shutdown,
@@ -105,10 +131,15 @@ impl Status {
             changes,
             store,
             sidecars,
-            min_refresh: config.http.min_refresh,
+            min_refresh,
             diagnostics,
             _heartbeat_socket: heartbeat_socket,
         }
+    }
+
+    /// The configuration the collector runs with (the HTTP front-end reads its `[http]` table).
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The registry the `metrics` section reads: register the host's counters, gauges and

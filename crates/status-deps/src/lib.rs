@@ -17,6 +17,38 @@
 //!
 //! This crate may depend on status-model, async-trait and (optionally) mockall only: it is what hosts
 //! compile against, so it stays small and stable.
+//!
+//! ```
+//! use status_deps::{BoxError, Provides, StatusDeps};
+//! use status_model::{ChannelStatus, ChannelsSection};
+//!
+//! struct Bot {
+//!     telegram_up: bool,
+//! }
+//!
+//! #[async_trait::async_trait]
+//! impl StatusDeps for Bot {
+//!     fn version(&self) -> Option<String> {
+//!         Some("2.1.0".into())
+//!     }
+//!     fn provides(&self) -> Provides {
+//!         Provides { channels: true, ..Provides::default() }
+//!     }
+//!     async fn channels(&self) -> Result<ChannelsSection, BoxError> {
+//!         let telegram = ChannelStatus { connected: self.telegram_up, since: None, last_error: None };
+//!         Ok(ChannelsSection { channels: [("telegram".to_owned(), telegram)].into() })
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let bot = Bot { telegram_up: false };
+//! assert!(bot.provides().channels && !bot.provides().queue);
+//! assert!(!bot.channels().await.unwrap().channels["telegram"].connected);
+//! // What the host does not provide answers `NotProvided`.
+//! assert!(bot.queue().await.is_err());
+//! # }
+//! ```
 
 use async_trait::async_trait;
 use status_model::{

@@ -32,16 +32,50 @@
 //!   `header_timeout` is closed, and until its first byte it costs no hyper buffers.
 //! - CORS is off unless `cors_origins` lists origins.
 //!
-//! [`StatusService`] is a `hyper::service::Service`, so a host can mount it in a server it already
-//! runs; [`serve`] runs it on a listener the caller bound (by default `127.0.0.1:8484`, loopback
-//! only). This crate may depend on status-collect and status-model; it holds no collection logic.
+//! [`StatusService`] is a `hyper::service::Service` and a `tower::Service`, so a host can mount it in
+//! a server it already runs, under a prefix with [`Mount`]; [`serve`] runs it on a listener the
+//! caller bound (by default `127.0.0.1:8484`, loopback only). A host embedding a
+//! [`Status`](status_collect::Status) calls [`routes`] (the service as its config says: token,
+//! forced refreshes, limits) or [`serve_status`] (that, on a listener, after the bind policy).
+//! This crate may depend on status-collect and status-model; it holds no collection logic.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use std::collections::BTreeMap;
+//!
+//! use hyper::Request;
+//! use hyper::service::Service as _;
+//! use status_collect::Cache;
+//! use status_http::StatusService;
+//! use status_model::{CollectionReport, Snapshot, Timestamp};
+//!
+//! let cache = Cache::default();
+//! let service = StatusService::new(cache.clone());
+//! let request = || Request::get("/status").body(()).unwrap();
+//! assert_eq!(service.call(request()).await.unwrap().status(), 503, "no snapshot yet");
+//!
+//! let report = CollectionReport {
+//!     taken_at: Timestamp::now(),
+//!     duration_ms: 1.0,
+//!     sequence: 1,
+//!     interval_seconds: Some(30.0),
+//!     abandoned_total: 0,
+//!     sections: BTreeMap::new(),
+//! };
+//! cache.publish(Snapshot::new(report)).unwrap();
+//! assert_eq!(service.call(request()).await.unwrap().status(), 200);
+//! # }
+//! ```
 
 mod auth;
 mod cors;
 mod encoding;
+mod host;
 mod ietf;
 mod live;
 mod metrics;
+mod mount;
 mod page;
 mod policy;
 mod probes;
@@ -51,6 +85,8 @@ mod server;
 mod traces;
 
 pub use auth::{Token, TokenError};
+pub use host::{HostError, routes, serve_status};
+pub use mount::{InvalidPrefix, Mount, MountFuture};
 pub use policy::{BindRefused, check_bind};
 pub use routes::StatusService;
 pub use routes::service::ResponseFuture;

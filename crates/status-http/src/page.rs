@@ -75,10 +75,11 @@ pub(crate) fn render(
         checks_card(&mut page, report);
     }
     sections(&mut page, published, Timestamp::now());
+    // Relative links, so that the page still works mounted under a prefix (`Mount`).
     let _ = write!(
         page,
-        "</main><footer>Taken {} · <a href=\"/status\">/status</a> · <a href=\"/health\">/health</a> · \
-         <a href=\"/metrics\">/metrics</a> · <a href=\"/readyz?verbose\">/readyz</a></footer></body></html>",
+        "</main><footer>Taken {} · <a href=\"status\">/status</a> · <a href=\"health\">/health</a> · \
+         <a href=\"metrics\">/metrics</a> · <a href=\"readyz?verbose\">/readyz</a></footer></body></html>",
         escape(&published.collection.taken_at.to_string())
     );
     page

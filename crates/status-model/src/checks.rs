@@ -15,6 +15,7 @@ mod service;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use defs::CHECKS;
@@ -44,7 +45,7 @@ pub struct CheckConfig {
 }
 
 /// `[health.<check>]` in the config file: every key optional, applied over the check's defaults.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CheckOverrides {
     /// `enabled`

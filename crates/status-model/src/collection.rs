@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How one collection cycle went, section by section.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CollectionReport {
     /// When the collection started (RFC 3339 UTC).
     pub taken_at: Timestamp,
@@ -24,7 +25,7 @@ pub struct CollectionReport {
 }
 
 /// How one section's collection went.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SectionReport {
     /// The outcome of this cycle's attempt.
     pub outcome: Outcome,
@@ -57,7 +58,7 @@ impl SectionReport {
 }
 
 /// The outcome of one section's collection attempt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The collector returned a value.

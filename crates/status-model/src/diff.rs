@@ -11,13 +11,14 @@
 
 pub(crate) mod glob;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use glob::{Glob, GlobError};
 
 /// One changed key.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Change {
     /// The dotted key, e.g. `host.memory.available_bytes`.
     pub key: String,
@@ -30,7 +31,7 @@ pub struct Change {
 }
 
 /// How a key changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// Only in the new snapshot.

@@ -4,10 +4,13 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A health verdict. The order is severity: `Pass < Warn < Fail`, so the worst of many is their `max`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthStatus {
     /// Healthy.
@@ -35,7 +38,7 @@ impl HealthStatus {
 }
 
 /// The verdicts of every enabled check over one snapshot, in the checks' fixed order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HealthReport {
     /// The worst status of all checks (`pass` when there are none).
     pub status: HealthStatus,
@@ -59,7 +62,7 @@ impl HealthReport {
 }
 
 /// One check's verdict.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckResult {
     /// Unique name: the check's name, plus `:item` for checks over several items (`disk_available:/var`).
     pub name: String,
@@ -88,7 +91,7 @@ pub struct CheckResult {
 }
 
 /// A change of a check's status, or of the overall status (check name `overall`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HealthEvent {
     /// The check's name, or `overall`.
     pub check: String,

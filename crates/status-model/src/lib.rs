@@ -9,8 +9,35 @@
 //! snapshot into text for terminals and chat, [`terse`] into a small flat record; [`redact`] drops
 //! fields of a snapshot or replaces them by keyed pseudonyms, once per snapshot.
 //!
-//! This crate may depend on serde, serde_json (the diff and the views work over JSON) and jiff (for
-//! timestamps) only: no I/O, no async runtime, no HTTP, no database. Views that need a protocol, such
+//! [`schema::snapshot_schema`] is the snapshot's JSON Schema, derived from these types (schemars);
+//! `docs/status.schema.json` and `docs/fields.md` are generated from it.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//!
+//! use status_model::{CollectionReport, QueueSection, SectionData, SectionName, Snapshot};
+//!
+//! let report = CollectionReport {
+//!     taken_at: "2026-03-01T12:00:00Z".parse().unwrap(),
+//!     duration_ms: 3.2,
+//!     sequence: 1,
+//!     interval_seconds: Some(30.0),
+//!     abandoned_total: 0,
+//!     sections: BTreeMap::new(),
+//! };
+//! let mut snapshot = Snapshot::new(report);
+//! let queue = QueueSection { active: 2, max_concurrent: 4, waiting: 5, per_group: BTreeMap::new() };
+//! snapshot.put(SectionData::Queue(queue));
+//! snapshot.put_missing(SectionName::Channels);
+//!
+//! let json = serde_json::to_value(&snapshot).unwrap();
+//! assert_eq!(json["queue"]["waiting"], 5);
+//! assert!(json["channels"].is_null(), "configured but never collected");
+//! assert!(json.get("repos").is_none(), "not configured: no key at all");
+//! ```
+//!
+//! This crate may depend on serde, serde_json (the diff and the views work over JSON), schemars (for
+//! the schema) and jiff (for timestamps) only: no I/O, no async runtime, no HTTP, no database. Views that need a protocol, such
 //! as Prometheus text or HTML, are rendered by the front-ends, not here.
 
 pub mod checks;
@@ -19,6 +46,7 @@ pub mod diff;
 mod health;
 pub mod redact;
 pub mod render;
+pub mod schema;
 mod sections;
 mod slot;
 mod snapshot;

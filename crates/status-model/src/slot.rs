@@ -1,5 +1,8 @@
 //! [`Slot`]: how one section sits in the snapshot.
 
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A section's place in the snapshot.
@@ -48,5 +51,25 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Slot<T> {
             Some(value) => Slot::Present(value),
             None => Slot::Missing,
         })
+    }
+}
+
+/// In the schema a slot is its value or `null`; the key being absent (not configured) is expressed by
+/// the snapshot leaving the field out of `required`, which `skip_serializing_if` already does.
+impl<T: JsonSchema> JsonSchema for Slot<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        <Option<T>>::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        format!("status_model::Slot<{}>", T::schema_id()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        <Option<T>>::json_schema(generator)
     }
 }

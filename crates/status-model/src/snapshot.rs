@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::collection::CollectionReport;
@@ -25,7 +26,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 macro_rules! sections {
     ($($(#[$doc:meta])* $variant:ident($field:ident): $ty:ty,)*) => {
         /// One status snapshot of the host.
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
         pub struct Snapshot {
             /// [`SCHEMA_VERSION`] of the writer.
             pub schema_version: u32,

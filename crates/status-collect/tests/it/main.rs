@@ -1,7 +1,9 @@
 //! Integration tests of status-collect: real collectors against fixture roots and mock hosts,
 //! with insta snapshots of each section's JSON.
 
+mod builder;
 mod common;
+mod config_example;
 mod custom_checks;
 mod databases;
 mod deploy;

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The operation broker, read from the `execution_log` table of the `operations` layout.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct BrokerSection {
     /// Time of the newest operation of any status; `null` when the log is empty.
     pub last_operation_at: Option<Timestamp>,
@@ -19,7 +20,7 @@ pub struct BrokerSection {
 }
 
 /// One operation still in progress.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InFlightOperation {
     /// The operation's id.
     pub operation_id: String,

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Every channel the host has, keyed by its name. Serialized as the map itself.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct ChannelsSection {
     /// Channel name to its state.
@@ -14,7 +15,7 @@ pub struct ChannelsSection {
 }
 
 /// One channel's connection state, as the host reports it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ChannelStatus {
     /// Whether the channel is connected now.
     pub connected: bool,

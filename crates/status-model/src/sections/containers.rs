@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Named containers, keyed by name. Serialized as the map itself.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct ContainersSection {
     /// Container name to its state.
@@ -14,7 +15,7 @@ pub struct ContainersSection {
 }
 
 /// One container, as the Docker Engine reports it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ContainerStatus {
     /// Its state, or `not_found` when no container has this name.
     pub state: ContainerState,
@@ -28,7 +29,7 @@ pub struct ContainerStatus {
 }
 
 /// A container's state, in the Docker Engine's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContainerState {
     /// Created, never started.

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::health::HealthStatus;
@@ -10,7 +11,7 @@ use crate::health::HealthStatus;
 pub type CustomChecksSection = BTreeMap<String, CustomCheck>;
 
 /// One verdict of the host's.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomCheck {
     /// The verdict.
     pub status: HealthStatus,

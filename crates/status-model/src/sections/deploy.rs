@@ -1,13 +1,14 @@
 //! The `deploy` section: what the host's own checkout is running and when it was last deployed.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The host's own checkout and its last recorded deploy.
 ///
 /// The git fields are `null` when the checkout cannot be read, and the deploy fields when the store
 /// cannot; the reason is in the section's `unmeasured` either way.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeploySection {
     /// The checkout's path as configured.
     pub path: String,

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::containers::ContainerStatus;
@@ -13,7 +14,7 @@ use crate::slot::Slot;
 /// For a direct gateway only `mode` is present. For a proxy gateway `containers`,
 /// `healthy_models` and `unhealthy_models` are present; each is `null` when it could not be read
 /// (the reason is in the collection report).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GatewaySection {
     /// The mode the host reports (for example `direct` or `proxy`).
     pub mode: String,
@@ -29,7 +30,7 @@ pub struct GatewaySection {
 }
 
 /// What the host says about its gateway.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GatewayInfo {
     /// The mode, reported as is.
     pub mode: String,
@@ -38,7 +39,7 @@ pub struct GatewayInfo {
 }
 
 /// How to check a proxy gateway.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProxyGateway {
     /// The proxy's Docker containers.
     pub containers: Vec<String>,

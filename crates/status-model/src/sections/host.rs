@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The machine.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HostSection {
     /// Host name.
     pub hostname: Option<String>,
@@ -29,7 +30,7 @@ pub struct HostSection {
 }
 
 /// Load averages over 1, 5 and 15 minutes (runnable and uninterruptible tasks).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LoadAverage {
     /// Over 1 minute.
     #[serde(rename = "1")]
@@ -43,7 +44,7 @@ pub struct LoadAverage {
 }
 
 /// Memory, with Linux `MemAvailable` semantics: available counts reclaimable cache.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MemoryUsage {
     /// Total usable memory, in bytes (`MemTotal`).
     pub total_bytes: u64,
@@ -54,7 +55,7 @@ pub struct MemoryUsage {
 }
 
 /// Swap space.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SwapUsage {
     /// Total swap, in bytes.
     pub total_bytes: u64,
@@ -65,7 +66,7 @@ pub struct SwapUsage {
 }
 
 /// Tasks (processes and threads, each of which takes a pid) against the tightest limit on them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProcessTable {
     /// Tasks that exist now, under the limit named by `limit_source`.
     pub current: u64,
@@ -78,7 +79,7 @@ pub struct ProcessTable {
 }
 
 /// Space on the file system holding a path.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DiskUsage {
     /// Size of the file system, in bytes.
     pub total_bytes: u64,

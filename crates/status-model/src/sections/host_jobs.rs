@@ -1,10 +1,11 @@
 //! The `host_jobs` section: the host's cron-like jobs and whether they run on time.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The host's cron-like jobs, read from `host_jobs`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HostJobsSection {
     /// All jobs in the table (the list below is capped at 200).
     pub total: u64,
@@ -13,7 +14,7 @@ pub struct HostJobsSection {
 }
 
 /// One host job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HostJob {
     /// The job's id.
     pub id: String,

@@ -1,10 +1,11 @@
 //! The `messages` section: traffic through the host's message ledgers.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Message counts and times, read from the `messaging` layout.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MessagesSection {
     /// Messages with direction `inbound`.
     pub total_inbound: u64,

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The host's metrics by name. Serialized as the map itself.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct MetricsSection {
     /// Metric name (`[a-z_][a-z0-9_]*`, without unit or `_total` suffix) to its series.
@@ -14,7 +15,7 @@ pub struct MetricsSection {
 }
 
 /// One metric: what it measures and one series per label set.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Metric {
     /// What kind of value it holds.
     pub kind: MetricKind,
@@ -27,7 +28,7 @@ pub struct Metric {
 }
 
 /// The kinds of metric.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricKind {
     /// Only goes up (until the process restarts).
@@ -56,7 +57,7 @@ impl MetricKind {
 }
 
 /// One series of a metric.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MetricSeries {
     /// Label name to value; empty for an unlabelled metric.
     pub labels: BTreeMap<String, String>,
@@ -68,7 +69,7 @@ pub struct MetricSeries {
 }
 
 /// A histogram's state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HistogramValue {
     /// Cumulative counts: observations less than or equal to each upper bound, in bound order.
     /// The `+Inf` bucket is `count`.
@@ -80,7 +81,7 @@ pub struct HistogramValue {
 }
 
 /// One cumulative bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HistogramBucket {
     /// The inclusive upper bound.
     pub le: f64,

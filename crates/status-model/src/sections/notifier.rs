@@ -1,10 +1,11 @@
 //! The `notifier` section: the host's notification outbox.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The notification outbox, read from the `notification_outbox` table of the `operations` layout.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NotifierSection {
     /// The newest `sent_at`; when nothing was ever sent, the newest `created_at`; `null` when the
     /// outbox is empty.

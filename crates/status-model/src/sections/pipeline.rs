@@ -1,10 +1,11 @@
 //! The `pipeline` section: counters of what the collector did with its snapshots after collecting
 //! them (history, files, on-change hooks). Hooks are counted, never named.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What happened to the snapshots after collection: history, files and hooks. Hooks are counted, never named: no command, URL or header appears.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PipelineSection {
     /// Snapshots the pipeline has seen.
     pub snapshots_total: u64,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Each configured probe's result, keyed by probe name (`probes.<name>`). A probe that failed is
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub type ProbesSection = BTreeMap<String, Option<ProbeResult>>;
 
 /// One probe's answer.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProbeResult {
     /// The configured database it ran against.
     pub database: String,

@@ -1,10 +1,11 @@
 //! The `process` section: the host process's own resource use and who supervises it.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The host process.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProcessSection {
     /// Process id.
     pub pid: u32,
@@ -26,7 +27,7 @@ pub struct ProcessSection {
 }
 
 /// What supervises the process.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SupervisorInfo {
     /// The kind of supervisor.
     pub kind: SupervisorKind,
@@ -35,7 +36,7 @@ pub struct SupervisorInfo {
 }
 
 /// Supervisor kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SupervisorKind {
     /// A systemd unit (`INVOCATION_ID` is set).

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Processes by executable name, for the configured names. Serialized as the map itself.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct ProcessesSection {
     /// Name to the processes running it (every configured name has an entry, possibly empty).
@@ -13,7 +14,7 @@ pub struct ProcessesSection {
 }
 
 /// The processes whose executable has one name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NamedProcesses {
     /// How many.
     pub count: u64,

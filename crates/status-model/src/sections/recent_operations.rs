@@ -1,20 +1,21 @@
 //! The `recent_operations` section: the newest operations, metadata only.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The newest operations of the `execution_log`, newest first.
 ///
 /// Metadata only: message text never appears, and an operation's error payload appears only as a
 /// one-line summary of at most 200 characters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RecentOperationsSection {
     /// Up to 100 operations, newest first.
     pub operations: Vec<OperationRecord>,
 }
 
 /// One operation of the execution log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OperationRecord {
     /// The operation's id.
     pub operation_id: String,

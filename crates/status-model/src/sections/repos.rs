@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Every configured repository, keyed by its name (the config's `name`, else the directory name).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct ReposSection(pub BTreeMap<String, Fallible<RepoStatus>>);
 
@@ -15,8 +16,9 @@ pub struct ReposSection(pub BTreeMap<String, Fallible<RepoStatus>>);
 ///
 /// Untagged on purpose: the issue fixes the failed entry's shape as exactly `{"error": "..."}`, and no
 /// value type that goes in here has an `error` field, so the two shapes cannot be confused.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "Fallible_{T}")]
 pub enum Fallible<T> {
     /// The entry could not be read.
     Failed {
@@ -47,7 +49,7 @@ impl<T> Fallible<T> {
 
 /// One repository: its `HEAD` (for a non-bare repository, that of the main worktree) and its linked
 /// worktrees.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RepoStatus {
     /// The repository path as configured.
     pub path: String,
@@ -83,7 +85,7 @@ pub struct RepoStatus {
 }
 
 /// One linked worktree.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WorktreeStatus {
     /// Where its files are checked out.
     pub path: String,
@@ -110,7 +112,7 @@ pub struct WorktreeStatus {
 }
 
 /// An operation in progress in a worktree, as `git status` names them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GitOperation {
     /// `git merge` stopped.

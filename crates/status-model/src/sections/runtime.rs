@@ -1,9 +1,10 @@
 //! The `runtime` section: the async runtime the host runs on.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The tokio runtime the collector runs on (the host's own).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuntimeSection {
     /// Worst timer overshoot seen by the lag probe since the previous collection, in milliseconds:
     /// how late a task woke up because the runtime's workers were busy. `null` before the first sample.

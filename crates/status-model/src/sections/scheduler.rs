@@ -1,10 +1,11 @@
 //! The `scheduler` section: the host's scheduler loop and its upcoming jobs.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The host's scheduler.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SchedulerSection {
     /// When the scheduler loop last ran; `null` when it has not run yet.
     pub last_tick_at: Option<Timestamp>,
@@ -15,7 +16,7 @@ pub struct SchedulerSection {
 }
 
 /// One upcoming job.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScheduledJob {
     /// The job's name.
     pub name: String,

@@ -1,10 +1,11 @@
 //! The `service` section: who the host is and whether it is running or stopping.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The host application as a service.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ServiceSection {
     /// Service name, from the config or the host.
     pub name: String,
@@ -19,7 +20,7 @@ pub struct ServiceSection {
 }
 
 /// The host's run state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceStatus {
     /// Running normally.

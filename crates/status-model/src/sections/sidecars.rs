@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Registered sidecars, keyed by name. Serialized as the map itself.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct SidecarsSection {
     /// Name to its state.
@@ -13,7 +14,7 @@ pub struct SidecarsSection {
 }
 
 /// One sidecar.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SidecarStatus {
     /// A thread (or task) inside the host, or a separate process.
     pub kind: SidecarKind,
@@ -24,7 +25,7 @@ pub struct SidecarStatus {
 }
 
 /// What a sidecar is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SidecarKind {
     /// A thread or async task of the host.

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Sizes of the configured databases and log directory.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StorageSection {
     /// Each configured database file, keyed by database name; `null` for one that could not be
     /// measured (the reason is in `unmeasured`).
@@ -19,7 +20,7 @@ pub struct StorageSection {
 }
 
 /// A database's files on disk.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DatabaseFiles {
     /// The main database file.
     pub path: String,

@@ -1,9 +1,10 @@
 //! The `store` section: the collector's own embedded SQLite store (deploy records, history).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Whether the embedded store can take writes, measured by a real write that is rolled back.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StoreSection {
     /// The store's file.
     pub path: String,

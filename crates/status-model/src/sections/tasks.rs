@@ -1,10 +1,11 @@
 //! The `tasks` section: the host's scheduled tasks and whether they run on time.
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The host's scheduled tasks, read from `scheduled_tasks`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TasksSection {
     /// All tasks in the table (the list below is capped at 200).
     pub total: u64,
@@ -13,7 +14,7 @@ pub struct TasksSection {
 }
 
 /// One scheduled task.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScheduledTask {
     /// The task's id.
     pub id: String,

@@ -1,0 +1,89 @@
+//! The schema accepts every fixture snapshot and rejects values of the wrong shape.
+
+use serde_json::{Value, json};
+
+use super::{definition_schema, snapshot_schema};
+use crate::fixture;
+
+#[track_caller]
+fn errors(schema: &Value, instance: &Value) -> Vec<String> {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("the schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|error| format!("{}: {error}", error.instance_path()))
+        .collect()
+}
+
+#[track_caller]
+fn check_valid(instance: &Value) {
+    let problems = errors(&snapshot_schema(), instance);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn fixtures_validate() {
+    check_valid(&serde_json::to_value(fixture::full()).unwrap());
+    check_valid(&serde_json::to_value(fixture::failing()).unwrap());
+    check_valid(&serde_json::to_value(fixture::busy(40)).unwrap());
+    check_valid(&fixture::with_later_sections());
+}
+
+#[test]
+fn a_minimal_snapshot_validates() {
+    let snapshot = crate::Snapshot::new(fixture::full().collection);
+    check_valid(&serde_json::to_value(snapshot).unwrap());
+}
+
+#[test]
+fn wrong_shapes_are_rejected() {
+    let good = serde_json::to_value(fixture::full()).unwrap();
+    let cases: &[(&str, Value)] = &[
+        ("/schema_version", json!(2)),
+        ("/collection/taken_at", json!("yesterday")),
+        ("/host/memory/total_bytes", json!(-1)),
+        ("/process/threads", json!("three")),
+        ("/collection/sections/host/outcome", json!("fine")),
+    ];
+    for (pointer, bad) in cases {
+        let mut instance = good.clone();
+        *instance.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer} is in the fixture")) =
+            bad.clone();
+        let problems = errors(&snapshot_schema(), &instance);
+        assert!(!problems.is_empty(), "{pointer} = {bad} was accepted");
+    }
+    let mut instance = good;
+    instance.as_object_mut().unwrap().remove("collection");
+    assert!(
+        !errors(&snapshot_schema(), &instance).is_empty(),
+        "a missing `collection` was accepted"
+    );
+}
+
+#[test]
+fn a_definition_validates_one_section() {
+    let root = snapshot_schema();
+    let queue = definition_schema(&root, "QueueSection").unwrap();
+    let value = fixture::with_later_sections()["queue"].clone();
+    assert_eq!(errors(&queue, &value), Vec::<String>::new());
+    assert!(!errors(&queue, &json!({"active": 1})).is_empty());
+    assert!(definition_schema(&root, "NoSuchSection").is_none());
+}
+
+#[test]
+fn keys_the_default_redaction_drops_are_optional_in_sections_only() {
+    let schema = snapshot_schema();
+    let required = |definition: &str| schema["$defs"][definition]["required"].clone();
+    let channel = required("ChannelStatus");
+    assert!(!channel.as_array().unwrap().contains(&json!("last_error")), "{channel}");
+    assert!(channel.as_array().unwrap().contains(&json!("connected")), "{channel}");
+    let operation = required("OperationRecord");
+    assert!(!operation.as_array().unwrap().contains(&json!("error_summary")), "{operation}");
+    // `health` is not redacted: its checks keep `message` required.
+    assert!(required("CheckResult").as_array().unwrap().contains(&json!("message")));
+    let mut served = fixture::with_later_sections();
+    served["channels"]["slack"].as_object_mut().unwrap().remove("last_error");
+    check_valid(&served);
+}
