@@ -40,6 +40,9 @@ fn mock_deps() -> Arc<MockStatusDeps> {
     Arc::new(deps)
 }
 
+/// The workers whose heartbeats are valid, of the lines the child writes.
+const EXPECTED: [&str; 2] = ["child-1", "child-3"];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heartbeats_arrive_from_a_child_process_and_bad_lines_are_counted() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,18 +65,23 @@ async fn heartbeats_arrive_from_a_child_process_and_bad_lines_are_counted() {
         ],
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    // The `metrics` and `workers` collectors run concurrently: one collection may count a line
+    // the other did not see yet, so wait until both have all of them.
     let snapshot = loop {
         let snapshot = status.collect_now().await;
         let lines = snapshot.metrics.value().map(|m| m.metrics["status_heartbeat_lines"].clone());
         let seen = lines.map(|lines| lines.series.iter().map(|s| s.value).collect::<Vec<_>>());
-        if seen == Some(vec![Some(2.0), Some(4.0)]) {
+        let workers: Option<Vec<String>> =
+            snapshot.workers.value().map(|w| w.workers.keys().cloned().collect());
+        if seen == Some(vec![Some(2.0), Some(4.0)])
+            && workers.as_deref() == Some(&EXPECTED.map(String::from)[..])
+        {
             break snapshot;
         }
-        assert!(tokio::time::Instant::now() < deadline, "lines seen: {seen:?}");
+        assert!(tokio::time::Instant::now() < deadline, "lines {seen:?}, workers {workers:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let workers = &snapshot.workers.value().unwrap().workers;
-    assert_eq!(workers.keys().collect::<Vec<_>>(), ["child-1", "child-3"]);
     let child = &workers["child-1"];
     assert_eq!((child.rss_bytes, child.cpu_pct, child.stale), (Some(2048), Some(3.5), false));
     assert_eq!(child.custom["jobs_done"], 7);
