@@ -2,12 +2,8 @@
 //! values on `/status` and `/metrics` match the pool's own counts exactly, and `promtool` accepts
 //! them. The trace buffer is served at `/status/traces` without its deny-listed fields.
 
-#![expect(clippy::disallowed_methods, reason = "promtool runs as a child process")]
-
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -128,24 +124,6 @@ async fn serve(status: &Status, config: &Config) -> (SocketAddr, tokio::sync::on
     (addr, stop)
 }
 
-fn promtool(body: &str) {
-    let mut promtool = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool is installed (Debian package prometheus)");
-    promtool.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
-    let output = promtool.wait_with_output().unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success() && report.trim().is_empty(), "promtool reports:\n{report}");
-}
-
 /// The samples of `/metrics` by their full text before the value.
 fn samples(body: &str) -> BTreeMap<String, f64> {
     body.lines()
@@ -197,7 +175,9 @@ async fn a_worker_pools_counts_match_on_status_and_metrics() {
     }
 
     let body = get(addr, "/metrics").await.body;
-    promtool(&body);
+    if let Err(report) = crate::monitoring::promtool_check(&body) {
+        panic!("promtool reports:\n{report}");
+    }
     let samples = samples(&body);
     let at = |key: &str| samples.get(key).copied().unwrap_or_else(|| panic!("no {key} in\n{body}"));
     assert!(body.contains("# TYPE pool_acquisitions_total counter\n"), "{body}");
