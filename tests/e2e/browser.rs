@@ -43,6 +43,7 @@ fn chromium(profile: &Path, args: &[&str]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_renders_in_chromium_with_every_value_escaped() {
+    status_testkit::require_tools!("chromium");
     let text = format!(
         "[service]\nname = {HOSTILE_NAME:?}\n[host]\ndisk_paths = [\"/\", {HOSTILE_PATH:?}]\n[collect]\ninterval = \"30s\"\n"
     );

@@ -185,6 +185,7 @@ impl Drop for Killed {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_prometheus_scrapes_with_its_authorization_setting() {
+    status_testkit::require_tools!("prometheus");
     let config = config();
     let cache = Cache::new(config.redact.redactor());
     cache.publish(planted()).unwrap();

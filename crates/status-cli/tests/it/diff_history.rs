@@ -80,6 +80,7 @@ fn serve_until_stored(config: &str, db: &std::path::Path) {
 
 #[test]
 fn history_prints_snapshots_and_one_keys_series() {
+    status_testkit::require_tools!("sqlite3");
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let config = dir.path().join("status.toml");

@@ -74,6 +74,7 @@ fn options_that_do_not_apply_are_refused() {
 /// configuration with every database section (40 finished and 3 running operations).
 #[test]
 fn terse_is_at_least_five_times_smaller_on_the_example() {
+    status_testkit::require_tools!("sqlite3");
     let example = example(40, 3);
     let config = example.config();
     let config = config.to_str().unwrap();

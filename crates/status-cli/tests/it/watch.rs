@@ -129,6 +129,7 @@ fn check_restored(tmux: &Tmux) {
 
 #[test]
 fn watch_highlights_a_change_and_restores_the_terminal_on_q() {
+    status_testkit::require_tools!("tmux", "sqlite3");
     let example = example(5, 0);
     let server = Server::start(example.config().to_str().unwrap());
     let tmux = Tmux::start("q");
@@ -164,6 +165,7 @@ fn watch_highlights_a_change_and_restores_the_terminal_on_q() {
 
 #[test]
 fn ctrl_c_also_quits_and_restores_the_terminal() {
+    status_testkit::require_tools!("tmux", "sqlite3");
     let example = example(1, 1);
     let server = Server::start(example.config().to_str().unwrap());
     let tmux = Tmux::start("ctrl-c");

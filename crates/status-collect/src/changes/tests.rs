@@ -158,6 +158,7 @@ fn lock_from_another_process(db: &std::path::Path) -> std::process::Child {
 
 #[tokio::test]
 async fn a_locked_store_is_logged_and_counted_and_rows_resume_after() {
+    status_testkit::require_tools!("sqlite3");
     let logs = Captured::default();
     let _logging = logs.install();
     let state = tempfile::tempdir().unwrap();

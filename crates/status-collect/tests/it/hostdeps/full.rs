@@ -2,12 +2,13 @@
 //! `queue()` hangs and whose `channels()` panics: each section is snapshotted, and so is the whole.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use status_collect::collectors::{self, ServiceCollector, ShutdownFlag, SidecarsCollector};
+use status_collect::collectors::{
+    self, ServiceCollector, ShutdownFlag, SidecarsCollector, TerminalsCollector,
+};
 use status_collect::{Collector, Config, Engine, Sidecars};
 use status_deps::{MockStatusDeps, Provides};
 use status_model::{
@@ -91,14 +92,10 @@ fn host(provides: Provides, health_base_url: &str) -> MockStatusDeps {
     deps
 }
 
-/// Config for the temp dir: the fake Docker socket, private tmux and screen dirs, a process name no
-/// process has, and a short deadline.
+/// Config for the temp dir: the fake Docker socket, a process name no process has, and a short
+/// deadline. `terminals` is added by [`collect`] with recorded tool answers instead, so the snapshots
+/// do not depend on the machine's tmux and screen (their real servers are tested in `terminals.rs`).
 fn config(dir: &Path) -> Config {
-    for sub in ["tmux", "screen"] {
-        std::fs::create_dir(dir.join(sub)).unwrap();
-        // screen refuses a socket directory others can read.
-        std::fs::set_permissions(dir.join(sub), std::fs::Permissions::from_mode(0o700)).unwrap();
-    }
     let dir = dir.display();
     Config::parse(
         &format!(
@@ -109,8 +106,7 @@ fn config(dir: &Path) -> Config {
             names = ["redis", "worker"]
             socket = "{dir}/docker.sock"
             [terminals]
-            tmux_tmpdir = "{dir}/tmux"
-            screen_dir = "{dir}/screen"
+            enabled = false
             [processes]
             names = ["stq-full-agent"]
             "#
@@ -120,8 +116,9 @@ fn config(dir: &Path) -> Config {
     .unwrap()
 }
 
-/// Collects once with `deps`: `service`, everything [`collectors::around_the_host`] configures, and
-/// `sidecars` with one running thread.
+/// Collects once with `deps`: `service`, everything [`collectors::around_the_host`] configures,
+/// `terminals` from the recorded no-session answers of tmux and screen, and `sidecars` with one
+/// running thread.
 async fn collect(dir: &Path, deps: MockStatusDeps) -> Snapshot {
     let config = config(dir);
     let deps: Arc<dyn status_deps::StatusDeps> = Arc::new(deps);
@@ -130,6 +127,11 @@ async fn collect(dir: &Path, deps: MockStatusDeps) -> Snapshot {
     let mut all: Vec<Arc<dyn Collector>> =
         vec![Arc::new(ServiceCollector::new(deps.clone(), None, ShutdownFlag::default()))];
     all.extend(collectors::around_the_host(&config, &deps, env_with_key(KEY)));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures/terminals");
+    let (tmux, screen) = (fixtures.join("tmux"), fixtures.join("screen"));
+    let terminals = TerminalsCollector::new(None, None)
+        .with_programs(tmux.to_str().unwrap(), screen.to_str().unwrap());
+    all.push(Arc::new(terminals));
     all.push(Arc::new(SidecarsCollector::new(sidecars)));
     Engine::new(all, config.collect.deadline).collect().await
 }

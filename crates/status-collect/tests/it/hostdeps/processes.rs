@@ -42,7 +42,10 @@ async fn processes_are_counted_by_exact_executable_name() {
         sleeper(dir.path(), long),
         // A name that shares the long name's first 15 bytes is not it.
         sleeper(dir.path(), "stq-agent-with-other"),
-        command("sh", &["-c", "sleep 600; : stq-agent stq-agent-with-long-name"], &[])
+        // The shell itself waits (on its stdin, which the test holds open), so killing it leaves
+        // no grandchild behind.
+        command("sh", &["-c", "read -r line; : stq-agent stq-agent-with-long-name"], &[])
+            .stdin(std::process::Stdio::piped())
             .spawn()
             .unwrap(),
     ]);

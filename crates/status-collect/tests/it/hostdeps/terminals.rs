@@ -38,6 +38,7 @@ impl Drop for TmuxServer<'_> {
 
 #[tokio::test]
 async fn no_server_is_zero_and_sessions_are_counted_by_name() {
+    status_testkit::require_tools!("tmux", "screen");
     let tmux_dir = tempfile::tempdir().unwrap();
     let screen_dir = tempfile::tempdir().unwrap();
     // screen refuses a socket directory others can read.
