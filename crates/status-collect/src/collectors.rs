@@ -2,6 +2,7 @@
 
 mod broker;
 mod containers;
+#[cfg(feature = "git")]
 mod deploy;
 mod gateway;
 mod host;
@@ -15,6 +16,7 @@ mod probes;
 mod process;
 mod processes;
 mod recent_operations;
+#[cfg(feature = "git")]
 mod repos;
 mod runtime;
 mod schedule;
@@ -31,6 +33,7 @@ use std::sync::Arc;
 
 pub use broker::BrokerCollector;
 pub use containers::ContainersCollector;
+#[cfg(feature = "git")]
 pub use deploy::DeployCollector;
 pub use gateway::GatewayCollector;
 pub use host::HostCollector;
@@ -44,6 +47,7 @@ pub use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
 pub use processes::ProcessesCollector;
 pub use recent_operations::RecentOperationsCollector;
+#[cfg(feature = "git")]
 pub use repos::ReposCollector;
 pub use runtime::RuntimeCollector;
 pub use service::{ServiceCollector, ShutdownFlag};
@@ -91,16 +95,20 @@ pub fn standard_with_store(
         Arc::new(RuntimeCollector::start()),
     ];
     collectors.extend(around_the_host(config, &deps, env));
-    let deadline = config.collect.deadline;
-    if let Some(checkout) = config.deploy.checkout(&config.repos) {
-        collectors.push(Arc::new(DeployCollector::new(
-            checkout.to_owned(),
-            store.clone(),
-            deadline,
-        )));
-    }
-    if !config.repos.is_empty() {
-        collectors.push(Arc::new(ReposCollector::new(config.repos.clone(), deadline)));
+    // Without the `git` feature a parsed config has neither (`Config::parse` refuses them).
+    #[cfg(feature = "git")]
+    {
+        let deadline = config.collect.deadline;
+        if let Some(checkout) = config.deploy.checkout(&config.repos) {
+            collectors.push(Arc::new(DeployCollector::new(
+                checkout.to_owned(),
+                store.clone(),
+                deadline,
+            )));
+        }
+        if !config.repos.is_empty() {
+            collectors.push(Arc::new(ReposCollector::new(config.repos.clone(), deadline)));
+        }
     }
     // The store is probed only when something writes it: deploy records or the history.
     if config.deploy.checkout(&config.repos).is_some() || config.history.enabled {
@@ -142,17 +150,21 @@ pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
         collectors.push(Arc::new(ProbesCollector::new(probes, config.collect.deadline)));
     }
     if !databases.is_empty() || config.storage.log_dir.is_some() || !config.repos.is_empty() {
-        let mut storage = StorageCollector::new(&databases, config.storage.log_dir.clone());
-        if !config.repos.is_empty() {
+        let storage = StorageCollector::new(&databases, config.storage.log_dir.clone());
+        #[cfg(feature = "git")]
+        let storage = if config.repos.is_empty() {
+            storage
+        } else {
             let repos = config.repos.clone();
-            storage = storage.with_snapshot_branches(Arc::new(move || snapshot_branches(&repos)));
-        }
+            storage.with_snapshot_branches(Arc::new(move || snapshot_branches(&repos)))
+        };
         collectors.push(Arc::new(storage));
     }
     collectors
 }
 
 /// Refs matching each repo's `snapshot_refs` glob, summed over the configured repos.
+#[cfg(feature = "git")]
 fn snapshot_branches(repos: &[crate::config::RepoConfig]) -> Result<u64, String> {
     repos.iter().try_fold(0, |total, repo| {
         crate::git::count_matching_refs(&repo.path, &repo.snapshot_refs)

@@ -162,12 +162,40 @@ impl Config {
         Config::parse(&text, &path.display().to_string())
     }
 
-    /// Parses config text; `origin` names it in errors (a path, or `<string>`).
+    /// Reads and parses a config file, or gives [`Config::default`] when there is no file at `path`
+    /// (any other failure to read it is an error).
+    pub fn load_or_default(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, &path.display().to_string()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Read { path: path.to_owned(), source }),
+        }
+    }
+
+    /// Parses config text; `origin` names it in errors (a path, or `<string>`). A table of a
+    /// feature this build lacks (`[[repos]]` without `git`) is an error naming the feature.
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|error| ConfigError::Invalid {
+        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Invalid {
             origin: origin.to_owned(),
             message: error.to_string().trim_end().to_owned(),
-        })
+        })?;
+        if let Some(message) = config.needs_missing_feature() {
+            return Err(ConfigError::Invalid { origin: origin.to_owned(), message });
+        }
+        Ok(config)
+    }
+
+    /// What in this config asks for a cargo feature this build was made without, if anything.
+    fn needs_missing_feature(&self) -> Option<String> {
+        let git = [
+            ("`[[repos]]`", !self.repos.is_empty()),
+            ("`[deploy] repo`", self.deploy.repo.is_some()),
+        ];
+        let (table, _) = git.into_iter().find(|(_, used)| *used && !cfg!(feature = "git"))?;
+        Some(format!(
+            "{table} needs git support, and this build was made without the `git` feature \
+             (enable the `git` feature of the `status` crate, or status-collect's)"
+        ))
     }
 
     /// The state directory this config names, resolved as documented on [`StateConfig::dir`].

@@ -57,6 +57,7 @@ pub mod diagnostics;
 mod docker;
 mod engine;
 mod files;
+#[cfg(feature = "git")]
 pub mod git;
 mod health;
 mod history;

@@ -125,3 +125,43 @@ fn status_model_stays_pure() {
     let forbidden: Vec<&&str> = NOT_IN_MODEL.iter().filter(|name| names.contains(**name)).collect();
     assert!(forbidden.is_empty(), "status-model depends on {forbidden:?} (through {names:?})");
 }
+
+/// The normal dependencies `cargo tree` lists for the facade crate `status` with `features` only.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the feature check asks cargo for the dependency tree"
+)]
+fn facade_tree(features: &str) -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["tree", "-p", "status", "--no-default-features", "--features", features])
+        .args([
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "--target",
+            env!("TIDY_TARGET"),
+        ])
+        .current_dir(root())
+        .output()
+        .expect("cargo tree runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn a_facade_feature_left_off_compiles_none_of_its_crates() {
+    let minimal = facade_tree("http");
+    assert!(minimal.contains("status-http") && minimal.contains("hyper"), "{minimal:?}");
+    let git: Vec<&String> = minimal.iter().filter(|name| name.starts_with("gix")).collect();
+    assert!(git.is_empty(), "`status` without the `git` feature compiles {git:?}");
+    let full = facade_tree("http,git");
+    assert!(full.contains("gix"), "the `git` feature compiles gix: {full:?}");
+    assert!(!facade_tree("git").contains("status-http"), "`http` left off compiles status-http");
+}

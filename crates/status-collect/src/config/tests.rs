@@ -72,6 +72,21 @@ fn a_missing_file_names_the_path() {
 }
 
 #[test]
+fn load_or_default_gives_the_defaults_only_when_there_is_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("status.toml");
+    assert_eq!(Config::load_or_default(&missing).unwrap(), Config::default());
+    std::fs::write(&missing, "[collect]\ninterval = \"10s\"\n").unwrap();
+    let loaded = Config::load_or_default(&missing).unwrap();
+    assert_eq!(loaded.collect.interval, std::time::Duration::from_secs(10));
+    std::fs::write(&missing, "[nope]\n").unwrap();
+    assert!(Config::load_or_default(&missing).is_err());
+    // A directory where the file should be is an error, not the defaults.
+    let error = Config::load_or_default(dir.path()).unwrap_err().to_string();
+    assert!(error.contains("failed to read config file"), "{error}");
+}
+
+#[test]
 fn repos_and_deploy_parse_with_defaults() {
     let text = r#"
         [[repos]]
