@@ -22,7 +22,7 @@ fn root() -> PathBuf {
 fn block(readme: &str, lang: &str) -> String {
     let section = &readme[readme.find("\n## Embedding\n").expect("README has `## Embedding`")..];
     let mut lines = section.lines().skip_while(|line| {
-        !line.strip_prefix("```").is_some_and(|info| info.split(',').next() == Some(lang))
+        line.strip_prefix("```").is_none_or(|info| info.split(',').next() != Some(lang))
     });
     assert!(lines.next().is_some(), "no ```{lang} block in the README's embedding section");
     let body: Vec<&str> = lines.take_while(|line| !line.starts_with("```")).collect();
