@@ -54,7 +54,7 @@ impl Changes {
                 let path = config.state_dir().join(history::STORE_FILE);
                 HistoryWriter::spawn(path, config.history.clone(), stats.clone())
             }),
-            files: config.files.resolved_dir().map(FilesWriter::new),
+            files: config.files.resolved_dir().map(|dir| FilesWriter::new(dir, config.files.mode)),
             hooks: Hooks::new(config.hooks.on_change.clone(), stats.clone()),
             name: config.service.name.clone(),
         };

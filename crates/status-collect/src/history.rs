@@ -71,15 +71,13 @@ pub enum StoreError {
     },
 }
 
-/// Opens (creating it and its directory if missing) the store at `path` in WAL mode, and applies
+/// Opens (creating it 0600 and its directory 0700 if missing) the store at `path` in WAL mode, and applies
 /// this module's migrations.
 pub async fn open_store(path: &Path) -> Result<SqlitePool, StoreError> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|error| StoreError::Open {
-            path: path.to_owned(),
-            source: sqlx::Error::Io(error),
-        })?;
-    }
+    crate::private_fs::prepare_database(path).map_err(|error| StoreError::Open {
+        path: path.to_owned(),
+        source: sqlx::Error::Io(error),
+    })?;
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)

@@ -51,8 +51,9 @@ pub struct DeployRecord {
 /// A store operation that failed, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The state directory could not be created.
-    #[error("failed to create the state directory {path}: {source}")]
+    /// The state directory or the file could not be created, or is not safe (writable by other
+    /// users, a symbolic link).
+    #[error("failed to create the state directory or the store {path}: {source}")]
     CreateDir {
         /// The directory.
         path: PathBuf,
@@ -142,15 +143,14 @@ impl Store {
     }
 
     async fn open(&self) -> Result<SqlitePool, StoreError> {
-        if let Some(dir) = self.inner.path.parent().map(Path::to_owned) {
-            blocking(move || std::fs::create_dir_all(&dir).map_err(|source| (dir, source)))
-                .await
-                .map_err(|error| StoreError::CreateDir {
-                    path: self.inner.path.clone(),
-                    source: std::io::Error::other(error.to_string()),
-                })?
-                .map_err(|(path, source)| StoreError::CreateDir { path, source })?;
-        }
+        let path = self.inner.path.clone();
+        blocking(move || crate::private_fs::prepare_database(&path))
+            .await
+            .map_err(|error| StoreError::CreateDir {
+                path: self.inner.path.clone(),
+                source: std::io::Error::other(error.to_string()),
+            })?
+            .map_err(|source| StoreError::CreateDir { path: self.inner.path.clone(), source })?;
         let options = SqliteConnectOptions::new()
             .filename(&self.inner.path)
             .create_if_missing(true)

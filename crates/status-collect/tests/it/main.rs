@@ -8,6 +8,7 @@ mod custom_checks;
 mod databases;
 mod deploy;
 mod diagnostics;
+mod faults;
 mod files;
 mod gitfix;
 mod hostdeps;
