@@ -88,7 +88,8 @@ pub use files::{
     write_snapshot_with_mode,
 };
 pub use health::{HealthConfig, HealthEvaluator};
-pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
+pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::{Diagnostics, NoRuntime, Status, StatusBuilder};
+pub use store::{StoreError, StoreHealth};

@@ -15,3 +15,4 @@ mod hostdeps;
 mod repos;
 mod sections;
 mod store;
+mod store_faults;
