@@ -143,3 +143,32 @@ async fn an_allow_listed_environment_has_nothing_else() {
         }
     }
 }
+
+/// Resident memory of this process, in KiB.
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|line| line.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Run alone (other tests allocate in the same process): `cargo test -p status-collect --lib --
+/// --ignored --exact command::tests::printing_300_mb_grows_memory_by_less_than_10_mib`.
+#[ignore = "measures this process's memory: run alone"]
+#[expect(clippy::print_stderr, reason = "the measured growth is the figure to report")]
+#[tokio::test]
+async fn printing_300_mb_grows_memory_by_less_than_10_mib() {
+    let before = rss_kib();
+    let finished = run_in(
+        "head",
+        &["-c", "300000000", "/dev/zero"],
+        Env::AllowList(&[]),
+        None,
+        Duration::from_secs(120),
+    )
+    .await
+    .unwrap();
+    let grown = rss_kib().saturating_sub(before);
+    assert_eq!(finished.dropped_bytes, 300_000_000 - OUTPUT_KEPT as u64);
+    eprintln!("300 MB of output: resident memory grew by {grown} KiB");
+    assert!(grown < 10 * 1024, "grew by {grown} KiB");
+}
