@@ -239,6 +239,7 @@ async fn serve(
     if let Some(interval) = interval {
         config.collect.interval = interval;
     }
+    config.check_dirs().map_err(|error| error.to_string())?;
     let token = Token::from_config(&config.http).map_err(|error| error.to_string())?;
     status_http::check_bind(config.http.bind, token.as_ref(), &config.http)
         .map_err(|error| error.to_string())?;

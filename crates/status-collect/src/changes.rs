@@ -18,8 +18,9 @@ pub use stats::{ChangeCounts, ChangeStats};
 use crate::cache::{Cache, Published};
 use crate::config::Config;
 use crate::files::FilesWriter;
-use crate::history::{self, HistoryWriter};
+use crate::history::HistoryWriter;
 use crate::hooks::Hooks;
+use crate::store::Store;
 
 /// Events a slow subscriber may fall behind by before it misses some (it is told how many).
 const SUBSCRIBER_BACKLOG: usize = 16;
@@ -45,16 +46,20 @@ pub(crate) struct Changes {
 impl Changes {
     /// Spawns the pipeline following `cache`, with the parts `config` turns on, counting into
     /// `stats`.
-    pub(crate) fn spawn(config: &Config, cache: &Cache, stats: Arc<ChangeStats>) -> Changes {
+    pub(crate) fn spawn(
+        config: &Config,
+        cache: &Cache,
+        store: &Store,
+        stats: Arc<ChangeStats>,
+    ) -> Changes {
         let (events, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         let (stop, stopped) = watch::channel(false);
         let parts = Parts {
             filter: config.diff.filter.clone(),
             history: config.history.enabled.then(|| {
-                let path = config.state_dir().join(history::STORE_FILE);
-                HistoryWriter::spawn(path, config.history.clone(), stats.clone())
+                HistoryWriter::spawn(store.clone(), config.history.clone(), stats.clone())
             }),
-            files: config.files.resolved_dir().map(FilesWriter::new),
+            files: config.files.resolved_dir().map(|dir| FilesWriter::new(dir, config.files.mode)),
             hooks: Hooks::new(config.hooks.on_change.clone(), stats.clone()),
             name: config.service.name.clone(),
         };

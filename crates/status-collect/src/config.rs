@@ -135,6 +135,12 @@ pub struct StateConfig {
 /// A configuration that could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The state or files directory is not safe to use ([`Config::check_dirs`]).
+    #[error("{message}")]
+    UnsafeDir {
+        /// What is wrong, naming the directory.
+        message: String,
+    },
     /// The file could not be read.
     #[error("failed to read config file {path}: {source}")]
     Read {
@@ -155,6 +161,18 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// Refuses, before anything starts, a state directory or `[files]` directory that exists and is
+    /// writable by other users (they could plant links or replace the collector's files). Missing
+    /// ones are fine: the collector creates them 0700.
+    pub fn check_dirs(&self) -> Result<(), ConfigError> {
+        let dirs = [Some(self.state_dir()), self.files.resolved_dir()];
+        for dir in dirs.iter().flatten() {
+            crate::private_fs::check_dir(dir)
+                .map_err(|error| ConfigError::UnsafeDir { message: error.to_string() })?;
+        }
+        Ok(())
+    }
+
     /// Reads and parses a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)

@@ -3,22 +3,38 @@
 //!
 //! `<name>.latest.json`, `<name>.prev.json`, `<name>.diff.json` (only while there is a diff) and
 //! `<name>.lock`. Writers (threads or processes) take an exclusive lock on the lock file, then: read
-//! the old latest (a corrupt one counts as absent, with a warning), diff, link the old latest to prev,
-//! and write the new latest atomically (temporary file, fsync, rename). A reader never sees a partial
-//! file, and a writer killed at any point leaves every file whole.
+//! the old latest (a corrupt one, or one over [`MAX_LATEST_BYTES`], counts as absent, with a
+//! warning), diff, link the old latest to prev, and write the new latest atomically (temporary file,
+//! fsync, rename). A reader never sees a partial file, and a writer killed at any point leaves every
+//! file whole.
+//!
+//! Every file is opened relative to a handle on the directory and never through a link: a symbolic
+//! link where one of these files (or a temporary file) is expected fails the write with an error
+//! naming it, and nothing is written. Files are created with `[files] mode` (default 0600); a missing
+//! directory is created private (0700, plus search rights for whoever the mode lets read), and a
+//! directory other users can write to is refused. A temporary file a failed write leaves is removed.
 
 mod writer;
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use rustix::fs::AtFlags;
 
 use serde::Serialize;
 use serde_json::Value;
 use status_model::{Change, KeyFilter, diff};
 
 pub(crate) use writer::FilesWriter;
+
+use crate::config::FilesConfig;
+use crate::private_fs::{self, DirError, OpenError};
+
+/// The largest old `latest.json` read back for the diff (8 MiB); a bigger one counts as corrupt.
+pub const MAX_LATEST_BYTES: u64 = 8 << 20;
 
 /// How long a writer waits for another writer's lock before giving up on this snapshot.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
@@ -43,6 +59,30 @@ pub enum FilesError {
         /// Why.
         #[source]
         source: io::Error,
+    },
+    /// A symbolic link where one of the files (or a temporary file) was expected: refused, never
+    /// followed, and nothing written.
+    #[error("refusing to write through {path}: it is a symbolic link, not a file")]
+    Link {
+        /// The link.
+        path: PathBuf,
+    },
+    /// Something other than a regular file (a directory, a FIFO) where a file was expected.
+    #[error("refusing to use {path}: it is not a regular file")]
+    NotAFile {
+        /// The name.
+        path: PathBuf,
+    },
+    /// The directory is writable by other users, who could plant or replace files in it.
+    #[error(
+        "refusing to write to {path}: the directory is writable by other users (mode {mode:04o}); \
+         run `chmod o-w {path}`"
+    )]
+    Unsafe {
+        /// The directory.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
     },
     /// Another writer held the lock for too long.
     #[error("failed to lock {path}: held by another writer for more than {}s", LOCK_WAIT.as_secs())]
@@ -89,7 +129,8 @@ struct DiffFile<'a> {
 }
 
 /// Writes `json` (whose parsed form is `value`) as the latest snapshot of `name` in `dir`, rotating
-/// the old latest to prev and writing or removing the diff. Blocking: call it off the async runtime.
+/// the old latest to prev and writing or removing the diff, with files of mode 0600. Blocking: call
+/// it off the async runtime.
 pub fn write_snapshot(
     dir: &Path,
     name: &str,
@@ -97,36 +138,66 @@ pub fn write_snapshot(
     value: &Value,
     filter: &KeyFilter,
 ) -> Result<WriteOutcome, FilesError> {
-    fs::create_dir_all(dir).map_err(io_error("create", dir))?;
-    let files = SnapshotFiles::new(dir, name);
-    let _lock = lock(&files.lock)?;
+    write_snapshot_with_mode(dir, name, json, value, filter, FilesConfig::DEFAULT_MODE)
+}
 
-    let old = read_latest(&files.latest)?;
+/// [`write_snapshot`] with files of `mode` (`[files] mode`; the bits outside 0o666 and write for
+/// others are dropped).
+pub fn write_snapshot_with_mode(
+    dir: &Path,
+    name: &str,
+    json: &[u8],
+    value: &Value,
+    filter: &KeyFilter,
+    mode: u32,
+) -> Result<WriteOutcome, FilesError> {
+    let mode = mode & 0o664;
+    // Whoever the mode lets read the files may also look them up in the directory.
+    let dir_mode = private_fs::PRIVATE_DIR | ((mode & 0o044) >> 2);
+    let handle = private_fs::open_dir(dir, dir_mode).map_err(|error| match error {
+        DirError::Io { path, source } => FilesError::Io { what: "open", path, source },
+        DirError::WritableByOthers { path, mode } => FilesError::Unsafe { path, mode },
+    })?;
+    let at = Dir { fd: &handle, path: dir, mode };
+    let files = SnapshotFiles::new(dir, name);
+    let names = Names::new(name);
+    let _lock = lock(&at, &names.lock)?;
+
+    let (old, old_bytes) = match read_latest(&at, &names.latest)? {
+        Some((value, bytes)) => (Some(value), Some(bytes)),
+        None => (None, None),
+    };
     let changes = match &old {
         Some(old) => diff::diff(old, value, filter),
         None => Vec::new(),
     };
-    match &old {
+    for name in [&names.latest, &names.prev, &names.diff] {
+        at.refuse_link(name)?;
+    }
+    match &old_bytes {
         // A hard link keeps latest in place while prev takes its content, so latest never goes
         // missing, even for a writer killed between the two steps.
-        Some(_) => {
-            let staged = tmp(&files.prev);
-            remove_if_present(&staged)?;
-            match fs::hard_link(&files.latest, &staged) {
-                Ok(()) => {}
-                // File systems without hard links: copy instead.
-                Err(_) => {
-                    let bytes = fs::read(&files.latest).map_err(io_error("read", &files.latest))?;
-                    write_synced(&staged, &bytes)?;
-                }
+        Some(bytes) => {
+            let staged = tmp(&names.prev);
+            at.clear_staged(&staged)?;
+            let linked = rustix::fs::linkat(
+                &handle,
+                names.latest.as_str(),
+                &handle,
+                staged.as_str(),
+                AtFlags::empty(),
+            );
+            match linked {
+                Ok(()) => at.rename(&staged, &names.prev)?,
+                // File systems without hard links: copy what was read instead.
+                Err(_) => at.write_atomically(&names.prev, bytes)?,
             }
-            fs::rename(&staged, &files.prev).map_err(io_error("rename to", &files.prev))?;
         }
-        None => remove_if_present(&files.prev)?,
+        None => at.remove(&names.prev)?,
     }
-    write_atomically(&files.latest, json)?;
+    at.write_atomically(&names.latest, json)?;
     if changes.is_empty() {
-        remove_if_present(&files.diff)?;
+        at.remove(&names.diff)?;
     } else {
         let taken_at = |v: &'_ Value| v.pointer("/collection/taken_at").cloned();
         let (previous_taken_at, taken_at_now) = (old.as_ref().and_then(taken_at), taken_at(value));
@@ -137,10 +208,96 @@ pub fn write_snapshot(
         };
         let bytes = serde_json::to_vec_pretty(&body)
             .map_err(|error| io_error("serialize", &files.diff)(io::Error::other(error)))?;
-        write_atomically(&files.diff, &bytes)?;
+        at.write_atomically(&names.diff, &bytes)?;
     }
-    sync_dir(dir)?;
+    rustix::fs::fsync(&handle).map_err(|errno| io_error("fsync", dir)(errno.into()))?;
     Ok(WriteOutcome { changes })
+}
+
+/// The file names (within the directory) of one snapshot name.
+struct Names {
+    latest: String,
+    prev: String,
+    diff: String,
+    lock: String,
+}
+
+impl Names {
+    fn new(name: &str) -> Names {
+        let name = file_name(name);
+        Names {
+            latest: format!("{name}.latest.json"),
+            prev: format!("{name}.prev.json"),
+            diff: format!("{name}.diff.json"),
+            lock: format!("{name}.lock"),
+        }
+    }
+}
+
+/// The open files directory: every operation is relative to its handle and follows no link.
+struct Dir<'a> {
+    fd: &'a OwnedFd,
+    path: &'a Path,
+    mode: u32,
+}
+
+impl Dir<'_> {
+    fn path(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    fn failed(&self, what: &'static str, name: &str, error: OpenError) -> FilesError {
+        match error {
+            OpenError::Link => FilesError::Link { path: self.path(name) },
+            OpenError::NotAFile => FilesError::NotAFile { path: self.path(name) },
+            OpenError::Io(source) => FilesError::Io { what, path: self.path(name), source },
+        }
+    }
+
+    /// Fails, naming it, when `name` is a symbolic link.
+    fn refuse_link(&self, name: &str) -> Result<(), FilesError> {
+        match private_fs::is_link(self.fd, name) {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(FilesError::Link { path: self.path(name) }),
+            Err(source) => Err(FilesError::Io { what: "stat", path: self.path(name), source }),
+        }
+    }
+
+    /// Removes a temporary file an earlier writer left; a link there is refused.
+    fn clear_staged(&self, staged: &str) -> Result<(), FilesError> {
+        self.refuse_link(staged)?;
+        self.remove(staged)
+    }
+
+    fn remove(&self, name: &str) -> Result<(), FilesError> {
+        private_fs::remove(self.fd, name).map_err(io_error("remove", &self.path(name)))
+    }
+
+    fn rename(&self, from: &str, to: &str) -> Result<(), FilesError> {
+        rustix::fs::renameat(self.fd, from, self.fd, to).map_err(|errno| {
+            let _ = private_fs::remove(self.fd, from);
+            io_error("rename to", &self.path(to))(errno.into())
+        })
+    }
+
+    /// Writes through a temporary file next to `name`, fsynced, then renamed over it. The temporary
+    /// file is removed when any step fails.
+    fn write_atomically(&self, name: &str, bytes: &[u8]) -> Result<(), FilesError> {
+        let staged = tmp(name);
+        self.clear_staged(&staged)?;
+        let mut file = private_fs::create_new(self.fd, &staged, self.mode)
+            .map_err(|error| self.failed("create", &staged, error))?;
+        let written = file
+            .write_all(bytes)
+            .map_err(io_error("write", &self.path(&staged)))
+            .and_then(|()| file.sync_all().map_err(io_error("fsync", &self.path(&staged))));
+        drop(file);
+        if let Err(error) = written {
+            let _ = private_fs::remove(self.fd, &staged);
+            return Err(error);
+        }
+        self.rename(&staged, name)
+    }
 }
 
 /// Replaces anything that is not a safe file-name character with `_`.
@@ -162,13 +319,9 @@ fn io_error(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> FilesE
 }
 
 /// Takes the exclusive lock, waiting up to [`LOCK_WAIT`]. Released when the file is closed.
-fn lock(path: &Path) -> Result<File, FilesError> {
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(io_error("open", path))?;
+fn lock(at: &Dir<'_>, name: &str) -> Result<File, FilesError> {
+    let file = private_fs::open_or_create(at.fd, name, private_fs::PRIVATE_FILE)
+        .map_err(|error| at.failed("open", name, error))?;
     // Polling (rather than a blocking lock) bounds the wait; counting naps needs no clock.
     let nap = Duration::from_millis(1);
     let naps = LOCK_WAIT.as_millis() / nap.as_millis();
@@ -176,21 +329,32 @@ fn lock(path: &Path) -> Result<File, FilesError> {
         match file.try_lock() {
             Ok(()) => return Ok(file),
             Err(fs::TryLockError::WouldBlock) => std::thread::sleep(nap),
-            Err(fs::TryLockError::Error(source)) => return Err(io_error("lock", path)(source)),
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(io_error("lock", &at.path(name))(source));
+            }
         }
     }
-    Err(FilesError::Busy { path: path.to_owned() })
+    Err(FilesError::Busy { path: at.path(name) })
 }
 
-/// The old latest snapshot; `None` when absent or not valid JSON (with a warning).
-fn read_latest(path: &Path) -> Result<Option<Value>, FilesError> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(io_error("read", path)(error)),
+/// The old latest snapshot and its bytes; `None` when absent, or not valid JSON or bigger than
+/// [`MAX_LATEST_BYTES`] (with a warning).
+fn read_latest(at: &Dir<'_>, name: &str) -> Result<Option<(Value, Vec<u8>)>, FilesError> {
+    let path = at.path(name);
+    let Some(file) =
+        private_fs::open_read(at.fd, name).map_err(|error| at.failed("read", name, error))?
+    else {
+        return Ok(None);
     };
+    let mut bytes = Vec::new();
+    let limit = MAX_LATEST_BYTES + 1;
+    file.take(limit).read_to_end(&mut bytes).map_err(io_error("read", &path))?;
+    if bytes.len() as u64 > MAX_LATEST_BYTES {
+        tracing::warn!(path = %path.display(), limit_bytes = MAX_LATEST_BYTES, "latest snapshot file is too big; treated as corrupt");
+        return Ok(None);
+    }
     match serde_json::from_slice(&bytes) {
-        Ok(value) => Ok(Some(value)),
+        Ok(value) => Ok(Some((value, bytes))),
         Err(error) => {
             tracing::warn!(path = %path.display(), %error, "corrupt latest snapshot file; treated as absent");
             Ok(None)
@@ -198,37 +362,8 @@ fn read_latest(path: &Path) -> Result<Option<Value>, FilesError> {
     }
 }
 
-fn tmp(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".tmp");
-    PathBuf::from(name)
-}
-
-/// Writes through a temporary file next to `path`, fsynced, then renamed over it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FilesError> {
-    let staged = tmp(path);
-    write_synced(&staged, bytes)?;
-    fs::rename(&staged, path).map_err(io_error("rename to", path))
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), FilesError> {
-    let mut file = File::create(path).map_err(io_error("create", path))?;
-    file.write_all(bytes).map_err(io_error("write", path))?;
-    file.sync_all().map_err(io_error("fsync", path))
-}
-
-fn remove_if_present(path: &Path) -> Result<(), FilesError> {
-    match fs::remove_file(path) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => {
-            Err(io_error("remove", path)(error))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Makes the renames durable.
-fn sync_dir(dir: &Path) -> Result<(), FilesError> {
-    File::open(dir).and_then(|dir| dir.sync_all()).map_err(io_error("fsync", dir))
+fn tmp(name: &str) -> String {
+    format!("{name}.tmp")
 }
 
 #[cfg(test)]

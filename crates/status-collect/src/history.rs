@@ -16,110 +16,25 @@
 mod series;
 mod writer;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use serde_json::Value;
-use sqlx::SqlSafeStr;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
 use status_model::{HealthEvent, HealthStatus, Timestamp};
 
 use crate::cache::Published;
 use crate::config::HistoryConfig;
+use crate::store::StoreError;
 
 pub(crate) use writer::HistoryWriter;
 
 /// The store's file name inside the state directory.
-pub const STORE_FILE: &str = "status.db";
+pub const STORE_FILE: &str = crate::store::FILE_NAME;
 
-/// How long a statement waits for another connection's lock before failing; short, because a failed
-/// write is simply retried with the next snapshot.
-const BUSY_TIMEOUT: Duration = Duration::from_millis(250);
-
-/// A store that could not be opened, migrated or queried.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The file (or its directory) could not be opened or created.
-    #[error("failed to open the store {path}: {source}")]
-    Open {
-        /// The database file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: sqlx::Error,
-    },
-    /// The schema could not be brought up to date.
-    #[error("failed to migrate the store {path}: {source}")]
-    Migrate {
-        /// The database file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: sqlx::migrate::MigrateError,
-    },
-    /// A statement failed.
-    #[error("failed to {what} in the store: {source}")]
-    Query {
-        /// What was being done.
-        what: &'static str,
-        /// Why.
-        #[source]
-        source: sqlx::Error,
-    },
-}
-
-/// Opens (creating it and its directory if missing) the store at `path` in WAL mode, and applies
-/// this module's migrations.
+/// Opens the store at `path` for the history: [`crate::store::open_pool`], the one way the store
+/// file is opened, with every migration (deploys and history).
 pub async fn open_store(path: &Path) -> Result<SqlitePool, StoreError> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|error| StoreError::Open {
-            path: path.to_owned(),
-            source: sqlx::Error::Io(error),
-        })?;
-    }
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(BUSY_TIMEOUT);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(2)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(options)
-        .await
-        .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
-    migrator()
-        .run(&pool)
-        .await
-        .map_err(|source| StoreError::Migrate { path: path.to_owned(), source })?;
-    Ok(pool)
-}
-
-/// This module's migrations. Other modules migrate the same store with their own versions, so
-/// versions this list does not know are expected.
-fn migrator() -> Migrator {
-    let mut migrator = Migrator::with_migrations(vec![
-        Migration::new(
-            100,
-            "history".into(),
-            MigrationType::Simple,
-            include_str!("history/0100_history.sql").into_sql_str(),
-            false,
-        ),
-        Migration::new(
-            101,
-            "health events".into(),
-            MigrationType::Simple,
-            include_str!("history/0101_health_events.sql").into_sql_str(),
-            false,
-        ),
-    ]);
-    migrator.set_ignore_missing(true);
-    migrator
+    crate::store::open_pool(path).await
 }
 
 /// One point of a key's series.

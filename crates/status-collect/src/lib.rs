@@ -64,6 +64,7 @@ mod history;
 mod hooks;
 mod http;
 pub mod layouts;
+mod private_fs;
 mod procfs;
 mod refresh;
 mod runner;
@@ -83,9 +84,13 @@ pub use config::{
 pub use database::Database;
 pub use docker::DockerEndpoint;
 pub use engine::{Engine, EngineSettings};
-pub use files::{FilesError, SnapshotFiles, WriteOutcome, write_snapshot};
+pub use files::{
+    FilesError, MAX_LATEST_BYTES, SnapshotFiles, WriteOutcome, write_snapshot,
+    write_snapshot_with_mode,
+};
 pub use health::{HealthConfig, HealthEvaluator};
-pub use history::{History, STORE_FILE, SeriesPoint, StoreError, open_store};
+pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::{Diagnostics, NoRuntime, Status, StatusBuilder};
+pub use store::{StoreError, StoreHealth};

@@ -119,7 +119,7 @@ impl Status {
         }
         let engine = Engine::for_collectors(&config, collectors);
         let cache = Cache::new(config.redact.redactor());
-        let changes = Changes::spawn(&config, &cache, stats);
+        let changes = Changes::spawn(&config, &cache, &store, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
         let min_refresh = config.http.min_refresh;
         Status {

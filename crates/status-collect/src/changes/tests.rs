@@ -77,7 +77,8 @@ fn start(config: &Config, interval: Duration) -> (Cache, Changes, LoopHandle) {
         Duration::from_secs(1),
     );
     let cache = Cache::default();
-    let changes = Changes::spawn(config, &cache, Arc::default());
+    let store = crate::store::Store::new(&config.state_dir());
+    let changes = Changes::spawn(config, &cache, &store, Arc::default());
     let running = spawn_loop(engine, cache.clone(), interval);
     (cache, changes, running)
 }
@@ -162,7 +163,7 @@ async fn a_locked_store_is_logged_and_counted_and_rows_resume_after() {
     let logs = Captured::default();
     let _logging = logs.install();
     let state = tempfile::tempdir().unwrap();
-    let db = state.path().join(history::STORE_FILE);
+    let db = state.path().join(crate::history::STORE_FILE);
     let config = config("[history]\nenabled = true\n", state.path());
     let (cache, changes, running) = start(&config, Duration::from_millis(50));
     let stats = changes.stats();
@@ -264,7 +265,8 @@ async fn history_files_hooks_and_logs_get_the_redacted_snapshot() {
     let collectors: Vec<Arc<dyn Collector>> = vec![Arc::new(Counter::default()), Arc::new(Planted)];
     let engine = Engine::new(collectors, Duration::from_secs(1));
     let cache = Cache::new(config.redact.redactor());
-    let changes = Changes::spawn(&config, &cache, Arc::default());
+    let store = crate::store::Store::new(&config.state_dir());
+    let changes = Changes::spawn(&config, &cache, &store, Arc::default());
     let running = spawn_loop(engine, cache.clone(), Duration::from_millis(30));
     let stats = changes.stats();
     until("two hooks ran and three rows were stored", || {

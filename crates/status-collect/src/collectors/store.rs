@@ -1,4 +1,5 @@
-//! The `store` collector: a real write to the embedded store, rolled back, and its journal mode.
+//! The `store` collector: a real write to the embedded store, rolled back, its journal mode, the
+//! writers' last commit, and whether the file is still the one opened.
 
 use std::time::Duration;
 
@@ -31,22 +32,34 @@ impl Collector for StoreCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let path = self.store.path().display().to_string();
+        // A file deleted, replaced or truncated under the open pool is found here, and reopened.
+        self.store.verify().await;
         let started = Instant::now();
         let (journal_mode, write) = match self.store.pool().await {
             Ok(pool) => {
                 let mode: Result<String, _> =
-                    sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await;
-                (mode.ok(), write_and_roll_back(pool).await)
+                    sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await;
+                (mode.ok(), write_and_roll_back(&pool).await)
             }
             Err(error) => (None, Err(error.to_string())),
         };
         let elapsed: Duration = started.elapsed();
+        if write.as_ref().is_err_and(|error| !error.contains("database is locked")) {
+            // Reopened next time: a connection opened while the file was read-only stays so.
+            self.store.reopen().await;
+        }
+        let health = self.store.health().await;
+        let commit_error =
+            health.commit_error.map(|error| format!("the last commit failed: {error}"));
+        let write = write.and_then(|()| commit_error.map_or(Ok(()), Err));
         Ok(Collected::complete(SectionData::Store(StoreSection {
             path,
             writable: write.is_ok(),
             write_ms: write.is_ok().then(|| millis(elapsed)),
             error: write.err(),
             journal_mode,
+            losses_total: health.losses_total,
+            last_loss: health.last_loss,
         })))
     }
 }

@@ -64,16 +64,41 @@ impl Default for HistoryConfig {
 }
 
 /// `[files]`: the latest snapshot, the one before it and their diff as files.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct FilesConfig {
     /// `dir`: where to write `<name>.latest.json`, `<name>.prev.json`, `<name>.diff.json` and
     /// `<name>.lock`. The environment variable `STATUS_CACHE_DIR` overrides it. Files are off when
-    /// neither is set.
+    /// neither is set. Created 0700 when missing; one that other users can write to is refused.
     pub dir: Option<PathBuf>,
+    /// `mode`: the permission bits of the latest, prev and diff files, as an octal TOML integer
+    /// (`0o640` lets the group read them). Default `0o600`; no execute bits, never writable by
+    /// others. The lock file is always 0600.
+    #[serde(deserialize_with = "files_mode")]
+    pub mode: u32,
+}
+
+impl Default for FilesConfig {
+    fn default() -> FilesConfig {
+        FilesConfig { dir: None, mode: FilesConfig::DEFAULT_MODE }
+    }
+}
+
+fn files_mode<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let mode = u32::deserialize(deserializer)?;
+    if mode & !0o664 != 0 {
+        return Err(serde::de::Error::custom(format!(
+            "files.mode {mode:#o} is not allowed: only read and write bits, never writable by others \
+             (for example 0o600 or 0o640)"
+        )));
+    }
+    Ok(mode)
 }
 
 impl FilesConfig {
+    /// The default `mode`: read and write for the owner only.
+    pub const DEFAULT_MODE: u32 = 0o600;
+
     /// The environment variable that overrides `[files] dir`.
     pub const ENV: &str = "STATUS_CACHE_DIR";
 

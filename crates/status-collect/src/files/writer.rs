@@ -16,12 +16,13 @@ use crate::changes::ChangeStats;
 #[derive(Debug)]
 pub(crate) struct FilesWriter {
     dir: PathBuf,
+    mode: u32,
     running: Option<JoinHandle<()>>,
 }
 
 impl FilesWriter {
-    pub(crate) fn new(dir: PathBuf) -> FilesWriter {
-        FilesWriter { dir, running: None }
+    pub(crate) fn new(dir: PathBuf, mode: u32) -> FilesWriter {
+        FilesWriter { dir, mode, running: None }
     }
 
     /// Starts writing `published` unless a write is still running.
@@ -38,9 +39,17 @@ impl FilesWriter {
             tracing::warn!(dir = %self.dir.display(), "status files: the previous write is still running; snapshot skipped");
             return;
         }
-        let (dir, name, stats) = (self.dir.clone(), name.to_owned(), stats.clone());
+        let (dir, name, stats, mode) =
+            (self.dir.clone(), name.to_owned(), stats.clone(), self.mode);
         self.running = Some(tokio::task::spawn_blocking(move || {
-            match super::write_snapshot(&dir, &name, &published.json, &value, &filter) {
+            match super::write_snapshot_with_mode(
+                &dir,
+                &name,
+                &published.json,
+                &value,
+                &filter,
+                mode,
+            ) {
                 Ok(_) => stats.count(&stats.files_written_total),
                 Err(error) => {
                     stats.count(&stats.files_failures_total);

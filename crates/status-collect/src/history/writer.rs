@@ -1,7 +1,6 @@
 //! The history writer: a task of its own that inserts each snapshot it is handed, so that a slow or
 //! locked store never holds up a collection.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,10 +10,11 @@ use status_model::{Timestamp, diff};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{StoreError, open_store};
+use super::StoreError;
 use crate::cache::Published;
 use crate::changes::ChangeStats;
 use crate::config::HistoryConfig;
+use crate::store::Store;
 
 /// A snapshot to store: as published, and as the JSON value the pipeline diffed.
 #[derive(Debug)]
@@ -34,32 +34,25 @@ pub(crate) struct HistoryWriter {
 }
 
 impl HistoryWriter {
-    /// Spawns the writer for the store at `path`. The store is opened on the first snapshot, and
-    /// again after any failure.
+    /// Spawns the writer into `store`. The store is opened on the first snapshot, and again after
+    /// any failure (the store closes its pool when a commit fails).
     pub(crate) fn spawn(
-        path: PathBuf,
+        store: Store,
         config: HistoryConfig,
         stats: Arc<ChangeStats>,
     ) -> HistoryWriter {
         let (sender, mut receiver) = mpsc::channel::<Entry>(QUEUE);
         let task = tokio::spawn(async move {
-            let mut pool: Option<SqlitePool> = None;
             while let Some(entry) = receiver.recv().await {
-                let result = write(&mut pool, &path, &config, &entry).await;
+                let result = write(&store, &config, &entry).await;
+                store.commit_ended(result.as_ref().map(|_| ())).await;
                 match result {
                     Ok(()) => stats.count(&stats.history_rows_written_total),
                     Err(error) => {
                         stats.count(&stats.history_failures_total);
                         tracing::warn!(%error, "status history: snapshot not stored; retrying with the next one");
-                        // Reopen next time: the pool may hold a broken connection.
-                        if let Some(pool) = pool.take() {
-                            pool.close().await;
-                        }
                     }
                 }
-            }
-            if let Some(pool) = pool {
-                pool.close().await;
             }
         });
         HistoryWriter { sender, task }
@@ -81,18 +74,10 @@ impl HistoryWriter {
     }
 }
 
-async fn write(
-    pool: &mut Option<SqlitePool>,
-    path: &std::path::Path,
-    config: &HistoryConfig,
-    entry: &Entry,
-) -> Result<(), StoreError> {
-    let pool = match pool {
-        Some(pool) => pool,
-        None => pool.insert(open_store(path).await?),
-    };
+async fn write(store: &Store, config: &HistoryConfig, entry: &Entry) -> Result<(), StoreError> {
+    let pool = store.pool().await?;
     let now = Timestamp::now();
-    insert(pool, &entry.published, &entry.value, config.max_rows, cutoff_ms(now, config.max_age))
+    insert(&pool, &entry.published, &entry.value, config.max_rows, cutoff_ms(now, config.max_age))
         .await
 }
 

@@ -212,3 +212,66 @@ async fn a_command_stopped_by_its_own_timeout_is_a_timeout_not_a_failure() {
         command::run(&argv, Bytes::from_static(b"{}"), "[]", Duration::from_millis(50)).await;
     assert!(matches!(outcome, Err(Failure::TimedOut)), "{outcome:?}");
 }
+
+#[tokio::test]
+async fn twenty_firings_of_a_hook_that_hangs_with_children_leave_no_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    let script = format!("echo $$ >> {}; sleep 60 & sleep 60 & sleep 60", pids.display());
+    let hook = HookConfig {
+        target: HookTarget::Command(vec!["/bin/sh".into(), "-c".into(), script]),
+        timeout: Duration::from_millis(200),
+    };
+    let stats = Arc::new(ChangeStats::default());
+    let hooks = Hooks::new(vec![hook; 4], stats.clone());
+    for round in 1..=5 {
+        hooks.fire("agent", &event());
+        until(&stats, |counts| counts.hooks_timed_out_total == 4 * round).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let groups: Vec<i32> = std::fs::read_to_string(&pids)
+        .unwrap()
+        .lines()
+        .map(|line| line.trim().parse().unwrap())
+        .collect();
+    assert_eq!(groups.len(), 20);
+    let alive: Vec<i32> = groups.into_iter().flat_map(crate::command::group_members).collect();
+    assert!(alive.is_empty(), "alive 2 s after the timeouts: {alive:?}");
+}
+
+#[tokio::test]
+async fn a_hook_that_exits_while_its_child_holds_stdout_succeeded() {
+    let hook = HookConfig {
+        target: HookTarget::Command(vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            "sleep 60 & echo started".into(),
+        ]),
+        timeout: Duration::from_secs(5),
+    };
+    let stats = Arc::new(ChangeStats::default());
+    Hooks::new(vec![hook], stats.clone()).fire("agent", &event());
+    until(&stats, |counts| counts.hooks_succeeded_total == 1).await;
+    assert_eq!(stats.counts().hooks_timed_out_total, 0);
+}
+
+#[tokio::test]
+async fn a_url_hook_failure_does_not_log_the_answer() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url: hyper::Uri =
+        format!("http://{}/hook", listener.local_addr().unwrap()).parse().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut buffer = vec![0_u8; 65536];
+        let _ = stream.read(&mut buffer).await.unwrap();
+        let body = "token=s3cr3t-echoed";
+        let answer = format!(
+            "HTTP/1.1 500 Internal Server Error\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).await.unwrap();
+    });
+    let error = http::post(&url, &[], Bytes::from_static(b"{}")).await.unwrap_err();
+    server.await.unwrap();
+    assert_eq!(error, "answered HTTP 500 Internal Server Error");
+}

@@ -30,7 +30,7 @@ fn the_last_deploy_wins_and_survives_a_new_pool() {
         let reopened = Store::new(dir.path());
         assert_eq!(reopened.last_deploy().await.unwrap(), Some(second));
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(reopened.pool().await.unwrap())
+            .fetch_one(&reopened.pool().await.unwrap())
             .await
             .unwrap();
         assert_eq!(mode, "wal");

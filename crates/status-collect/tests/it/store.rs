@@ -23,7 +23,7 @@ async fn a_store_takes_a_write_and_keeps_nothing_of_it() {
     assert!(section.error.is_none() && section.write_ms.is_some());
     let tables: Vec<String> =
         sqlx::query_scalar("SELECT name FROM sqlite_master WHERE name LIKE 'status_write_probe%'")
-            .fetch_all(store.pool().await.unwrap())
+            .fetch_all(&store.pool().await.unwrap())
             .await
             .unwrap();
     assert!(tables.is_empty(), "the probe's table was rolled back");

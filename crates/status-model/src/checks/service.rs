@@ -67,14 +67,20 @@ pub(super) fn event_loop_lag(ctx: &CheckContext<'_>, config: &CheckConfig) -> Ve
     }]
 }
 
-/// The collector's own store takes writes (a real write, rolled back): `fail` when it does not,
-/// `warn` when its journal mode is not WAL (a reader would then block the writer).
+/// The collector's own store takes writes (a real write, rolled back, and the writers' last commit):
+/// `fail` when it does not, `warn` when its file was lost while open (deleted, replaced, truncated;
+/// until restart) or its journal mode is not WAL (a reader would then block the writer).
 pub(super) fn store_writable(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict> {
     let Some(store) = ctx.snapshot.store.value() else { return Vec::new() };
     let mut result = match (&store.error, store.journal_mode.as_deref()) {
         (Some(error), _) => {
             verdict(HealthStatus::Fail, format!("{} cannot take writes: {error}", store.path), None)
         }
+        (None, Some("wal")) if store.last_loss.is_some() => verdict(
+            HealthStatus::Warn,
+            format!("takes writes, but {}", store.last_loss.as_deref().unwrap_or_default()),
+            store.write_ms,
+        ),
         (None, Some("wal")) => {
             verdict(HealthStatus::Pass, "takes writes, in WAL mode".into(), store.write_ms)
         }

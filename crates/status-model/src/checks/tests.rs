@@ -289,6 +289,8 @@ fn store_writable_fails_on_a_failed_write_and_warns_without_wal() {
             error: error.map(str::to_owned),
             journal_mode: mode.map(str::to_owned),
             write_ms: error.is_none().then_some(0.4),
+            losses_total: 0,
+            last_loss: None,
         }));
         snapshot
     };
@@ -297,6 +299,22 @@ fn store_writable_fails_on_a_failed_write_and_warns_without_wal() {
         store(None, Some("wal")),
         HealthStatus::Pass,
         "takes writes, in WAL mode",
+    );
+    let mut lost = Snapshot::new(report());
+    lost.put(SectionData::Store(StoreSection {
+        path: "/state/status.db".into(),
+        writable: true,
+        error: None,
+        journal_mode: Some("wal".into()),
+        write_ms: Some(0.4),
+        losses_total: 1,
+        last_loss: Some("/state/status.db was deleted at 2026-01-01T00:00:00Z".into()),
+    }));
+    check(
+        "store_writable",
+        lost,
+        HealthStatus::Warn,
+        "takes writes, but /state/status.db was deleted at 2026-01-01T00:00:00Z",
     );
     check(
         "store_writable",
