@@ -83,7 +83,8 @@ fn without_the_token_health_is_the_status_only_and_probe_reasons_are_withheld() 
     let (status, _, health) = body(service.respond(&request("/health", &[])));
     assert_eq!(
         (status, String::from_utf8(health).unwrap().as_str()),
-        (StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"fail"}"#)
+        (StatusCode::OK, r#"{"status":"warn"}"#),
+        "a clean stop warns; readiness fails"
     );
     let (_, _, readyz) = body(service.respond(&request("/readyz?verbose", &[])));
     let readyz = String::from_utf8(readyz).unwrap();
