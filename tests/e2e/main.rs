@@ -9,5 +9,6 @@ mod exposure;
 mod http;
 mod monitoring;
 mod mount;
+mod overload;
 mod resilience;
 mod schema;

@@ -241,6 +241,7 @@ async fn serve(
     }
     config.check_dirs().map_err(|error| error.to_string())?;
     let token = Token::from_config(&config.http).map_err(|error| error.to_string())?;
+    status_http::raise_fd_limit();
     status_http::check_bind(config.http.bind, token.as_ref(), &config.http)
         .map_err(|error| error.to_string())?;
     let listener = status_http::bind(config.http.bind).await.map_err(|error| error.to_string())?;

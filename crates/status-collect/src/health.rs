@@ -127,7 +127,7 @@ impl HealthEvaluator {
                 checks.push(result(check, config, name, verdict, after, now));
             }
         }
-        let status = HealthStatus::worst(checks.iter().map(|check| check.status));
+        let status = HealthReport::overall(&checks);
         let status_since = match memory.overall {
             Some((before, since)) if before == status => since,
             Some((before, _)) => {

@@ -49,7 +49,8 @@ fn with_token(status: &Status, token: Option<Token>) -> StatusService {
 /// `status.config().http.bind`) with the configured limits, and returns the server: await it, or
 /// `tokio::spawn` it; it runs until `shutdown` completes. Fails, before serving anything, on a
 /// token that cannot be read, or on a non-loopback address without a token unless
-/// `[http] allow_unauthenticated_remote = true`.
+/// `[http] allow_unauthenticated_remote = true`. Raises the soft open-file limit to the hard one
+/// ([`raise_fd_limit`](crate::raise_fd_limit)).
 pub fn serve_status(
     status: &Status,
     listener: TcpListener,
@@ -59,6 +60,7 @@ pub fn serve_status(
     let token = Token::from_config(http)?;
     let addr: SocketAddr = listener.local_addr().map_err(HostError::Address)?;
     check_bind(addr, token.as_ref(), http)?;
+    crate::server::raise_fd_limit();
     Ok(serve_with(listener, with_token(status, token), Limits::from_config(http), shutdown))
 }
 

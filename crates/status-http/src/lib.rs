@@ -88,6 +88,8 @@ pub use auth::{Token, TokenError};
 pub use host::{HostError, routes, serve_status};
 pub use mount::{InvalidPrefix, Mount, MountFuture};
 pub use policy::{BindRefused, check_bind};
-pub use routes::StatusService;
 pub use routes::service::ResponseFuture;
-pub use server::{BACKLOG, Limits, ServeError, bind, serve, serve_with};
+pub use routes::{FRESH_WAITERS, StatusService};
+pub use server::{
+    BACKLOG, Limits, RESERVED_FDS, ServeError, bind, raise_fd_limit, serve, serve_with,
+};

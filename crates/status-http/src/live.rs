@@ -6,7 +6,7 @@
 
 use status_collect::Published;
 use status_model::checks::{CheckConfig, CheckContext, CheckDef};
-use status_model::{CheckResult, HealthReport, HealthStatus, Timestamp};
+use status_model::{CheckResult, HealthReport, Timestamp};
 
 /// The name of the freshness check.
 pub(crate) const FRESHNESS: &str = "snapshot_fresh";
@@ -36,7 +36,7 @@ pub(crate) fn report(
             status_since: if changed { now } else { slot.status_since },
             ..slot.clone()
         };
-        report.status = HealthStatus::worst(report.checks.iter().map(|result| result.status));
+        report.status = HealthReport::overall(&report.checks);
     }
     Some(report)
 }

@@ -24,6 +24,10 @@ use crate::{ietf, live, metrics, page, probes, traces};
 
 use parts::{is_public, section_route, wants_fresh, wants_terse, with_snapshot};
 
+/// Forced refreshes (`?fresh=1`) that may wait for a collection at once; more are answered from the
+/// cache at once, marked stale.
+pub const FRESH_WAITERS: usize = 8;
+
 /// What an unauthenticated client reads instead of a failing probe's reason.
 const WITHHELD: &str = "reason withheld";
 
@@ -38,6 +42,9 @@ pub struct StatusService {
     options: Arc<Options>,
     memo: Arc<Memo>,
     in_progress: Arc<Semaphore>,
+    /// `?fresh=1` requests waiting for a collection: a small limit of their own, so that they never
+    /// take the places of plain reads in `in_progress`.
+    fresh_waiters: Arc<Semaphore>,
     /// Served at `/status/traces`; `None` until [`StatusService::with_traces`].
     traces: Option<status_collect::diagnostics::TraceBuffer>,
 }
@@ -81,6 +88,7 @@ impl StatusService {
             options: Arc::new(options),
             memo: Arc::default(),
             in_progress: Arc::new(Semaphore::new(config.http.max_concurrent_requests)),
+            fresh_waiters: Arc::new(Semaphore::new(FRESH_WAITERS)),
             traces: None,
         }
     }

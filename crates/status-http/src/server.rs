@@ -1,14 +1,17 @@
 //! Serving [`StatusService`] on a TCP listener with hyper, with limits and graceful shutdown.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use status_collect::HttpConfig;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Notify, oneshot, watch};
 
 use crate::routes::StatusService;
 
@@ -25,6 +28,9 @@ const MAX_HEADERS: usize = 48;
 pub const BACKLOG: u32 = 1024;
 /// How long shutdown waits for open connections to finish their requests.
 const GRACE: Duration = Duration::from_secs(5);
+/// File descriptors kept for the collectors (databases, git, /proc reads, hooks) and the store: the
+/// server holds at most the open-file limit less these, whatever `max_connections` says.
+pub const RESERVED_FDS: u64 = 128;
 
 /// Limits on connections (the per-request ones are the service's).
 #[derive(Clone, Debug)]
@@ -32,6 +38,9 @@ pub struct Limits {
     /// A connection that has not sent a request's headers this long after connecting, or after
     /// its previous response, is closed. It is what frees idle and slow (slowloris) connections.
     pub header_timeout: Duration,
+    /// Connections open at once (`[http] max_connections`); [`serve_with`] lowers it to the
+    /// open-file limit less [`RESERVED_FDS`].
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -43,7 +52,7 @@ impl Default for Limits {
 impl Limits {
     /// The limits `[http]` sets.
     pub fn from_config(http: &HttpConfig) -> Limits {
-        Limits { header_timeout: http.header_timeout }
+        Limits { header_timeout: http.header_timeout, max_connections: http.max_connections }
     }
 }
 
@@ -59,6 +68,92 @@ pub enum ServeError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The open-file limits (soft, hard) after raising the soft one to the hard one, as `serve` does at
+/// start: each idle connection is a file, and the common soft limit of 1024 is easily reached. Logs
+/// both. `None` for an unlimited one.
+pub fn raise_fd_limit() -> (Option<u64>, Option<u64>) {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let before = getrlimit(Resource::Nofile);
+    if before.current != before.maximum {
+        let raised = Rlimit { current: before.maximum, maximum: before.maximum };
+        if let Err(error) = setrlimit(Resource::Nofile, raised) {
+            tracing::warn!(%error, soft = ?before.current, hard = ?before.maximum, "failed to raise the open-file limit");
+        }
+    }
+    let after = getrlimit(Resource::Nofile);
+    tracing::info!(
+        soft_before = ?before.current,
+        soft = ?after.current,
+        hard = ?after.maximum,
+        "open-file limit"
+    );
+    (after.current, after.maximum)
+}
+
+/// `max_connections` lowered to the soft open-file limit less [`RESERVED_FDS`] (at least 1).
+fn connection_cap(max_connections: usize) -> usize {
+    let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
+    soft.map_or(max_connections, |soft| {
+        let room = usize::try_from(soft.saturating_sub(RESERVED_FDS)).unwrap_or(usize::MAX);
+        max_connections.min(room).max(1)
+    })
+}
+
+/// The open connections, and the ones among them that have not sent a byte yet (oldest first), each
+/// with the sender that closes it.
+struct Slots {
+    cap: usize,
+    open: AtomicUsize,
+    next_id: AtomicU64,
+    idle: Mutex<VecDeque<(u64, oneshot::Sender<()>)>>,
+    /// Told when a connection closes.
+    freed: Notify,
+}
+
+impl Slots {
+    /// Makes room for one more connection: closes the oldest idle ones until one has closed.
+    /// `false` when every open one is busy: the newest, the caller's, is then closed.
+    async fn admit(&self) -> bool {
+        while self.open.load(Ordering::Acquire) >= self.cap {
+            let oldest = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop_front();
+            let Some((_, close)) = oldest else { return false };
+            // Its task closes it and frees its slot (one that got its first byte meanwhile keeps
+            // going: the loop then closes the next idle one). Waiting keeps the file count under
+            // the cap even when a burst of connections arrives faster than tasks run.
+            if close.send(()).is_ok() {
+                let _ =
+                    tokio::time::timeout(Duration::from_millis(100), self.freed.notified()).await;
+            }
+        }
+        true
+    }
+
+    fn idle(&self) -> (u64, oneshot::Receiver<()>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (close, closed) = oneshot::channel();
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner).push_back((id, close));
+        (id, closed)
+    }
+
+    fn busy(&self, id: u64) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(at) = idle.iter().position(|(each, _)| *each == id) {
+            idle.remove(at);
+        }
+    }
+}
+
+/// One open connection's place; freed when its task ends.
+struct Slot(Arc<Slots>, u64);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.busy(self.1);
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
+        self.0.freed.notify_one();
+    }
 }
 
 /// Binds a listener on `addr` with a backlog of [`BACKLOG`] pending connections; the error names the
@@ -84,6 +179,10 @@ pub async fn serve(
 /// Serves `service` on `listener` until `shutdown` completes, then lets open connections finish
 /// (up to 5 s). Accept errors (such as running out of file descriptors) are logged and retried.
 ///
+/// At most `limits.max_connections` connections are open, and never more than the open-file limit
+/// less [`RESERVED_FDS`]: beyond that the oldest connection that has not sent a byte yet is closed
+/// to make room, or, when every connection is busy, the new one.
+///
 /// A connection costs a socket and a small task until its first byte arrives; hyper's buffers are
 /// set up only then, so thousands of idle connections stay cheap until `header_timeout` closes them.
 pub async fn serve_with(
@@ -101,6 +200,15 @@ pub async fn serve_with(
         .max_buf_size(MAX_BUF_SIZE)
         .max_header_size(MAX_HEADER_SIZE)
         .max_headers(MAX_HEADERS);
+    let cap = connection_cap(limits.max_connections);
+    tracing::debug!(cap, max_connections = limits.max_connections, "status server connection cap");
+    let slots = Arc::new(Slots {
+        cap,
+        open: AtomicUsize::new(0),
+        next_id: AtomicU64::new(0),
+        idle: Mutex::default(),
+        freed: Notify::new(),
+    });
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -114,12 +222,21 @@ pub async fn serve_with(
             },
             () = &mut shutdown => break,
         };
+        if !slots.admit().await {
+            tracing::debug!(cap, "status server: every connection is busy; the newest is closed");
+            drop(stream);
+            continue;
+        }
+        slots.open.fetch_add(1, Ordering::AcqRel);
+        let (id, mut evicted) = slots.idle();
+        let slot = Slot(slots.clone(), id);
         let builder = builder.clone();
         let service = service.clone();
         let watcher = graceful.watcher();
         let mut stopped = stopped.clone();
         let header_timeout = limits.header_timeout;
         tokio::spawn(async move {
+            let slot = slot;
             // `peek` waits for a first byte without taking it (`readable()` may fire before any
             // arrives); 0 bytes is a client that left.
             let mut first = [0u8; 1];
@@ -130,7 +247,9 @@ pub async fn serve_with(
                     }
                 }
                 _ = stopped.wait_for(|stopped| *stopped) => return,
+                Ok(()) = &mut evicted => return,
             }
+            slot.0.busy(slot.1);
             // Boxed: hyper's connection state is kilobytes, and inline it would make every idle
             // connection's task that big from the start.
             Box::pin(serve_connection(&builder, stream, service, watcher)).await;

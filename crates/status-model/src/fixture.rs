@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::checks::{CHECKS, CheckContext};
 use crate::collection::{CollectionReport, Outcome, SectionReport};
-use crate::health::{CheckResult, HealthReport, HealthStatus};
+use crate::health::{CheckResult, HealthReport};
 use crate::sections::*;
 use crate::snapshot::{SectionData, SectionName, Snapshot};
 
@@ -305,7 +305,7 @@ fn evaluate(snapshot: &mut Snapshot) {
             });
         }
     }
-    let status = HealthStatus::worst(checks.iter().map(|check| check.status));
+    let status = HealthReport::overall(&checks);
     snapshot.health = Some(HealthReport {
         status,
         status_since: before(300),

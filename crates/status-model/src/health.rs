@@ -40,7 +40,8 @@ impl HealthStatus {
 /// The verdicts of every enabled check over one snapshot, in the checks' fixed order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HealthReport {
-    /// The worst status of all checks (`pass` when there are none).
+    /// The overall status (see [`HealthReport::overall`]): the worst of the critical checks, with
+    /// non-critical checks and `shutting_down` counting as `warn` at most (`pass` when there are none).
     pub status: HealthStatus,
     /// When the overall status last changed (RFC 3339 UTC).
     pub status_since: Timestamp,
@@ -52,7 +53,24 @@ pub struct HealthReport {
     pub events: Vec<HealthEvent>,
 }
 
+/// The check that fails while the service stops on purpose.
+const SHUTTING_DOWN: &str = "shutting_down";
+
 impl HealthReport {
+    /// The overall status of `checks`, as `/health` answers it (IETF mapping: `fail` is 503):
+    /// the worst of the critical checks' statuses, where a non-critical check counts as `warn` at
+    /// most (it never makes `/health` fail) and so does `shutting_down` (a clean stop fails
+    /// readiness, but it is not a failure of the service, nor recorded as one in the history).
+    pub fn overall(checks: &[CheckResult]) -> HealthStatus {
+        HealthStatus::worst(checks.iter().map(|check| {
+            if check.critical && check.name != SHUTTING_DOWN {
+                check.status
+            } else {
+                check.status.min(HealthStatus::Warn)
+            }
+        }))
+    }
+
     /// The worst status among critical checks: what readiness answers.
     pub fn readiness(&self) -> HealthStatus {
         HealthStatus::worst(
@@ -114,6 +132,34 @@ mod tests {
         assert_eq!(HealthStatus::worst([]), Pass);
         assert_eq!(HealthStatus::worst([Pass, Warn, Pass]), Warn);
         assert_eq!(HealthStatus::worst([Warn, Fail, Pass]), Fail);
+    }
+
+    fn check(name: &str, critical: bool, status: HealthStatus) -> CheckResult {
+        CheckResult {
+            name: name.into(),
+            component: "c".into(),
+            measurement: "m".into(),
+            component_id: None,
+            status,
+            critical,
+            message: String::new(),
+            observed_value: None,
+            observed_unit: None,
+            time: Timestamp::UNIX_EPOCH,
+            status_since: Timestamp::UNIX_EPOCH,
+            details: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn non_critical_checks_and_a_clean_stop_warn_at_most() {
+        let overall = |checks: &[CheckResult]| HealthReport::overall(checks);
+        assert_eq!(overall(&[]), Pass);
+        assert_eq!(overall(&[check("a", false, Fail), check("b", true, Pass)]), Warn);
+        assert_eq!(overall(&[check("a", false, Fail), check("b", true, Fail)]), Fail);
+        assert_eq!(overall(&[check("a", true, Warn)]), Warn);
+        assert_eq!(overall(&[check("shutting_down", true, Fail)]), Warn);
+        assert_eq!(overall(&[check("shutting_down", true, Pass), check("a", false, Pass)]), Pass);
     }
 
     #[test]

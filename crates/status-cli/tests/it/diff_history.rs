@@ -128,4 +128,10 @@ fn history_prints_snapshots_and_one_keys_series() {
         events.iter().find(|event| event["check"] == "shutting_down").expect("an event");
     assert_eq!((&shutting_down["from"], &shutting_down["to"]), (&"pass".into(), &"fail".into()));
     assert_eq!(shutting_down["at"], snapshots[1]["collection"]["taken_at"]);
+    // A clean SIGTERM is recorded as a stop, not as a failure of the service.
+    assert_eq!(snapshots[1]["service"]["status"], "shutting_down");
+    assert!(
+        !events.iter().any(|event| event["check"] == "overall" && event["to"] == "fail"),
+        "{events:?}"
+    );
 }

@@ -9,6 +9,7 @@ use std::process::{Command, Output, Stdio};
 mod diff_history;
 mod example;
 mod health;
+mod overload;
 mod redaction;
 mod serve_security;
 mod text;
@@ -105,7 +106,7 @@ fn failures_are_json_errors_with_exit_1() {
 }
 
 /// Sends one HTTP/1.1 request and returns the status code and body.
-fn http_get(addr: &str, path: &str) -> (u16, String) {
+pub(crate) fn http_get(addr: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
     let mut response = String::new();

@@ -38,6 +38,12 @@ pub struct HttpConfig {
     /// at once. Default 64.
     #[serde(deserialize_with = "concurrency_in_range")]
     pub max_concurrent_requests: usize,
+    /// `max_connections`: connections open at once, 1 to 1000000, and never more than the open-file
+    /// limit leaves beside the collectors' own files (see `status_http::Limits`). Beyond it, the
+    /// oldest connection that has not sent a request yet is closed to make room, or, when every
+    /// connection is busy, the newest. Default 1024.
+    #[serde(deserialize_with = "connections_in_range")]
+    pub max_connections: usize,
     /// `request_timeout`: the longest a request may take (only a forced refresh can take long),
     /// 100 ms to 5 m. Default 10 s.
     #[serde(deserialize_with = "request_timeout_in_range")]
@@ -62,6 +68,7 @@ impl Default for HttpConfig {
             allow_unauthenticated_remote: false,
             cors_origins: Vec::new(),
             max_concurrent_requests: 64,
+            max_connections: 1024,
             request_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             min_refresh: Duration::from_secs(1),
@@ -107,6 +114,16 @@ fn concurrency_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<us
         Ok(value @ 1..=100_000) => Ok(value),
         _ => Err(serde::de::Error::custom(format!(
             "`http.max_concurrent_requests` must be between 1 and 100000, got {value}"
+        ))),
+    }
+}
+
+fn connections_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    let value = i64::deserialize(deserializer)?;
+    match usize::try_from(value) {
+        Ok(value @ 1..=1_000_000) => Ok(value),
+        _ => Err(serde::de::Error::custom(format!(
+            "`http.max_connections` must be between 1 and 1000000, got {value}"
         ))),
     }
 }

@@ -54,8 +54,9 @@ fn def(
     }))
 }
 
+/// A critical check's settings (a non-critical one makes the overall status `warn` at most).
 fn config(fail_after: u32, recover_after: u32) -> CheckConfig {
-    CheckConfig { fail_after, recover_after, ..CHECKS[0].default.clone() }
+    CheckConfig { fail_after, recover_after, critical: true, ..CHECKS[0].default.clone() }
 }
 
 /// Feeds raw statuses (0 pass, 1 warn, 2 fail) one per evaluation; returns the reported ones.
@@ -129,6 +130,20 @@ fn a_panicking_check_fails_alone() {
     assert_eq!(report.checks[0].message, "check panicked: threshold table missing");
     assert_eq!((report.checks[1].name.as_str(), report.checks[1].status), ("s", Pass));
     assert_eq!(report.status, Fail);
+}
+
+#[test]
+fn a_failing_non_critical_check_makes_the_overall_status_warn_at_most() {
+    let minor = CheckConfig { critical: false, ..config(1, 1) };
+    let evaluator = HealthEvaluator::with_checks(vec![(def("s", scripted), minor)]);
+    evaluator.evaluate(&snapshot(0));
+    let mut failing = snapshot(1);
+    failing.collection.sequence = 2;
+    let report = evaluator.evaluate(&failing);
+    assert_eq!((report.checks[0].status, report.status), (Fail, Warn));
+    let events: Vec<_> =
+        report.events.iter().map(|event| (event.check.as_str(), event.to)).collect();
+    assert_eq!(events, [("s", Fail), ("overall", Warn)]);
 }
 
 #[test]

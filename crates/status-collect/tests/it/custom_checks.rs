@@ -57,5 +57,6 @@ async fn custom_checks_become_health_checks() {
         custom,
         [("custom:api_quota", HealthStatus::Fail), ("custom:index", HealthStatus::Pass)]
     );
-    assert_eq!(health.status, HealthStatus::Fail);
+    // Host checks are not critical unless configured so: a failing one makes the whole warn.
+    assert_eq!(health.status, HealthStatus::Warn);
 }

@@ -48,18 +48,24 @@ impl<B> hyper::service::Service<Request<B>> for StatusService {
 
     /// Answers 429 at once when `max_concurrent_requests` are in progress. `/status?fresh=1` and
     /// `/health?fresh=1` from a client that may see everything wait for the refresher (up to
-    /// `request_timeout`); when it declines or times out, the cached answer is marked stale.
+    /// `request_timeout`); when it declines or times out, the cached answer is marked stale. Those
+    /// waiters do not count in `max_concurrent_requests`: at most [`FRESH_WAITERS`](super::FRESH_WAITERS) wait at once,
+    /// and the others are answered from the cache at once, marked stale.
     fn call(&self, request: Request<B>) -> ResponseFuture {
-        let Ok(permit) = self.in_progress.clone().try_acquire_owned() else {
-            return ResponseFuture::Ready(ready(Ok(reply::too_many_requests())));
-        };
         let refresher = self.options.refresher.clone().filter(|_| {
             let path = request.uri().path();
             wants_fresh(&request)
                 && matches!(path, "/status" | "/health")
                 && auth::access(request.headers(), self.options.token.as_ref()).full()
         });
-        let Some(refresher) = refresher else {
+        let waiter = refresher.and_then(|refresher| {
+            let permit = self.fresh_waiters.clone().try_acquire_owned().ok()?;
+            Some((refresher, permit))
+        });
+        let Some((refresher, permit)) = waiter else {
+            let Ok(permit) = self.in_progress.clone().try_acquire_owned() else {
+                return ResponseFuture::Ready(ready(Ok(reply::too_many_requests())));
+            };
             let response = self.respond(&request);
             drop(permit);
             return ResponseFuture::Ready(ready(Ok(response)));

@@ -228,10 +228,24 @@ fn health_follows_the_ietf_format() {
 
 #[test]
 fn health_is_503_on_fail() {
-    let service = service_with(Some(snapshot(Outcome::Ok, true)));
-    let reply = get(&service, "/health");
+    // A snapshot an hour old: `snapshot_fresh`, a critical check, fails.
+    let mut stale = snapshot(Outcome::Ok, false);
+    stale.collection.taken_at =
+        Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap();
+    let reply = get(&service_with(Some(stale)), "/health");
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(reply.body.contains(r#""status":"fail""#), "{}", reply.body);
+    assert!(reply.body.starts_with(r#"{"status":"fail""#), "{}", reply.body);
+}
+
+#[test]
+fn a_clean_stop_and_non_critical_failures_warn_but_never_503() {
+    // `shutting_down` fails readiness, not `/health`.
+    let stopping = service_with(Some(snapshot(Outcome::Ok, true)));
+    let reply = get(&stopping, "/health");
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.starts_with(r#"{"status":"warn""#), "{}", reply.body);
+    assert!(reply.body.contains(r#""status":"fail""#), "the check itself fails: {}", reply.body);
+    assert_eq!(get(&stopping, "/readyz").status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[test]

@@ -83,7 +83,8 @@ fn without_the_token_health_is_the_status_only_and_probe_reasons_are_withheld() 
     let (status, _, health) = body(service.respond(&request("/health", &[])));
     assert_eq!(
         (status, String::from_utf8(health).unwrap().as_str()),
-        (StatusCode::SERVICE_UNAVAILABLE, r#"{"status":"fail"}"#)
+        (StatusCode::OK, r#"{"status":"warn"}"#),
+        "a clean stop warns; readiness fails"
     );
     let (_, _, readyz) = body(service.respond(&request("/readyz?verbose", &[])));
     let readyz = String::from_utf8(readyz).unwrap();
@@ -254,18 +255,24 @@ async fn fresh_collects_once_then_serves_the_cache_marked_stale() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_over_the_limit_are_answered_429_at_once() {
+async fn fresh_waiters_have_their_own_limit_and_never_take_the_places_of_plain_reads() {
     let (service, _gate, open) = refreshing(1);
     let bearer = format!("Bearer {TOKEN}");
-    let waiting =
-        tokio::spawn(service.call(request("/status?fresh=1", &[("authorization", &bearer)])));
+    let fresh = || service.call(request("/status?fresh=1", &[("authorization", &bearer)]));
+    let waiting: Vec<_> = (0..crate::FRESH_WAITERS).map(|_| tokio::spawn(fresh())).collect();
     tokio::time::sleep(Duration::from_millis(50)).await;
     let started = tokio::time::Instant::now();
-    let refused = service.call(request("/livez", &[])).await.unwrap();
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(refused.headers()["retry-after"], "1");
+    // `max_concurrent_requests = 1`, and every waiter's place is taken: plain reads still pass,
+    // and one more forced refresh is answered from the cache at once, marked stale.
+    assert_eq!(service.call(request("/livez", &[])).await.unwrap().status(), StatusCode::OK);
+    let beyond = fresh().await.unwrap();
+    assert_eq!(beyond.status(), StatusCode::OK);
+    assert_eq!(beyond.headers()[WARNING], "110 - \"Response is Stale\"");
     assert!(started.elapsed() < Duration::from_secs(1));
     open.send_replace(true);
-    assert_eq!(waiting.await.unwrap().unwrap().status(), StatusCode::OK);
-    assert_eq!(service.call(request("/livez", &[])).await.unwrap().status(), StatusCode::OK);
+    for waiter in waiting {
+        let response = waiter.await.unwrap().unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers().get(WARNING).is_none(), "the waiters got the collection");
+    }
 }
