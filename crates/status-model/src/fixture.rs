@@ -145,6 +145,8 @@ pub(crate) fn full() -> Snapshot {
         last_received_at: Some(before(120)),
         last_sent_at: Some(before(60)),
         pending_deliveries: 3,
+        pending_by_channel: [("email".to_owned(), 1), ("telegram".to_owned(), 2)].into(),
+        oldest_pending_at: Some(before(300)),
     }));
     snapshot.put(SectionData::Tasks(TasksSection {
         total: 3,

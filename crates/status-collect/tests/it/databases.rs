@@ -7,3 +7,4 @@ mod fixture;
 mod messaging;
 mod operations;
 mod probes_storage;
+mod pynchy;

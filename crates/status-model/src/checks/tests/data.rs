@@ -105,6 +105,8 @@ fn pending(count: u64) -> Snapshot {
         last_received_at: None,
         last_sent_at: None,
         pending_deliveries: count,
+        pending_by_channel: BTreeMap::new(),
+        oldest_pending_at: None,
     }))
 }
 
