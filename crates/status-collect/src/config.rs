@@ -164,10 +164,26 @@ impl Config {
 
     /// Parses config text; `origin` names it in errors (a path, or `<string>`).
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|error| ConfigError::Invalid {
+        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Invalid {
             origin: origin.to_owned(),
             message: error.to_string().trim_end().to_owned(),
-        })
+        })?;
+        if let Some(name) = &config.deploy.database {
+            let invalid =
+                |message: String| ConfigError::Invalid { origin: origin.to_owned(), message };
+            if !config.databases.iter().any(|database| &database.name == name) {
+                return Err(invalid(format!(
+                    "`[deploy] database = {name:?}` names no `[[databases]]` entry"
+                )));
+            }
+            if config.deploy.checkout(&config.repos).is_none() {
+                return Err(invalid(format!(
+                    "`[deploy] database = {name:?}` needs the checkout the host runs from: set \
+                     `[deploy] repo` or add a `[[repos]]` entry"
+                )));
+            }
+        }
+        Ok(config)
     }
 
     /// The state directory this config names, resolved as documented on [`StateConfig::dir`].

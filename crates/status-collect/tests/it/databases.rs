@@ -2,6 +2,7 @@
 //! every field, empty databases, missing tables and files, locks, probes, storage, and proof that
 //! collection never writes.
 
+mod consistency;
 mod failures;
 mod fixture;
 mod messaging;

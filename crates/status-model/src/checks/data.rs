@@ -55,6 +55,25 @@ pub(super) fn notifier_backlog(ctx: &CheckContext<'_>, config: &CheckConfig) -> 
     vec![result]
 }
 
+/// Seconds a pending deploy (a `pending_sha` other than the applied one) has waited, seen from
+/// `deploy.pending_since`; nothing pending passes.
+pub(super) fn deploy_pending(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(deploy) = ctx.snapshot.deploy.value() else { return Vec::new() };
+    let mut result = match (&deploy.pending_sha, deploy.pending_since) {
+        (Some(sha), Some(since)) => {
+            let waited = ctx.now.duration_since(since).as_secs_f64().max(0.0);
+            let mut result = graded("pending deploy waiting", waited.round(), " s", config);
+            result.details.insert("pending_sha".into(), sha.clone());
+            result
+        }
+        _ => verdict(HealthStatus::Pass, "no deploy pending".into(), None),
+    };
+    if let Some(applied) = &deploy.last_deploy_sha {
+        result.details.insert("applied_sha".into(), applied.clone());
+    }
+    vec![result]
+}
+
 /// Outbound deliveries not yet made.
 pub(super) fn pending_deliveries(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
     let Some(messages) = ctx.snapshot.messages.value() else { return Vec::new() };

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::data::{
-    host_jobs_overdue, notifier_backlog, pending_deliveries, probes, tasks_overdue,
+    deploy_pending, host_jobs_overdue, notifier_backlog, pending_deliveries, probes, tasks_overdue,
     worktree_conflicts,
 };
 use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
@@ -151,6 +151,17 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::Above,
         default: defaults(false, Some(100.0), None, false),
         run: pending_deliveries,
+    },
+    // 15 min: longer than a restart of the host takes, so a deploy being applied does not warn,
+    // short enough that one stuck behind a failed restart is seen the same shift.
+    CheckDef {
+        name: "deploy_pending",
+        component: "deploy",
+        measurement: "pending_age",
+        unit: Some("s"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(900.0), None, false),
+        run: deploy_pending,
     },
     CheckDef {
         name: "scheduler_lag",

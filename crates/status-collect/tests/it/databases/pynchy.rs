@@ -2,9 +2,16 @@
 //! layout's sections read it by its columns, and a table of neither variant is an error naming
 //! what it misses.
 
-use status_collect::layouts::{MESSAGING_TABLES, PYNCHY_TABLES};
+use std::sync::Arc;
 
-use super::fixture::{Fixture, ago, at, collect, outcome};
+use sqlx::Connection;
+use sqlx::sqlite::SqliteJournalMode;
+use status_collect::layouts::{MESSAGING_TABLES, PYNCHY_TABLES};
+use status_collect::{Engine, collectors};
+use status_deps::NoDeps;
+use status_model::{SectionName, Snapshot};
+
+use super::fixture::{Fixture, ago, at, collect, outcome, writer};
 
 const CONFIG: &str = r#"
 [[databases]]
@@ -156,4 +163,90 @@ async fn a_table_of_neither_variant_names_the_missing_columns() {
         "{reason}"
     );
     assert_eq!(outcome(&snapshot, "host_jobs").0, "ok", "its own table still reads");
+}
+
+const DEPLOY_CONFIG: &str = r#"
+[state]
+dir = "{dir}/state"
+[deploy]
+repo = "{dir}/no-checkout"
+database = "pynchy"
+[[databases]]
+name = "pynchy"
+url = "{dir}/messages.db"
+"#;
+
+/// Only the `deploy` section of the standard set, collected once.
+async fn deploy_of(collectors: &[std::sync::Arc<dyn status_collect::Collector>]) -> Snapshot {
+    let deploy: Vec<_> =
+        collectors.iter().filter(|c| c.section() == SectionName::Deploy).cloned().collect();
+    assert_eq!(deploy.len(), 1);
+    Engine::new(deploy, std::time::Duration::from_secs(10)).collect().await
+}
+
+#[tokio::test]
+async fn deploy_comes_from_pynchy_router_and_deployment_state() {
+    let fixture = Fixture::new();
+    let path = fixture
+        .database(
+            "messages.db",
+            &[
+                PYNCHY_TABLES,
+                "INSERT INTO router_state (key, value) VALUES
+                   ('last_deploy_sha', '1111111111111111111111111111111111111111'),
+                   ('last_deploy_at', '2025-06-01T12:30:00.250000+00:00'),
+                   ('last_agent_timestamp', '{}');
+                 INSERT INTO deployment_state (singleton, applied_sha, applied_config_hash,
+                   pending_sha, pending_config_hash) VALUES
+                   (1, '1111111111111111111111111111111111111111', 'h1',
+                    '2222222222222222222222222222222222222222', 'h2');",
+            ],
+        )
+        .await;
+    let config = fixture.config(DEPLOY_CONFIG);
+    let collectors = collectors::standard(&config, Arc::new(NoDeps), Default::default());
+
+    let first = deploy_of(&collectors).await;
+    let deploy = first.deploy.value().expect("deploy section");
+    assert_eq!(deploy.last_deploy_sha.as_deref(), Some("1111111111111111111111111111111111111111"));
+    assert_eq!(
+        deploy.last_deploy_at.map(|t| t.to_string()).as_deref(),
+        Some("2025-06-01T12:30:00.25Z")
+    );
+    assert_eq!(deploy.pending_sha.as_deref(), Some("2222222222222222222222222222222222222222"));
+    let since = deploy.pending_since.expect("pending since");
+    // The git fields say why they are null; the deploy record does not.
+    let unmeasured = &first.collection.sections["deploy"].unmeasured;
+    assert!(unmeasured.contains_key("head_sha") && !unmeasured.contains_key("pending_sha"));
+
+    let second = deploy_of(&collectors).await;
+    assert_eq!(second.deploy.value().unwrap().pending_since, Some(since), "first sighting kept");
+
+    // Applied: the pending sha equals the applied one, so nothing is pending any more.
+    let mut writer = writer(&path, SqliteJournalMode::Delete).await;
+    sqlx::query(
+        "UPDATE deployment_state SET applied_sha = pending_sha;
+         UPDATE router_state SET value = '2222222222222222222222222222222222222222'
+           WHERE key = 'last_deploy_sha';",
+    )
+    .execute(&mut writer)
+    .await
+    .expect("apply");
+    writer.close().await.expect("close");
+    let third = deploy_of(&collectors).await;
+    let deploy = third.deploy.value().unwrap();
+    assert_eq!(deploy.last_deploy_sha.as_deref(), Some("2222222222222222222222222222222222222222"));
+    assert_eq!((deploy.pending_sha.as_deref(), deploy.pending_since), (None, None));
+}
+
+#[tokio::test]
+async fn deploy_database_must_be_configured() {
+    let fixture = Fixture::new();
+    let text = DEPLOY_CONFIG.replace("database = \"pynchy\"", "database = \"elsewhere\"");
+    let error = status_collect::Config::parse(&text, "t.toml").unwrap_err().to_string();
+    assert!(
+        error.contains("`[deploy] database = \"elsewhere\"` names no `[[databases]]` entry"),
+        "{error}"
+    );
+    drop(fixture);
 }

@@ -6,8 +6,8 @@ use super::{check, report, run};
 use crate::checks::Verdict;
 use crate::health::HealthStatus;
 use crate::sections::{
-    HostJob, HostJobsSection, MessagesSection, NotifierSection, ProbeResult, ScheduledTask,
-    TasksSection,
+    DeploySection, HostJob, HostJobsSection, MessagesSection, NotifierSection, ProbeResult,
+    ScheduledTask, TasksSection,
 };
 use crate::snapshot::{SectionData, Snapshot};
 
@@ -205,4 +205,38 @@ fn worktree_conflicts_name_each_stuck_worktree() {
     let verdicts = run("worktree_conflicts", &with(SectionData::Repos(stuck)), 0);
     assert_eq!(verdicts[0].status, HealthStatus::Warn);
     assert_eq!(verdicts[0].details["conflicts"], "app/w1, app/w3, lib");
+}
+
+fn deploy(pending: Option<&str>) -> Snapshot {
+    let taken_at = report().taken_at;
+    with(SectionData::Deploy(DeploySection {
+        path: "/srv/app".into(),
+        head_sha: None,
+        branch: None,
+        head_commit: None,
+        dirty: None,
+        unpushed_commits: None,
+        last_deploy_at: None,
+        last_deploy_sha: Some("aaa".into()),
+        pending_sha: pending.map(str::to_owned),
+        pending_since: pending.map(|_| taken_at),
+    }))
+}
+
+#[test]
+fn deploy_pending_warns_past_its_grace_and_passes_once_applied() {
+    // Time moves on from the snapshot: 900 s waited passes, 901 s warns.
+    let waiting = deploy(Some("bbb"));
+    let at = |seconds| run("deploy_pending", &waiting, seconds);
+    assert_eq!(at(0)[0].status, HealthStatus::Pass);
+    assert_eq!(at(900)[0].status, HealthStatus::Pass, "{:?}", at(900));
+    let late = &at(901)[0];
+    assert_eq!(late.status, HealthStatus::Warn);
+    assert!(late.message.contains("pending deploy waiting is 901 s, above 900 s"), "{late:?}");
+    assert_eq!(late.details["pending_sha"], "bbb");
+    assert_eq!(late.details["applied_sha"], "aaa");
+    // Applied: nothing pending, at any age.
+    let applied = run("deploy_pending", &deploy(None), 10_000);
+    assert_eq!(applied[0].status, HealthStatus::Pass);
+    assert_eq!(applied[0].message, "no deploy pending");
 }
