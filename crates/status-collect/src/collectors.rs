@@ -100,11 +100,16 @@ pub fn standard_with_store(
     {
         let deadline = config.collect.deadline;
         if let Some(checkout) = config.deploy.checkout(&config.repos) {
-            collectors.push(Arc::new(DeployCollector::new(
-                checkout.to_owned(),
-                store.clone(),
-                deadline,
-            )));
+            let mut deploy = DeployCollector::new(checkout.to_owned(), store.clone(), deadline);
+            let record = config
+                .deploy
+                .database
+                .as_ref()
+                .and_then(|name| config.databases.iter().find(|database| &database.name == name));
+            if let Some(database) = record {
+                deploy = deploy.with_database(Database::new(database, deadline));
+            }
+            collectors.push(Arc::new(deploy));
         }
         if !config.repos.is_empty() {
             collectors.push(Arc::new(ReposCollector::new(config.repos.clone(), deadline)));

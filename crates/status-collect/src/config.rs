@@ -200,6 +200,21 @@ impl Config {
         if let Some(message) = config.needs_missing_feature() {
             return Err(ConfigError::Invalid { origin: origin.to_owned(), message });
         }
+        if let Some(name) = &config.deploy.database {
+            let invalid =
+                |message: String| ConfigError::Invalid { origin: origin.to_owned(), message };
+            if !config.databases.iter().any(|database| &database.name == name) {
+                return Err(invalid(format!(
+                    "`[deploy] database = {name:?}` names no `[[databases]]` entry"
+                )));
+            }
+            if config.deploy.checkout(&config.repos).is_none() {
+                return Err(invalid(format!(
+                    "`[deploy] database = {name:?}` needs the checkout the host runs from: set \
+                     `[deploy] repo` or add a `[[repos]]` entry"
+                )));
+            }
+        }
         Ok(config)
     }
 

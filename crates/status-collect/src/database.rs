@@ -84,6 +84,11 @@ impl Database {
 
     /// A connection from the pool, opening the pool on first use.
     pub(crate) async fn connection(&self) -> Result<PoolConnection<Sqlite>, CollectError> {
+        self.pool().await?.acquire().await.map_err(|error| self.error(error))
+    }
+
+    /// The pool, opened on first use, once the file is known to be there.
+    async fn pool(&self) -> Result<&SqlitePool, CollectError> {
         let options =
             self.options.as_ref().map_err(|reason| CollectError::Failed(reason.clone()))?;
         let path = options.get_filename();
@@ -105,17 +110,30 @@ impl Database {
                 .test_before_acquire(false)
                 .connect_lazy_with(options.clone())
         });
-        pool.acquire().await.map_err(|error| self.error(error))
+        Ok(pool)
+    }
+
+    /// A read transaction on a pooled connection: every statement a section runs inside it sees
+    /// the same state of the database, so a count and the list it counts agree even while the host
+    /// writes. SQLite's deferred `BEGIN` takes the read snapshot at the first statement and never
+    /// blocks the host's writer; dropping the transaction (or [`sqlx::Transaction::rollback`]) ends
+    /// it.
+    pub(crate) async fn read(&self) -> Result<sqlx::Transaction<'static, Sqlite>, CollectError> {
+        self.pool().await?.begin().await.map_err(|error| self.error(error))
+    }
+
+    /// `database `name` (path)`, for messages.
+    pub(crate) fn place(&self) -> String {
+        match self.path().map(Path::display) {
+            Some(path) => format!("database `{}` ({path})", self.name),
+            None => format!("database `{}`", self.name),
+        }
     }
 
     /// Words a query's error: a missing table makes the section `unavailable` (`no such table: …`),
     /// anything else is an error naming the database and its file.
     pub(crate) fn error(&self, error: sqlx::Error) -> CollectError {
-        let path = self.path().map(Path::display);
-        let place = match path {
-            Some(path) => format!("database `{}` ({path})", self.name),
-            None => format!("database `{}`", self.name),
-        };
+        let place = self.place();
         match &error {
             sqlx::Error::Database(db) if db.message().starts_with("no such table") => {
                 CollectError::Unavailable(format!("{} in {place}", db.message()))

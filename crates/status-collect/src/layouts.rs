@@ -33,6 +33,8 @@
 //! [`MESSAGING_INDEXES`], and 2.7 s without them. Each index costs the host a little on every
 //! insert; these are the ones the queries use, nothing more.
 
+pub(crate) mod columns;
+
 /// The `operations` layout: fills `broker`, `notifier` and `recent_operations`.
 ///
 /// ```sql
@@ -55,11 +57,19 @@ pub const OPERATIONS_INDEXES: &str = include_str!("../layouts/operations_indexes
 
 /// The `messaging` layout: fills `messages`, `tasks` and `host_jobs`.
 ///
-/// - `messages`: `total_inbound`/`total_outbound` count `messages` by `direction`,
+/// Two variants are read, each table's told by its columns (`PRAGMA table_info`): the tables
+/// below, and pynchy's ([`PYNCHY_TABLES`]). A table that has the columns of neither makes its
+/// section an error naming the columns each variant misses.
+///
+/// - `messages`: `total_inbound`/`total_outbound` count `messages` by `direction` (pynchy:
+///   `is_from_me` 0 or 1),
 ///   `last_received_at` is the newest inbound `timestamp`, `last_sent_at` the newest
-///   `outbound_ledger.sent_at` (when a message actually left, not when it was written), and
-///   `pending_deliveries` counts `outbound_deliveries` with status `pending`.
-/// - `tasks`: every `scheduled_tasks` row (up to 200, soonest `next_run` first); `overdue` when an
+///   `outbound_ledger.sent_at` (pynchy: the newest `outbound_deliveries.delivered_at`; when a
+///   message actually left, not when it was written), and `pending_deliveries` counts
+///   `outbound_deliveries` with status `pending` (pynchy: `delivered_at IS NULL`), also per channel
+///   (`channel`, pynchy `channel_name`), with the oldest pending one's ledger time (`created_at`,
+///   pynchy `timestamp`).
+/// - `tasks`: every `scheduled_tasks` row (the group is `group_id`, pynchy `group_folder`) (up to 200, soonest `next_run` first); `overdue` when an
 ///   `active` task's `next_run` is past by more than the database's `overdue_grace`.
 /// - `host_jobs`: every `host_jobs` row likewise; `overdue` when an enabled job is late.
 ///
@@ -74,3 +84,14 @@ pub const MESSAGING_TABLES: &str = include_str!("../layouts/messaging.sql");
 #[doc = include_str!("../layouts/messaging_indexes.sql")]
 /// ```
 pub const MESSAGING_INDEXES: &str = include_str!("../layouts/messaging_indexes.sql");
+
+/// pynchy's tables as pynchy declares them: its variant of the `messaging` layout (`messages` with
+/// `is_from_me`, `outbound_deliveries` with `channel_name` and `delivered_at`, `scheduled_tasks`
+/// with `group_folder`) and its deploy record, `router_state` (`last_deploy_sha`,
+/// `last_deploy_at`) and `deployment_state` (`applied_sha`, `pending_sha`), which `[deploy]
+/// database` reads. Shipped for tests and for hosts that want the same tables.
+///
+/// ```sql
+#[doc = include_str!("../layouts/pynchy.sql")]
+/// ```
+pub const PYNCHY_TABLES: &str = include_str!("../layouts/pynchy.sql");

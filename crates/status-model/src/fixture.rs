@@ -145,6 +145,8 @@ pub(crate) fn full() -> Snapshot {
         last_received_at: Some(before(120)),
         last_sent_at: Some(before(60)),
         pending_deliveries: 3,
+        pending_by_channel: [("email".to_owned(), 1), ("telegram".to_owned(), 2)].into(),
+        oldest_pending_at: Some(before(300)),
     }));
     snapshot.put(SectionData::Tasks(TasksSection {
         total: 3,
@@ -322,7 +324,7 @@ pub(crate) fn with_later_sections() -> Value {
     let later = json!({
         "terminals": {"tmux_sessions": 2, "tmux_session_names": ["agent-1", "agent-2"], "screen_sessions": 0},
         "processes": {"claude": {"count": 2, "pids": [311, 312]}, "node": {"count": 5, "pids": [1, 2, 3, 4, 5]}, "bun": {"count": 0, "pids": []}},
-        "deploy": {"path": "/srv/chatbot", "head_sha": "0123456789abcdef0123456789abcdef01234567", "branch": "main", "head_commit": "Fix the digest", "dirty": false, "unpushed_commits": 0, "last_deploy_at": "2026-03-01T09:00:00Z", "last_deploy_sha": "0123456789abcdef0123456789abcdef01234567"},
+        "deploy": {"path": "/srv/chatbot", "head_sha": "0123456789abcdef0123456789abcdef01234567", "branch": "main", "head_commit": "Fix the digest", "dirty": false, "unpushed_commits": 0, "last_deploy_at": "2026-03-01T09:00:00Z", "last_deploy_sha": "0123456789abcdef0123456789abcdef01234567", "pending_sha": null, "pending_since": null},
         "repos": {
             "chatbot": {"path": "/srv/chatbot", "bare": false, "head_sha": "0123456789abcdef0123456789abcdef01234567", "branch": "main", "detached": false, "head_commit": "Fix the digest", "dirty": false, "unpushed_commits": 0, "main_branch": "main", "conflict": false, "operation": null, "snapshot_branches": 3,
                 "worktrees": {

@@ -35,7 +35,7 @@ impl Collector for BrokerCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let db = &self.db;
-        let mut conn = db.connection().await?;
+        let mut conn = db.read().await?;
         let mut unmeasured = BTreeMap::new();
         let now = Timestamp::now();
 
@@ -101,6 +101,8 @@ impl Collector for BrokerCollector {
         let last_10_results =
             results.iter().map(|row| (text(row, 0).unwrap_or_default(), count(row, 1))).collect();
 
+        // The read ends here; every statement above saw the same state of the database.
+        conn.rollback().await.map_err(|error| db.error(error))?;
         Ok(Collected {
             data: SectionData::Broker(BrokerSection {
                 last_operation_at,

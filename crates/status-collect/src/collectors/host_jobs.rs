@@ -12,6 +12,22 @@ use super::schedule::{LISTED, Lateness};
 use crate::collector::{CollectError, Collected, Collector};
 use crate::database::Database;
 use crate::database::row::{count, text};
+use crate::layouts::columns::{Variant, detect};
+
+/// This project's and pynchy's `host_jobs` share the columns read.
+const JOBS: &[Variant] = &[Variant {
+    name: "messaging or pynchy",
+    columns: &[
+        "id",
+        "name",
+        "schedule_type",
+        "schedule_value",
+        "status",
+        "enabled",
+        "next_run",
+        "last_run",
+    ],
+}];
 
 /// Collects the `host_jobs` section.
 pub struct HostJobsCollector {
@@ -33,7 +49,8 @@ impl Collector for HostJobsCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let db = &self.db;
-        let mut conn = db.connection().await?;
+        let mut conn = db.read().await?;
+        detect(&mut conn, db, "host_jobs", JOBS).await?;
         let total = sqlx::query("SELECT COUNT(*) FROM host_jobs")
             .fetch_one(&mut *conn)
             .await
@@ -70,6 +87,8 @@ impl Collector for HostJobsCollector {
                 }
             })
             .collect();
+        // The read ends here; every statement above saw the same state of the database.
+        conn.rollback().await.map_err(|error| db.error(error))?;
         Ok(Collected {
             data: SectionData::HostJobs(HostJobsSection { total: count(&total, 0), jobs }),
             unmeasured,

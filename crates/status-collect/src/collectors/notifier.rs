@@ -32,7 +32,7 @@ impl Collector for NotifierCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let db = &self.db;
-        let mut conn = db.connection().await?;
+        let mut conn = db.read().await?;
         let mut unmeasured = BTreeMap::new();
         let now = Timestamp::now();
 
@@ -76,6 +76,8 @@ impl Collector for NotifierCollector {
             }
         };
 
+        // The read ends here; every statement above saw the same state of the database.
+        conn.rollback().await.map_err(|error| db.error(error))?;
         Ok(Collected {
             data: SectionData::Notifier(NotifierSection {
                 last_attempt_at,

@@ -30,7 +30,7 @@ impl Collector for RecentOperationsCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let db = &self.db;
-        let mut conn = db.connection().await?;
+        let mut conn = db.read().await?;
         // Only the head of `error_details` leaves the database: enough for a 200-character summary
         // however much whitespace it holds, never a whole payload.
         let rows = sqlx::query(
@@ -61,6 +61,8 @@ impl Collector for RecentOperationsCollector {
                 operation_id,
             });
         }
+        // The read ends here; every statement above saw the same state of the database.
+        conn.rollback().await.map_err(|error| db.error(error))?;
         Ok(Collected {
             data: SectionData::RecentOperations(RecentOperationsSection { operations }),
             unmeasured,

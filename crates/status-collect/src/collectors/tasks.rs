@@ -12,6 +12,18 @@ use super::schedule::{LISTED, Lateness};
 use crate::collector::{CollectError, Collected, Collector};
 use crate::database::Database;
 use crate::database::row::{count, summary, text};
+use crate::layouts::columns::{Variant, detect};
+
+const TASKS: &[Variant] = &[
+    Variant {
+        name: "messaging",
+        columns: &["id", "group_id", "schedule_type", "schedule_value", "status", "next_run"],
+    },
+    Variant {
+        name: "pynchy",
+        columns: &["id", "group_folder", "schedule_type", "schedule_value", "status", "next_run"],
+    },
+];
 
 /// Collects the `tasks` section.
 pub struct TasksCollector {
@@ -33,16 +45,20 @@ impl Collector for TasksCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let db = &self.db;
-        let mut conn = db.connection().await?;
+        let mut conn = db.read().await?;
+        let group = match detect(&mut conn, db, "scheduled_tasks", TASKS).await? {
+            0 => "group_id",
+            _ => "group_folder",
+        };
         let total = sqlx::query("SELECT COUNT(*) FROM scheduled_tasks")
             .fetch_one(&mut *conn)
             .await
             .map_err(|error| db.error(error))?;
-        let rows = sqlx::query(
-            "SELECT id, group_id, schedule_type, schedule_value, status, next_run, last_run, \
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, {group}, schedule_type, schedule_value, status, next_run, last_run, \
              substr(last_result, 1, 1000) FROM scheduled_tasks \
-             ORDER BY next_run IS NULL, next_run, id LIMIT ?",
-        )
+             ORDER BY next_run IS NULL, next_run, id LIMIT ?"
+        )))
         .bind(LISTED)
         .fetch_all(&mut *conn)
         .await
@@ -71,6 +87,8 @@ impl Collector for TasksCollector {
                 }
             })
             .collect();
+        // The read ends here; every statement above saw the same state of the database.
+        conn.rollback().await.map_err(|error| db.error(error))?;
         Ok(Collected {
             data: SectionData::Tasks(TasksSection { total: count(&total, 0), tasks }),
             unmeasured,

@@ -58,6 +58,10 @@ impl RepoConfig {
 pub struct DeployConfig {
     /// `repo`: the checkout the host runs from. Default: the first `[[repos]]` path.
     pub repo: Option<PathBuf>,
+    /// `database`: the `[[databases]]` entry holding the host's deploy record (`router_state` keys
+    /// `last_deploy_sha`/`last_deploy_at`, `deployment_state` `applied_sha`/`pending_sha`, as
+    /// pynchy keeps them). Default: none; deploys come from `record_deploy` only.
+    pub database: Option<String>,
 }
 
 impl DeployConfig {

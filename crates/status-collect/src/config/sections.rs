@@ -56,18 +56,13 @@ impl Default for TerminalsConfig {
 }
 
 /// `[processes]`: the `processes` section.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProcessesConfig {
-    /// `names`: executable names to count, matched exactly. Default `["claude", "node", "bun"]`; an
-    /// empty list leaves the section out.
+    /// `names`: executable names to count, matched exactly. Default empty, which leaves the section
+    /// out: what to count is the host's own business (an agent orchestrator might name
+    /// `["claude", "node", "bun"]`).
     pub names: Vec<String>,
-}
-
-impl Default for ProcessesConfig {
-    fn default() -> ProcessesConfig {
-        ProcessesConfig { names: ["claude", "node", "bun"].map(str::to_owned).to_vec() }
-    }
 }
 
 fn health_timeout_in_range<'de, D: Deserializer<'de>>(

@@ -149,6 +149,10 @@ async fn repos_and_deploy_appear_only_when_configured() {
     );
     let json = serde_json::to_value(engine.collect().await).unwrap();
     assert!(json.get("repos").is_none() && json.get("deploy").is_none(), "{json}");
+    // Neutral defaults: no process names, so no `processes` section and no entry in the report.
+    assert!(!sections(&none).contains(&SectionName::Processes));
+    assert!(json.get("processes").is_none(), "{json}");
+    assert!(json["collection"]["sections"].get("processes").is_none(), "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::data::{
-    host_jobs_overdue, notifier_backlog, pending_deliveries, probes, tasks_overdue,
+    deploy_pending, disk_usage, host_jobs_overdue, notifier_alive, notifier_backlog,
+    operation_timeouts, pending_deliveries, probes, repos_unreadable, tasks_overdue,
     worktree_conflicts,
 };
 use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
@@ -134,14 +135,48 @@ pub static CHECKS: &[CheckDef] = &[
         default: defaults(false, Some(0.0), None, false),
         run: host_jobs_overdue,
     },
+    // 3600 s: SohnBot's `outbox_stuck` (`observability.outbox_stuck_threshold`); a notification an
+    // hour old is stuck, one a few minutes old is a retry in progress.
     CheckDef {
         name: "notifier_backlog",
         component: "notifier",
         measurement: "oldest_pending_age",
         unit: Some("s"),
         thresholds: Thresholds::Above,
-        default: defaults(false, Some(300.0), None, false),
+        default: defaults(false, Some(3600.0), None, false),
         run: notifier_backlog,
+    },
+    // 120 s: SohnBot's `notifier_alive` (`observability.notifier_lag_threshold`).
+    CheckDef {
+        name: "notifier_alive",
+        component: "notifier",
+        measurement: "since_last_attempt",
+        unit: Some("s"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, None, Some(120.0), false),
+        run: notifier_alive,
+    },
+    // 600 s: SohnBot's `job_timeouts` had no bound (a stub); ten minutes is twice its scheduler's
+    // 300 s lag bound, past any tool call the broker allows by default.
+    CheckDef {
+        name: "operation_timeouts",
+        component: "broker",
+        measurement: "operation_age",
+        unit: Some("s"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(600.0), None, false),
+        run: operation_timeouts,
+    },
+    // 1000 MB: SohnBot's `disk_usage` cap (`observability.disk_cap_mb`), databases and logs
+    // together.
+    CheckDef {
+        name: "disk_usage",
+        component: "storage",
+        measurement: "used",
+        unit: Some("MB"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(1000.0), None, false),
+        run: disk_usage,
     },
     CheckDef {
         name: "pending_deliveries",
@@ -152,13 +187,35 @@ pub static CHECKS: &[CheckDef] = &[
         default: defaults(false, Some(100.0), None, false),
         run: pending_deliveries,
     },
+    // 15 min: longer than a restart of the host takes, so a deploy being applied does not warn,
+    // short enough that one stuck behind a failed restart is seen the same shift.
+    CheckDef {
+        name: "deploy_pending",
+        component: "deploy",
+        measurement: "pending_age",
+        unit: Some("s"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(900.0), None, false),
+        run: deploy_pending,
+    },
+    CheckDef {
+        name: "repos_unreadable",
+        component: "repos",
+        measurement: "unreadable",
+        unit: Some("repositories"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(0.0), None, false),
+        run: repos_unreadable,
+    },
+    // SohnBot's `scheduler_lag`: fail above `observability.scheduler_lag_threshold` (300 s), warn
+    // above half of it.
     CheckDef {
         name: "scheduler_lag",
         component: "scheduler",
         measurement: "lag",
         unit: Some("s"),
         thresholds: Thresholds::Above,
-        default: defaults(false, None, Some(300.0), false),
+        default: defaults(false, Some(150.0), Some(300.0), false),
         run: scheduler_lag,
     },
     CheckDef {

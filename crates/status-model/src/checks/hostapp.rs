@@ -90,9 +90,7 @@ pub(super) fn scheduler_lag(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec
         return vec![verdict(HealthStatus::Pass, "no tick yet".into(), None)];
     };
     let lag = ctx.now.duration_since(tick).as_secs_f64().max(0.0);
-    let halved =
-        CheckConfig { warn_above: config.fail_above.map(|limit| limit / 2.0), ..config.clone() };
-    vec![graded("time since the scheduler's last tick", lag, " s", &halved)]
+    vec![graded("time since the scheduler's last tick", lag, " s", config)]
 }
 
 /// Workers silent for more than their configured number of heartbeat intervals (the collector

@@ -22,8 +22,19 @@ pub struct DeploySection {
     pub dirty: Option<bool>,
     /// Commits on `HEAD` that its upstream lacks; `null` when there is no upstream.
     pub unpushed_commits: Option<u64>,
-    /// When the host last called `record_deploy`, RFC 3339 UTC; `null` when it never has.
+    /// When the host last deployed, RFC 3339 UTC: from the deploy record in the database `[deploy]
+    /// database` names (`router_state.last_deploy_at`), else when the host last called
+    /// `record_deploy`; `null` when neither says.
     pub last_deploy_at: Option<Timestamp>,
-    /// The sha passed to that `record_deploy`.
+    /// The sha of that deploy (`router_state.last_deploy_sha`, else
+    /// `deployment_state.applied_sha`, else the sha passed to `record_deploy`).
     pub last_deploy_sha: Option<String>,
+    /// `deployment_state.pending_sha` when it differs from the applied sha: a deploy waiting to be
+    /// applied; `null` otherwise.
+    #[serde(default)]
+    pub pending_sha: Option<String>,
+    /// When this collector first saw that pending sha (it has no time of its own in the database;
+    /// a restart of the collector starts it again); `null` when nothing is pending.
+    #[serde(default)]
+    pub pending_since: Option<Timestamp>,
 }

@@ -7,7 +7,7 @@ use crate::config::Config;
 #[test]
 fn defaults_and_parsed_values() {
     let config = Config::default();
-    assert_eq!(config.processes.names, ["claude", "node", "bun"]);
+    assert!(config.processes.names.is_empty(), "no process names by default");
     assert!(config.terminals.enabled && config.containers.names.is_empty());
     assert_eq!(config.gateway.health_timeout, Duration::from_secs(5));
 

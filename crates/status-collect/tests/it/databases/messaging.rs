@@ -75,6 +75,10 @@ async fn messaging_layout_fills_every_field() {
     assert_eq!(messages.last_received_at.map(|t| t.to_string()), Some(at(4)));
     assert_eq!(messages.last_sent_at.map(|t| t.to_string()), Some(at(8)));
     assert_eq!(messages.pending_deliveries, 2);
+    let by_channel: Vec<_> =
+        messages.pending_by_channel.iter().map(|(name, n)| (name.as_str(), *n)).collect();
+    assert_eq!(by_channel, [("email", 1), ("telegram", 1)]);
+    assert_eq!(messages.oldest_pending_at.map(|t| t.to_string()), Some(at(6)));
 
     let tasks = snapshot.tasks.value().expect("tasks");
     assert_eq!(tasks.total, 4);
@@ -152,7 +156,8 @@ async fn an_empty_database_gives_zeros_and_nulls() {
         json["messages"],
         serde_json::json!({
             "total_inbound": 0, "total_outbound": 0, "last_received_at": null,
-            "last_sent_at": null, "pending_deliveries": 0
+            "last_sent_at": null, "pending_deliveries": 0, "pending_by_channel": {},
+            "oldest_pending_at": null
         })
     );
     assert_eq!(json["tasks"], serde_json::json!({ "total": 0, "tasks": [] }));

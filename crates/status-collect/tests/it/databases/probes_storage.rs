@@ -150,20 +150,20 @@ async fn sections_follow_the_configured_databases() {
     let database = |name: &str, schema: &str| {
         format!("[[databases]]\nname = \"{name}\"\nurl = \"{{dir}}/{name}.db\"\n{schema}")
     };
-    let base = ["service", "process", "host", "runtime", "terminals", "processes"];
+    let base = ["service", "process", "host", "runtime", "terminals"];
     assert_eq!(sections(&Config::default()), base, "no databases, no database sections");
 
     let ops = fixture.config(&database("ops", "schema = \"operations\"\n"));
-    assert_eq!(sections(&ops)[6..], ["broker", "notifier", "recent_operations", "storage"]);
+    assert_eq!(sections(&ops)[5..], ["broker", "notifier", "recent_operations", "storage"]);
 
     let chat = fixture.config(&database("chat", "schema = \"messaging\"\n"));
-    assert_eq!(sections(&chat)[6..], ["messages", "tasks", "host_jobs", "storage"]);
+    assert_eq!(sections(&chat)[5..], ["messages", "tasks", "host_jobs", "storage"]);
 
     let plain = fixture.config(&database("plain", ""));
-    assert_eq!(sections(&plain)[6..], ["storage"]);
+    assert_eq!(sections(&plain)[5..], ["storage"]);
 
     let logs = fixture.config("[storage]\nlog_dir = \"{dir}\"\n");
-    assert_eq!(sections(&logs)[6..], ["storage"]);
+    assert_eq!(sections(&logs)[5..], ["storage"]);
 
     let snapshot = Engine::new(
         collectors::standard(&Config::default(), Arc::new(NoDeps), Default::default()),

@@ -6,7 +6,8 @@ use super::{check, report, run};
 use crate::checks::Verdict;
 use crate::health::HealthStatus;
 use crate::sections::{
-    HostJob, HostJobsSection, MessagesSection, NotifierSection, ProbeResult, ScheduledTask,
+    BrokerSection, DatabaseFiles, DeploySection, HostJob, HostJobsSection, InFlightOperation,
+    MessagesSection, NotifierSection, ProbeResult, ReposSection, ScheduledTask, StorageSection,
     TasksSection,
 };
 use crate::snapshot::{SectionData, Snapshot};
@@ -95,7 +96,8 @@ fn notifier_backlog_boundaries() {
         HealthStatus::Pass,
         "oldest pending notification age is 300 s",
     );
-    check("notifier_backlog", notifier(Some(301.0)), HealthStatus::Warn, "above 300 s");
+    check("notifier_backlog", notifier(Some(3600.0)), HealthStatus::Pass, "is 3600 s");
+    check("notifier_backlog", notifier(Some(3601.0)), HealthStatus::Warn, "above 3600 s");
 }
 
 fn pending(count: u64) -> Snapshot {
@@ -105,6 +107,8 @@ fn pending(count: u64) -> Snapshot {
         last_received_at: None,
         last_sent_at: None,
         pending_deliveries: count,
+        pending_by_channel: BTreeMap::new(),
+        oldest_pending_at: None,
     }))
 }
 
@@ -203,4 +207,144 @@ fn worktree_conflicts_name_each_stuck_worktree() {
     let verdicts = run("worktree_conflicts", &with(SectionData::Repos(stuck)), 0);
     assert_eq!(verdicts[0].status, HealthStatus::Warn);
     assert_eq!(verdicts[0].details["conflicts"], "app/w1, app/w3, lib");
+}
+
+fn deploy(pending: Option<&str>) -> Snapshot {
+    let taken_at = report().taken_at;
+    with(SectionData::Deploy(DeploySection {
+        path: "/srv/app".into(),
+        head_sha: None,
+        branch: None,
+        head_commit: None,
+        dirty: None,
+        unpushed_commits: None,
+        last_deploy_at: None,
+        last_deploy_sha: Some("aaa".into()),
+        pending_sha: pending.map(str::to_owned),
+        pending_since: pending.map(|_| taken_at),
+    }))
+}
+
+#[test]
+fn deploy_pending_warns_past_its_grace_and_passes_once_applied() {
+    // Time moves on from the snapshot: 900 s waited passes, 901 s warns.
+    let waiting = deploy(Some("bbb"));
+    let at = |seconds| run("deploy_pending", &waiting, seconds);
+    assert_eq!(at(0)[0].status, HealthStatus::Pass);
+    assert_eq!(at(900)[0].status, HealthStatus::Pass, "{:?}", at(900));
+    let late = &at(901)[0];
+    assert_eq!(late.status, HealthStatus::Warn);
+    assert!(late.message.contains("pending deploy waiting is 901 s, above 900 s"), "{late:?}");
+    assert_eq!(late.details["pending_sha"], "bbb");
+    assert_eq!(late.details["applied_sha"], "aaa");
+    // Applied: nothing pending, at any age.
+    let applied = run("deploy_pending", &deploy(None), 10_000);
+    assert_eq!(applied[0].status, HealthStatus::Pass);
+    assert_eq!(applied[0].message, "no deploy pending");
+}
+
+/// The status of check `name` over `snapshot` evaluated `seconds` after it was taken.
+fn status_at(name: &str, snapshot: &Snapshot, seconds: i64) -> HealthStatus {
+    let verdicts = run(name, snapshot, seconds);
+    assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+    verdicts[0].status
+}
+
+#[test]
+fn notifier_alive_fails_when_pending_messages_wait_on_a_silent_notifier() {
+    let taken_at = report().taken_at;
+    let notifier = |pending: u64, last: Option<i64>| {
+        with(SectionData::Notifier(NotifierSection {
+            last_attempt_at: last.map(|ago| taken_at - jiff::SignedDuration::from_secs(ago)),
+            pending_count: pending,
+            oldest_pending_age_seconds: None,
+        }))
+    };
+    // Last attempt 100 s before the snapshot: 120 s passes, 121 s fails.
+    let waiting = notifier(2, Some(100));
+    assert_eq!(status_at("notifier_alive", &waiting, 20), HealthStatus::Pass);
+    assert_eq!(status_at("notifier_alive", &waiting, 21), HealthStatus::Fail);
+    let late = run("notifier_alive", &waiting, 21);
+    assert!(late[0].message.contains("is 121 s, above 120 s"), "{late:?}");
+    assert_eq!(late[0].details["pending_count"], "2");
+    // A new attempt brings it back; nothing pending passes at any age.
+    assert_eq!(status_at("notifier_alive", &notifier(2, Some(0)), 21), HealthStatus::Pass);
+    assert_eq!(status_at("notifier_alive", &notifier(0, Some(100)), 10_000), HealthStatus::Pass);
+    assert_eq!(status_at("notifier_alive", &notifier(1, None), 0), HealthStatus::Warn);
+}
+
+#[test]
+fn operation_timeouts_name_the_late_operations_by_id_and_tool() {
+    let op = |id: &str, elapsed: Option<f64>| InFlightOperation {
+        operation_id: id.into(),
+        tool: "files__write".into(),
+        tier: None,
+        elapsed_s: elapsed,
+    };
+    let broker = with(SectionData::Broker(BrokerSection {
+        last_operation_at: None,
+        in_flight_count: 3,
+        in_flight: vec![op("op-new", Some(5.0)), op("op-old", Some(590.0)), op("op-odd", None)],
+        last_10_results: BTreeMap::new(),
+    }));
+    // op-old is 590 s old when collected: 600 s (10 s later) passes, 601 s warns.
+    assert_eq!(status_at("operation_timeouts", &broker, 10), HealthStatus::Pass);
+    let late = run("operation_timeouts", &broker, 11);
+    assert_eq!(late[0].status, HealthStatus::Warn);
+    assert_eq!(late[0].details["operations"], "op-old (files__write, 601 s)");
+    assert!(late[0].message.contains("is 601 s, above 600 s"), "{late:?}");
+    // Ended (gone from the list): passes again.
+    let ended = with(SectionData::Broker(BrokerSection {
+        last_operation_at: None,
+        in_flight_count: 1,
+        in_flight: vec![op("op-new", Some(5.0))],
+        last_10_results: BTreeMap::new(),
+    }));
+    assert_eq!(status_at("operation_timeouts", &ended, 11), HealthStatus::Pass);
+}
+
+#[test]
+fn disk_usage_warns_above_its_cap_and_passes_below() {
+    let storage = |db_bytes: u64, logs: Option<u64>| {
+        with(SectionData::Storage(StorageSection {
+            databases: [
+                (
+                    "app".to_owned(),
+                    Some(DatabaseFiles {
+                        path: "/srv/app.db".into(),
+                        file_bytes: db_bytes,
+                        wal_bytes: 0,
+                        total_bytes: db_bytes,
+                    }),
+                ),
+                ("gone".to_owned(), None),
+            ]
+            .into(),
+            log_dir_bytes: logs,
+            snapshot_branches: None,
+        }))
+    };
+    assert_eq!(
+        status_at("disk_usage", &storage(600_000_000, Some(400_000_000)), 0),
+        HealthStatus::Pass
+    );
+    let over = run("disk_usage", &storage(600_000_000, Some(400_000_001)), 0);
+    assert_eq!(over[0].status, HealthStatus::Warn);
+    assert!(over[0].message.contains("above 1000 MB"), "{over:?}");
+    assert_eq!(over[0].details["unmeasured"], "gone");
+    assert_eq!(status_at("disk_usage", &storage(600_000_000, None), 0), HealthStatus::Pass);
+}
+
+#[test]
+fn repos_unreadable_warns_naming_each_with_its_reason() {
+    let repos = |value: serde_json::Value| {
+        with(SectionData::Repos(serde_json::from_value::<ReposSection>(value).expect("repos")))
+    };
+    let fine = repos(serde_json::json!({}));
+    assert_eq!(status_at("repos_unreadable", &fine, 0), HealthStatus::Pass);
+    let broken =
+        repos(serde_json::json!({"app": {"error": "cannot open /srv/app: not a git repository"}}));
+    let verdicts = run("repos_unreadable", &broken, 0);
+    assert_eq!(verdicts[0].status, HealthStatus::Warn);
+    assert_eq!(verdicts[0].details["app"], "cannot open /srv/app: not a git repository");
 }
