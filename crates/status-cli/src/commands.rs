@@ -9,7 +9,7 @@ use clap::Subcommand;
 use status_collect::{Cache, Config, Engine, Status};
 use status_deps::NoDeps;
 use status_http::{Limits, StatusService, Token};
-use status_model::{SectionName, Snapshot, View};
+use status_model::{SectionName, View};
 use tracing::level_filters::LevelFilter;
 
 use crate::output::{Format, Output};
@@ -211,13 +211,14 @@ async fn snapshot(
 
 /// One section's value out of the whole; an error naming the reason when it has none.
 pub(crate) fn section_value(
-    snapshot: &Snapshot,
+    collection: &status_model::CollectionReport,
     mut whole: serde_json::Value,
     name: SectionName,
 ) -> Result<serde_json::Value, String> {
     match whole.get_mut(name.as_str()).map(serde_json::Value::take) {
         Some(serde_json::Value::Null) => {
-            let report = snapshot.collection.sections.get(name.as_str());
+            // The redacted report: its reasons are scrubbed like every output.
+            let report = collection.sections.get(name.as_str());
             let reason =
                 report.and_then(|report| report.reason.as_deref()).unwrap_or("unknown reason");
             Err(format!("section `{name}` has no value: {reason}"))

@@ -164,9 +164,15 @@ impl Config {
 
     /// Parses config text; `origin` names it in errors (a path, or `<string>`).
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|error| ConfigError::Invalid {
-            origin: origin.to_owned(),
-            message: error.to_string().trim_end().to_owned(),
+        toml::from_str(text).map_err(|error| {
+            // toml quotes the offending line: a URL's password or a token in it must not be
+            // echoed to a terminal or a log.
+            let message = error.to_string();
+            let message = status_model::redact::scrub_secrets(&message).unwrap_or(message);
+            ConfigError::Invalid {
+                origin: origin.to_owned(),
+                message: message.trim_end().to_owned(),
+            }
         })
     }
 
