@@ -138,6 +138,8 @@ struct Walk {
     scrubber: Scrubber,
     /// Fields dropped and names hashed by drop rules.
     dropped: u64,
+    /// The dotted paths of the dropped fields (few: only what the rules dropped).
+    dropped_paths: Vec<String>,
 }
 
 impl Redactor {
@@ -200,6 +202,12 @@ impl Redactor {
                     walk.scrubber.scrub_value(part);
                     scrub_strings(part);
                 }
+            }
+            if !walk.dropped_paths.is_empty()
+                && let Some(Value::Array(checks)) =
+                    top.get_mut("health").and_then(|health| health.get_mut("checks"))
+            {
+                withhold_checks(checks, &walk.dropped_paths);
             }
             if let Some(Value::Object(collection)) = top.get_mut("collection") {
                 collection.insert("redacted_fields".to_owned(), Value::from(walk.dropped));
@@ -313,6 +321,7 @@ impl Redactor {
                 Action::Drop => {
                     walk.scrubber.dropped(child);
                     walk.dropped += 1;
+                    walk.dropped_paths.push(dotted(&here));
                 }
                 Action::Hash => {
                     self.hash_value(child, &here, decision, size, walk);
@@ -386,6 +395,41 @@ impl Redactor {
         let hashed = self.hash(original);
         scrubber.hashed(original, &hashed);
         hashed
+    }
+}
+
+/// The dotted path of `link` from the top.
+fn dotted(link: &Link<'_>) -> String {
+    let mut keys = vec![link.key];
+    let mut parent = link.parent;
+    while let Some(current) = parent {
+        keys.push(current.key);
+        parent = current.parent;
+    }
+    keys.reverse();
+    keys.join(".")
+}
+
+/// A health check whose measurement the rules dropped (`notifier_backlog` measures
+/// `notifier.oldest_pending_age_seconds`) keeps its name and status; its message, observed value
+/// and details are withheld, so no health line shows what the policy hides.
+fn withhold_checks(checks: &mut [Value], dropped: &[String]) {
+    for check in checks {
+        let component = check.get("component").and_then(Value::as_str).unwrap_or_default();
+        let measurement = check.get("measurement").and_then(Value::as_str).unwrap_or_default();
+        let hidden = !component.is_empty()
+            && !measurement.is_empty()
+            && dropped.iter().any(|path| {
+                path.strip_prefix(component).and_then(|rest| rest.strip_prefix('.')).is_some_and(
+                    |rest| rest.rsplit('.').next().unwrap_or(rest).starts_with(measurement),
+                )
+            });
+        if hidden {
+            let name = check.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+            check["message"] = Value::from(format!("{name}: withheld by the redaction policy"));
+            check["observed_value"] = Value::Null;
+            check["details"] = Value::Object(Map::new());
+        }
     }
 }
 
