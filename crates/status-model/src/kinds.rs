@@ -97,7 +97,8 @@ fn by_name(key: &str, last: &str) -> FieldKind {
         || GAUGE_NAMES.contains(&last)
         || GAUGE_SUFFIXES.iter().any(|suffix| last.ends_with(suffix))
         || last.starts_with("uptime")
-        || last.starts_with("cpu")
+        || last == "cpu"
+        || last.starts_with("cpu_")
         || last.starts_with("rss")
     {
         return FieldKind::Gauge;
@@ -153,6 +154,7 @@ mod tests {
             "notifier.pending_count",
             "processes.node.count",
             "service.version",
+            "host.cpus",
         ] {
             assert_eq!(kind_of(key), FieldKind::State, "{key}");
         }
