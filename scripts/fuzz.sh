@@ -16,7 +16,7 @@ shift || true
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(config redact diff http_request)
+  targets=(config redact secrets diff http_request)
 fi
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -s none

@@ -9,7 +9,7 @@ use clap::Subcommand;
 use status_collect::{Cache, Config, Engine, Status};
 use status_deps::NoDeps;
 use status_http::{Limits, StatusService, Token};
-use status_model::{SectionName, Snapshot, View};
+use status_model::{SectionName, View};
 use tracing::level_filters::LevelFilter;
 
 use crate::output::{Format, Output};
@@ -82,8 +82,9 @@ pub(crate) enum Command {
         #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
         timeout: std::time::Duration,
     },
-    /// Compare two snapshot files: changed keys with old → new values. Exit 0 when none changed, 1
-    /// when some did, 2 on an unreadable file.
+    /// Compare two snapshot files: one line per changed key with old → new values, by default the
+    /// states change detection counts (statuses, outcomes, each health check's status by check).
+    /// Exit 0 when none changed, 1 when some did, 2 on an unreadable file.
     Diff {
         /// The older snapshot (JSON file).
         old: PathBuf,
@@ -95,6 +96,9 @@ pub(crate) enum Command {
         /// Print the changes as one JSON list.
         #[arg(long)]
         json: bool,
+        /// Compare every key (gauges, counters and times too), not only states.
+        #[arg(long)]
+        all: bool,
     },
     /// Print stored snapshots, or one key's series, from the history (`[history] enabled = true`).
     History {
@@ -153,8 +157,8 @@ pub(crate) async fn run(command: Command) -> u8 {
             return crate::health::run(url, token_file.as_deref(), config.as_deref(), timeout)
                 .await;
         }
-        Command::Diff { old, new, ignore, json } => {
-            return crate::diff::command(&old, &new, &ignore, json);
+        Command::Diff { old, new, ignore, json, all } => {
+            return crate::diff::command(&old, &new, &ignore, json, all);
         }
         Command::History { config, since, limit, key, events } => {
             init_logs(LevelFilter::WARN);
@@ -211,13 +215,14 @@ async fn snapshot(
 
 /// One section's value out of the whole; an error naming the reason when it has none.
 pub(crate) fn section_value(
-    snapshot: &Snapshot,
+    collection: &status_model::CollectionReport,
     mut whole: serde_json::Value,
     name: SectionName,
 ) -> Result<serde_json::Value, String> {
     match whole.get_mut(name.as_str()).map(serde_json::Value::take) {
         Some(serde_json::Value::Null) => {
-            let report = snapshot.collection.sections.get(name.as_str());
+            // The redacted report: its reasons are scrubbed like every output.
+            let report = collection.sections.get(name.as_str());
             let reason =
                 report.and_then(|report| report.reason.as_deref()).unwrap_or("unknown reason");
             Err(format!("section `{name}` has no value: {reason}"))

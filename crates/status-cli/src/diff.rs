@@ -16,8 +16,8 @@ const EXIT_CHANGED: u8 = 1;
 const EXIT_TROUBLE: u8 = 2;
 
 /// Runs the command and returns its exit status.
-pub(crate) fn command(old: &Path, new: &Path, ignore: &[String], json: bool) -> u8 {
-    let changes = match compare(old, new, ignore) {
+pub(crate) fn command(old: &Path, new: &Path, ignore: &[String], json: bool, all: bool) -> u8 {
+    let changes = match compare(old, new, ignore, all) {
         Ok(changes) => changes,
         Err(message) => return trouble(&message),
     };
@@ -32,8 +32,15 @@ fn trouble(message: &str) -> u8 {
     EXIT_TROUBLE
 }
 
-fn compare(old: &Path, new: &Path, ignore: &[String]) -> Result<Vec<Change>, String> {
-    let filter = KeyFilter::volatile_and(ignore).map_err(|error| format!("--ignore: {error}"))?;
+fn compare(old: &Path, new: &Path, ignore: &[String], all: bool) -> Result<Vec<Change>, String> {
+    // By default what change detection counts (states, check statuses by check); `--all` every
+    // key but the volatile ones.
+    let filter = if all {
+        KeyFilter::volatile_and(ignore)
+    } else {
+        KeyFilter::semantic(&[] as &[String], ignore)
+    };
+    let filter = filter.map_err(|error| format!("--ignore: {error}"))?;
     Ok(diff::diff(&read(old)?, &read(new)?, &filter))
 }
 

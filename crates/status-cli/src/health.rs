@@ -54,8 +54,13 @@ pub(crate) async fn run(
 async fn from_collection(config: Option<&Path>) -> Result<(HealthStatus, Vec<Line>), String> {
     let config = crate::commands::load_config(config)?;
     let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
-    let snapshot = engine.collect().await;
-    let report = snapshot.health.ok_or("no health checks ran")?;
+    // The lines come from the redacted report, as a server's `/health` would serve them.
+    let redacted = config
+        .redact
+        .redactor()
+        .redact_snapshot(&engine.collect().await)
+        .map_err(|error| format!("failed to redact the snapshot: {error}"))?;
+    let report = redacted.health.ok_or("no health checks ran")?;
     let lines = report
         .checks
         .into_iter()

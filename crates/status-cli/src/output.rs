@@ -63,14 +63,15 @@ impl Output {
 /// Prints `published` as `output` asks: what the `[redact]` policy left of it, never more.
 pub(crate) fn print(published: &Published, output: &Output) -> Result<(), String> {
     let failed = |error: serde_json::Error| format!("failed to serialize the snapshot: {error}");
-    let snapshot = &published.snapshot;
     let text = match output.format {
         Format::Json | Format::Pretty => {
             let pretty = output.format == Format::Pretty;
             let value = match output.section {
-                Some(name) => {
-                    crate::commands::section_value(snapshot, published.value.clone(), name)?
-                }
+                Some(name) => crate::commands::section_value(
+                    &published.collection,
+                    published.value.clone(),
+                    name,
+                )?,
                 None => published.value.clone(),
             };
             let text = if pretty {
@@ -84,9 +85,8 @@ pub(crate) fn print(published: &Published, output: &Output) -> Result<(), String
             let view = output.view.or(output.section.map(View::Section)).unwrap_or(View::Overview);
             let style = if output.markdown { Style::Markdown } else { Style::Plain };
             let options = Options { now: Some(Timestamp::now()), ..Options::new(style) };
-            // The views read the typed snapshot; what they show of redacted values is scrubbed.
-            let text = render::render_snapshot(Some(snapshot), view, &options);
-            let text = published.scrubber.scrub(&text).unwrap_or(text);
+            // Rendered from the redacted value: a view cannot show what the policy hid.
+            let text = render::render_value(Some(&published.value), view, &options);
             text.trim_end().to_owned()
         }
         Format::Terse => String::from_utf8_lossy(&published.terse).into_owned(),

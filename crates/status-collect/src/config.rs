@@ -193,9 +193,15 @@ impl Config {
     /// Parses config text; `origin` names it in errors (a path, or `<string>`). A table of a
     /// feature this build lacks (`[[repos]]` without `git`) is an error naming the feature.
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Invalid {
-            origin: origin.to_owned(),
-            message: error.to_string().trim_end().to_owned(),
+        let config: Config = toml::from_str(text).map_err(|error| {
+            // toml quotes the offending line: a URL's password or a token in it must not be
+            // echoed to a terminal or a log.
+            let message = error.to_string();
+            let message = status_model::redact::scrub_secrets(&message).unwrap_or(message);
+            ConfigError::Invalid {
+                origin: origin.to_owned(),
+                message: message.trim_end().to_owned(),
+            }
         })?;
         if let Some(message) = config.needs_missing_feature() {
             return Err(ConfigError::Invalid { origin: origin.to_owned(), message });

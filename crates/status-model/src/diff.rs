@@ -47,6 +47,10 @@ pub enum ChangeKind {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyFilter {
     globs: Vec<Glob>,
+    /// Keys counted whatever their kind (`[diff] include`).
+    include: Vec<Glob>,
+    /// Whether only [`FieldKind::State`] leaves count ([`KeyFilter::semantic`]).
+    states_only: bool,
 }
 
 impl KeyFilter {
@@ -57,7 +61,11 @@ impl KeyFilter {
 
     /// [`KeyFilter::VOLATILE`] and nothing else.
     pub fn volatile() -> KeyFilter {
-        KeyFilter { globs: KeyFilter::VOLATILE.iter().map(|p| Glob::compile(p)).collect() }
+        KeyFilter {
+            globs: KeyFilter::VOLATILE.iter().map(|p| Glob::compile(p)).collect(),
+            include: Vec::new(),
+            states_only: false,
+        }
     }
 
     /// [`KeyFilter::VOLATILE`] plus `extra` patterns (from configuration).
@@ -69,8 +77,30 @@ impl KeyFilter {
         Ok(filter)
     }
 
-    /// Whether `key`, or one of its dotted prefixes, matches a pattern.
+    /// Change detection as hooks and the history's events want it: only states count (statuses,
+    /// outcomes, names, counts of discrete things; see [`crate::kinds`]), plus the keys `include`
+    /// matches; keys `ignore` matches never count, nor anything under them. Lists of named
+    /// things are compared item by item (`health.checks[disk_available:/].status`).
+    pub fn semantic<S: AsRef<str>>(include: &[S], ignore: &[S]) -> Result<KeyFilter, GlobError> {
+        let compile = |patterns: &[S]| -> Result<Vec<Glob>, GlobError> {
+            patterns.iter().map(|pattern| Glob::new(pattern.as_ref())).collect()
+        };
+        Ok(KeyFilter { globs: compile(ignore)?, include: compile(include)?, states_only: true })
+    }
+
+    /// Whether a changed leaf at `key` counts: not a gauge, counter or time unless included.
+    fn counts(&self, key: &str) -> bool {
+        !self.states_only
+            || crate::kinds::kind_of(key) == crate::kinds::FieldKind::State
+            || self.include.iter().any(|glob| glob.matches(key))
+    }
+
+    /// Whether `key` does not count: a pattern matches it or one of its dotted prefixes, or (for a
+    /// [`KeyFilter::semantic`] filter) it is not a state and not included.
     pub fn ignores(&self, key: &str) -> bool {
+        if !self.counts(key) {
+            return true;
+        }
         let prefixes = key.match_indices('.').map(|(at, _)| &key[..at]);
         prefixes.chain(std::iter::once(key)).any(|prefix| self.matches(prefix))
     }
@@ -142,6 +172,10 @@ impl Walk<'_> {
         if !self.path.is_empty() && self.filter.matches(&self.path) {
             return;
         }
+        if let (Some(old), Some(new)) = (old.and_then(named), new.and_then(named)) {
+            self.named_pair(&old, &new);
+            return;
+        }
         match (old.and_then(branch), new.and_then(branch)) {
             (Some(old), Some(new)) => {
                 for (key, old_child) in old {
@@ -174,6 +208,21 @@ impl Walk<'_> {
         }
     }
 
+    /// Two lists of named things, compared item by item under `path[name]`.
+    fn named_pair<'v>(&mut self, old: &[(&'v str, &'v Value)], new: &[(&'v str, &'v Value)]) {
+        let len = self.path.len();
+        for (name, old_item) in old {
+            self.path.push_str(&format!("[{name}]"));
+            self.pair(Some(old_item), find_named(new, name));
+            self.path.truncate(len);
+        }
+        for (name, new_item) in new.iter().filter(|(name, _)| find_named(old, name).is_none()) {
+            self.path.push_str(&format!("[{name}]"));
+            self.pair(None, Some(new_item));
+            self.path.truncate(len);
+        }
+    }
+
     /// Records every leaf under `value` (at the current path) as added or removed.
     fn all(&mut self, value: &Value, kind: ChangeKind) {
         if !self.path.is_empty() && self.filter.matches(&self.path) {
@@ -195,6 +244,9 @@ impl Walk<'_> {
     }
 
     fn push(&mut self, kind: ChangeKind, old: &Value, new: &Value) {
+        if !self.filter.counts(&self.path) {
+            return;
+        }
         self.changes.push(Change {
             key: self.path.clone(),
             kind,
@@ -202,6 +254,25 @@ impl Walk<'_> {
             new: new.clone(),
         });
     }
+}
+
+fn find_named<'v>(items: &[(&'v str, &'v Value)], name: &str) -> Option<&'v Value> {
+    items.iter().find(|(other, _)| *other == name).map(|(_, value)| *value)
+}
+
+/// The items of a list of named things (objects, each with a distinct string `name`), by name;
+/// `None` for any other value.
+fn named(value: &Value) -> Option<Vec<(&str, &Value)>> {
+    let items = value.as_array().filter(|items| !items.is_empty())?;
+    let mut named = Vec::with_capacity(items.len());
+    for item in items {
+        let name = item.get("name")?.as_str()?;
+        if named.iter().any(|(other, _)| *other == name) {
+            return None;
+        }
+        named.push((name, item));
+    }
+    Some(named)
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub mod checks;
 mod collection;
 pub mod diff;
 mod health;
+pub mod kinds;
 pub mod redact;
 pub mod render;
 pub mod schema;

@@ -15,33 +15,49 @@
 //! rules do not edit them: they are scrubbed of every string the rules hashed (replaced by its
 //! pseudonym) or dropped (replaced by `[redacted]`), through a [`Scrubber`].
 
+pub mod corpus;
 mod pattern;
 mod scrub;
+mod secrets;
+mod shape;
 mod siphash;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
 pub use pattern::{FieldPattern, PatternError};
 pub use scrub::{REDACTED, Scrubber};
+pub use secrets::scrub_secrets;
 
 use crate::{CollectionReport, HealthReport, Snapshot};
+use shape::Shapes;
 
-/// What the default policy drops: environment values, message text, error payloads and anything
-/// named like a secret. A pattern without a dot matches a key of that name at any depth.
+/// What the default policy drops, by field name: environment values, message text and anything
+/// named like a secret. A pattern without a dot names a field by its own name at any depth,
+/// compared part by part (`*_token_*` is a field with a `token` part: `token`, `api_token`,
+/// `token_file`, never `tokenizer` or `max_tokens`), and never a name the user chose.
+///
+/// Error and reason strings (`last_error`, `error_summary`, `last_result`) are kept: every string
+/// that leaves is scrubbed of the secrets inside it instead ([`scrub_secrets`]).
 pub const DEFAULT_DROP: &[&str] = &[
     "env",
     "environ",
     "environment",
-    "*token*",
-    "*secret*",
-    "*password*",
-    "*passwd*",
-    "*key*",
-    "*credential*",
-    "*authorization*",
-    "*cookie*",
+    "*_token_*",
+    "*_secret_*",
+    "*_secrets_*",
+    "*_password_*",
+    "*_passwd_*",
+    "*_apikey_*",
+    "*_key",
+    "*_credential_*",
+    "*_credentials_*",
+    "*_authorization_*",
+    "*_cookie_*",
+    "*_cookies_*",
     "text",
     "body",
     "content",
@@ -49,18 +65,25 @@ pub const DEFAULT_DROP: &[&str] = &[
     "message_text",
     "last_message",
     "payload",
-    "error_summary",
-    "error_details",
-    "last_error",
-    "last_result",
 ];
 
 /// Top-level keys of a snapshot that are not sections: rules do not apply there.
 const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health"];
 
-/// Applies drop and hash rules under a secret key. Cheap to share; holds no per-snapshot state.
+/// Paths decided and kept in the cache at most; past it, decisions are made without keeping them
+/// (a map keyed by ever new names, such as chat ids, cannot grow the cache without bound).
+const CACHE_LIMIT: usize = 20_000;
+
+/// Applies drop and hash rules under a secret key. Cheap to share: clones share the compiled
+/// rules and the cache of per-path decisions.
 #[derive(Clone)]
 pub struct Redactor {
+    rules: Arc<Rules>,
+    /// What the rules decided for each path seen so far, as a tree of keys.
+    cache: Arc<Mutex<Decisions>>,
+}
+
+struct Rules {
     drop: Vec<FieldPattern>,
     hash: Vec<FieldPattern>,
     key: (u64, u64),
@@ -75,16 +98,48 @@ pub struct RedactedSnapshot {
     pub collection: CollectionReport,
     /// The health report, scrubbed.
     pub health: Option<HealthReport>,
-    /// What was hashed or dropped, for scrubbing other text derived from the same snapshot (log
-    /// lines, hook messages).
+    /// What was hashed or dropped, as the derived parts (`collection`, `health`) were scrubbed of
+    /// it.
     pub scrubber: Scrubber,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Action {
     Keep,
     Hash,
     Drop,
+    /// A name the user chose that a drop rule matched: the name is hashed, the entry kept.
+    HashName,
+}
+
+/// The decision for one path and the paths below it.
+#[derive(Debug, Default)]
+struct Decisions {
+    children: HashMap<String, Decision>,
+    size: usize,
+}
+
+#[derive(Debug)]
+struct Decision {
+    action: Action,
+    shape: Option<usize>,
+    children: HashMap<String, Decision>,
+}
+
+/// One key of the path being walked, linked to its parent: a path without allocating.
+struct Link<'a> {
+    key: &'a str,
+    parent: Option<&'a Link<'a>>,
+}
+
+/// What one walk counts and collects.
+#[derive(Default)]
+struct Walk {
+    scrubber: Scrubber,
+    /// Fields dropped and names hashed by drop rules.
+    dropped: u64,
+    /// The dotted paths of the dropped fields (few: only what the rules dropped).
+    dropped_paths: Vec<String>,
 }
 
 impl Redactor {
@@ -95,7 +150,11 @@ impl Redactor {
         let mut k1 = [0u8; 8];
         k0.copy_from_slice(&key[..8]);
         k1.copy_from_slice(&key[8..]);
-        Redactor { drop, hash, key: (u64::from_le_bytes(k0), u64::from_le_bytes(k1)) }
+        let key = (u64::from_le_bytes(k0), u64::from_le_bytes(k1));
+        Redactor {
+            rules: Arc::new(Rules { drop, hash, key }),
+            cache: Arc::new(Mutex::new(Decisions::default())),
+        }
     }
 
     /// A redactor that changes nothing.
@@ -110,11 +169,11 @@ impl Redactor {
 
     /// The pseudonym of `text`.
     pub fn hash(&self, text: &str) -> String {
-        format!("h:{:012x}", siphash::siphash24(self.key, text.as_bytes()) >> 16)
+        format!("h:{:012x}", siphash::siphash24(self.rules.key, text.as_bytes()) >> 16)
     }
 
-    /// Redacts a snapshot: serializes it, applies the rules to the sections and scrubs `collection`
-    /// and `health`.
+    /// Redacts a snapshot: serializes it, applies the rules to the sections, scrubs secrets from
+    /// every string and scrubs `collection` and `health` of what the rules hid.
     pub fn redact_snapshot(
         &self,
         snapshot: &Snapshot,
@@ -127,99 +186,207 @@ impl Redactor {
         Ok(RedactedSnapshot { value, collection, health, scrubber })
     }
 
-    /// Redacts a snapshot-shaped JSON document in place (rules on the sections, the derived parts
-    /// scrubbed); returns the scrubber, for text derived from the same snapshot elsewhere.
+    /// Redacts a snapshot-shaped JSON document in place (rules on the sections, secrets scrubbed
+    /// from every string, the derived parts scrubbed of what the rules hid); returns the scrubber.
+    /// How many fields the rules dropped is written to `collection.redacted_fields`.
     pub fn redact_snapshot_value(&self, value: &mut Value) -> Scrubber {
-        let mut scrubber = Scrubber::default();
+        let mut walk = Walk::default();
         if let Value::Object(top) = value {
-            self.walk_map(top, &mut Vec::new(), &mut scrubber, NOT_SECTIONS, false);
-            scrubber.finish();
+            let shapes = Shapes::snapshot();
+            let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let Decisions { children, size } = &mut *cache;
+            self.walk_map(top, None, shapes.root, children, size, &mut walk, NOT_SECTIONS, false);
+            walk.scrubber.finish();
             for key in NOT_SECTIONS {
                 if let Some(part) = top.get_mut(*key) {
-                    scrubber.scrub_value(part);
+                    walk.scrubber.scrub_value(part);
+                    scrub_strings(part);
                 }
             }
+            if !walk.dropped_paths.is_empty()
+                && let Some(Value::Array(checks)) =
+                    top.get_mut("health").and_then(|health| health.get_mut("checks"))
+            {
+                withhold_checks(checks, &walk.dropped_paths);
+            }
+            if let Some(Value::Object(collection)) = top.get_mut("collection") {
+                collection.insert("redacted_fields".to_owned(), Value::from(walk.dropped));
+            }
         }
-        scrubber.finish();
-        scrubber
+        walk.scrubber.finish();
+        walk.scrubber
     }
 
-    /// Redacts any JSON document in place, rules matched from its root; returns the scrubber.
+    /// Redacts any JSON document in place, rules matched from its root (every key a field name);
+    /// returns the scrubber.
     pub fn redact_value(&self, value: &mut Value) -> Scrubber {
-        let mut scrubber = Scrubber::default();
-        self.walk(value, &mut Vec::new(), &mut scrubber);
-        scrubber.finish();
-        scrubber
+        let mut walk = Walk::default();
+        let mut children = HashMap::new();
+        let mut size = CACHE_LIMIT;
+        self.walk(value, None, None, &mut children, &mut size, &mut walk);
+        walk.scrubber.finish();
+        walk.scrubber
     }
 
-    fn action(&self, path: &[String]) -> Action {
-        if self.drop.iter().any(|pattern| pattern.matches(path)) {
-            Action::Drop
-        } else if self.hash.iter().any(|pattern| pattern.matches(path)) {
+    /// The decision for the entry at `key` below `parent`, made from the rules (not cached).
+    fn decide(&self, key: &str, parent: Option<&Link<'_>>, is_name: bool) -> Action {
+        let mut path = vec![key];
+        let mut link = parent;
+        while let Some(current) = link {
+            path.push(current.key);
+            link = current.parent;
+        }
+        path.reverse();
+        if self.rules.drop.iter().any(|pattern| pattern.matches_entry(&path, is_name)) {
+            if is_name { Action::HashName } else { Action::Drop }
+        } else if self.rules.hash.iter().any(|pattern| pattern.matches_entry(&path, is_name)) {
             Action::Hash
         } else {
             Action::Keep
         }
     }
 
-    fn walk(&self, value: &mut Value, path: &mut Vec<String>, scrubber: &mut Scrubber) {
+    fn walk(
+        &self,
+        value: &mut Value,
+        link: Option<&Link<'_>>,
+        shape: Option<usize>,
+        cache: &mut HashMap<String, Decision>,
+        size: &mut usize,
+        walk: &mut Walk,
+    ) {
         match value {
-            Value::Object(map) => self.walk_map(map, path, scrubber, &[], false),
+            Value::Object(map) => self.walk_map(map, link, shape, cache, size, walk, &[], false),
             Value::Array(items) => {
                 for item in items {
-                    self.walk(item, path, scrubber);
+                    self.walk(item, link, shape, cache, size, walk);
                 }
             }
-            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+            Value::String(text) => {
+                if let Some(scrubbed) = scrub_secrets(text) {
+                    *text = scrubbed;
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
     }
 
     /// Applies the rules to each entry of `map` (skipping the keys in `skip`); with `hash_keys`,
     /// also replaces each key by its pseudonym. Paths use the original keys, so rules written for
     /// them keep matching below a hashed key.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the walk state is threaded through the recursion"
+    )]
     fn walk_map(
         &self,
         map: &mut Map<String, Value>,
-        path: &mut Vec<String>,
-        scrubber: &mut Scrubber,
+        link: Option<&Link<'_>>,
+        shape: Option<usize>,
+        cache: &mut HashMap<String, Decision>,
+        size: &mut usize,
+        walk: &mut Walk,
         skip: &[&str],
         hash_keys: bool,
     ) {
-        let entries = std::mem::take(map);
-        for (key, mut child) in entries {
+        let shapes = Shapes::snapshot();
+        // Entries to remove or rename, collected while walking; most maps have none.
+        let mut edits: Vec<(String, Action)> = Vec::new();
+        let mut uncached = HashMap::new();
+        for (key, child) in map.iter_mut() {
             if skip.contains(&key.as_str()) {
-                map.insert(key, child);
                 continue;
             }
-            path.push(key);
-            let action = self.action(path);
-            match action {
-                Action::Drop => scrubber.dropped(&child),
-                Action::Hash => self.hash_value(&mut child, path, scrubber),
-                Action::Keep => self.walk(&mut child, path, scrubber),
+            let decision = match cache.get_mut(key.as_str()) {
+                Some(decision) => decision,
+                None => {
+                    let step = shapes.step(shape, key);
+                    let decision = Decision {
+                        action: self.decide(key, link, step.is_name),
+                        shape: step.shape,
+                        children: HashMap::new(),
+                    };
+                    let target = if *size < CACHE_LIMIT {
+                        *size += 1;
+                        &mut *cache
+                    } else {
+                        uncached.clear();
+                        &mut uncached
+                    };
+                    target.entry(key.clone()).or_insert(decision)
+                }
+            };
+            let here = Link { key, parent: link };
+            match decision.action {
+                Action::Drop => {
+                    walk.scrubber.dropped(child);
+                    walk.dropped += 1;
+                    walk.dropped_paths.push(dotted(&here));
+                }
+                Action::Hash => {
+                    self.hash_value(child, &here, decision, size, walk);
+                }
+                Action::Keep | Action::HashName => {
+                    let (shape, children) = (decision.shape, &mut decision.children);
+                    self.walk(child, Some(&here), shape, children, size, walk);
+                }
             }
-            let key = path.pop().unwrap_or_default();
-            // The dropped entry's own key is a name the pattern matched (`password`), not a secret.
-            if action == Action::Drop {
-                continue;
+            if decision.action == Action::HashName {
+                walk.dropped += 1;
             }
-            let key = if hash_keys { self.hash_original(&key, scrubber) } else { key };
-            map.insert(key, child);
+            let rename = hash_keys || decision.action == Action::HashName;
+            if decision.action == Action::Drop || rename {
+                let action = if rename && decision.action != Action::Drop {
+                    Action::HashName
+                } else {
+                    Action::Drop
+                };
+                edits.push((key.clone(), action));
+            }
+        }
+        if edits.is_empty() {
+            return;
+        }
+        let edits: HashMap<String, Action> = edits.into_iter().collect();
+        let entries = std::mem::take(map);
+        for (key, child) in entries {
+            match edits.get(&key) {
+                None => {
+                    map.insert(key, child);
+                }
+                // The dropped entry's own key is a name the pattern matched (`password`), not a
+                // secret.
+                Some(Action::Drop) => {}
+                Some(_) => {
+                    let key = self.hash_original(&key, &mut walk.scrubber);
+                    map.insert(key, child);
+                }
+            }
         }
     }
 
-    fn hash_value(&self, value: &mut Value, path: &mut Vec<String>, scrubber: &mut Scrubber) {
+    fn hash_value(
+        &self,
+        value: &mut Value,
+        here: &Link<'_>,
+        decision: &mut Decision,
+        size: &mut usize,
+        walk: &mut Walk,
+    ) {
         match value {
-            Value::String(text) => *text = self.hash_original(text, scrubber),
+            Value::String(text) => *text = self.hash_original(text, &mut walk.scrubber),
             Value::Number(number) => {
-                *value = Value::String(self.hash_original(&number.to_string(), scrubber));
+                *value = Value::String(self.hash_original(&number.to_string(), &mut walk.scrubber));
             }
             Value::Array(items) => {
                 for item in items {
-                    self.hash_value(item, path, scrubber);
+                    self.hash_value(item, here, decision, size, walk);
                 }
             }
-            Value::Object(map) => self.walk_map(map, path, scrubber, &[], true),
+            Value::Object(map) => {
+                let (shape, children) = (decision.shape, &mut decision.children);
+                self.walk_map(map, Some(here), shape, children, size, walk, &[], true);
+            }
             Value::Null | Value::Bool(_) => {}
         }
     }
@@ -231,12 +398,61 @@ impl Redactor {
     }
 }
 
+/// The dotted path of `link` from the top.
+fn dotted(link: &Link<'_>) -> String {
+    let mut keys = vec![link.key];
+    let mut parent = link.parent;
+    while let Some(current) = parent {
+        keys.push(current.key);
+        parent = current.parent;
+    }
+    keys.reverse();
+    keys.join(".")
+}
+
+/// A health check whose measurement the rules dropped (`notifier_backlog` measures
+/// `notifier.oldest_pending_age_seconds`) keeps its name and status; its message, observed value
+/// and details are withheld, so no health line shows what the policy hides.
+fn withhold_checks(checks: &mut [Value], dropped: &[String]) {
+    for check in checks {
+        let component = check.get("component").and_then(Value::as_str).unwrap_or_default();
+        let measurement = check.get("measurement").and_then(Value::as_str).unwrap_or_default();
+        let hidden = !component.is_empty()
+            && !measurement.is_empty()
+            && dropped.iter().any(|path| {
+                path.strip_prefix(component).and_then(|rest| rest.strip_prefix('.')).is_some_and(
+                    |rest| rest.rsplit('.').next().unwrap_or(rest).starts_with(measurement),
+                )
+            });
+        if hidden {
+            let name = check.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+            check["message"] = Value::from(format!("{name}: withheld by the redaction policy"));
+            check["observed_value"] = Value::Null;
+            check["details"] = Value::Object(Map::new());
+        }
+    }
+}
+
+/// Scrubs secrets from every string inside `value` (keys are names, left alone).
+fn scrub_strings(value: &mut Value) {
+    match value {
+        Value::String(text) => {
+            if let Some(scrubbed) = scrub_secrets(text) {
+                *text = scrubbed;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub_strings),
+        Value::Object(map) => map.values_mut().for_each(scrub_strings),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The key stays out of every output.
         f.debug_struct("Redactor")
-            .field("drop", &self.drop)
-            .field("hash", &self.hash)
+            .field("drop", &self.rules.drop)
+            .field("hash", &self.rules.hash)
             .finish_non_exhaustive()
     }
 }

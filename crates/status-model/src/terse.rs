@@ -1,9 +1,10 @@
 //! The terse projection: a small flat record of dotted keys for fleet watchers that poll many hosts
 //! and diff what they get.
 //!
-//! The key set is fixed: every key below is always present, `null` when its section is not
-//! configured, has no value, or did not measure it. Keys of sections that are not in this version's
-//! snapshot are there too, `null`, so a watcher's columns do not change as a host gains sections.
+//! Every value is a scalar or a list of scalars. Only configured sections appear: the keys of a
+//! section are there when the section is in the snapshot (`null` when it has no value or did not
+//! measure it) and absent when it is not configured, so the record stays small on a small config.
+//! `taken_at` and the `health.*` keys are always there.
 //!
 //! | key | value |
 //! |---|---|
@@ -17,7 +18,7 @@
 //! | `process.cpu_pct`, `process.rss_bytes` | the host process |
 //! | `runtime.event_loop_lag_ms` | `runtime.event_loop_lag_ms` |
 //! | `terminals.tmux_sessions`, `terminals.tmux_session_names`, `terminals.screen_sessions` | from `terminals` |
-//! | `processes.counts` | `{name: count}` of the processes counted by name (the names come from the config, so this one key holds a map) |
+//! | `processes.count.<name>` | how many processes run each configured name (one key per name) |
 //! | `broker.in_flight_count`, `broker.last_operation_at` | from `broker` |
 //! | `notifier.pending_count`, `notifier.oldest_pending_age_seconds` | from `notifier` |
 //! | `messages.pending_deliveries` | from `messages` |
@@ -30,7 +31,7 @@
 //! | `channels.disconnected` | names of channels not connected |
 //! | `containers.not_running` | names of containers whose state is not `running` |
 //! | `sidecars.dead` | names of sidecars not alive |
-//! | `outcome.<section>` | the section's collection outcome (`ok`, `error`, `timeout`, `panicked`, `unavailable`), for every section in [`OUTCOME_SECTIONS`] |
+//! | `outcome.<section>` | the section's collection outcome (`ok`, `error`, `timeout`, `panicked`, `unavailable`), for every configured section of [`OUTCOME_SECTIONS`] |
 //!
 //! Values keep the snapshot's units and forms (bytes, seconds, RFC 3339 times), so a watcher can
 //! compare them with the full snapshot. The projection is computed from the snapshot's JSON, so it
@@ -50,7 +51,7 @@ enum Source {
     Computed(fn(&Value) -> Value),
 }
 
-/// Every key but the `outcome.<section>` ones, in the order of the table above.
+/// Every fixed key but the `outcome.<section>` ones, in the order of the table above.
 static FIELDS: &[(&str, Source)] = &[
     ("taken_at", Source::Pointer("/collection/taken_at")),
     ("service.name", Source::Pointer("/service/name")),
@@ -70,7 +71,6 @@ static FIELDS: &[(&str, Source)] = &[
     ("terminals.tmux_sessions", Source::Pointer("/terminals/tmux_sessions")),
     ("terminals.tmux_session_names", Source::Pointer("/terminals/tmux_session_names")),
     ("terminals.screen_sessions", Source::Pointer("/terminals/screen_sessions")),
-    ("processes.counts", Source::Computed(process_counts)),
     ("broker.in_flight_count", Source::Pointer("/broker/in_flight_count")),
     ("broker.last_operation_at", Source::Pointer("/broker/last_operation_at")),
     ("notifier.pending_count", Source::Pointer("/notifier/pending_count")),
@@ -134,7 +134,9 @@ pub const OUTCOME_SECTIONS: &[&str] = &[
     "workers",
 ];
 
-/// Every key of the terse projection, in its documented order.
+/// Every fixed key the terse projection can have, in its documented order (`processes.count.<name>`
+/// keys come from the config and are not listed). A snapshot's projection has those of its
+/// configured sections.
 pub fn keys() -> Vec<String> {
     let fields = FIELDS.iter().map(|(key, _)| (*key).to_owned());
     fields.chain(OUTCOME_SECTIONS.iter().map(|name| format!("outcome.{name}"))).collect()
@@ -151,15 +153,31 @@ pub fn terse(snapshot: &Snapshot) -> BTreeMap<String, Value> {
 
 /// The terse projection of a snapshot given as JSON (as `/status` serves it).
 pub fn terse_value(snapshot: &Value) -> BTreeMap<String, Value> {
+    let configured = |section: &str| {
+        section == "health" || snapshot.get(section).is_some() || snapshot.is_null()
+    };
     let mut out = BTreeMap::new();
     for (key, source) in FIELDS {
+        let section = key.split('.').next().unwrap_or_default();
+        if *key != "taken_at" && !configured(section) {
+            continue;
+        }
         let value = match source {
             Source::Pointer(pointer) => snapshot.pointer(pointer).cloned().unwrap_or(Value::Null),
             Source::Computed(compute) => compute(snapshot),
         };
         out.insert((*key).to_owned(), value);
     }
+    if let Some(processes) = section(snapshot, "processes") {
+        for (name, entry) in processes {
+            let count = entry.get("count").cloned().unwrap_or(Value::Null);
+            out.insert(format!("processes.count.{name}"), count);
+        }
+    }
     for name in OUTCOME_SECTIONS {
+        if !configured(name) {
+            continue;
+        }
         let outcome = snapshot
             .pointer("/collection/sections")
             .and_then(|sections| sections.get(name))
@@ -185,15 +203,6 @@ fn failing_checks(snapshot: &Value) -> Value {
         .filter(|check| check["status"] != "pass")
         .map(|check| check["name"].clone())
         .collect()
-}
-
-fn process_counts(snapshot: &Value) -> Value {
-    let Some(processes) = section(snapshot, "processes") else { return Value::Null };
-    processes
-        .iter()
-        .map(|(name, entry)| (name.clone(), entry.get("count").cloned().unwrap_or(Value::Null)))
-        .collect::<Map<String, Value>>()
-        .into()
 }
 
 fn overdue(snapshot: &Value, name: &str, list: &str) -> Value {

@@ -56,9 +56,9 @@ Every field of the JSON snapshot that `/status` serves, section by section.
 The machine-readable form is `docs/status.schema.json` (JSON Schema 2020-12).
 A section's key is absent when the section is not configured and `null` when it never produced a value.
 A value that could not be measured is `null`, with the reason in `collection.sections.<section>.unmeasured`.
-What is served has been through `[redact]` first: by default, keys such as `last_error`, `message`, `error_summary` and anything named like a secret are dropped (`status_model::redact::DEFAULT_DROP`), and `hash` patterns turn values into `h:` pseudonyms.
+What is served has been through `[redact]` first: by default, fields named like a secret (`password`, `*_token`, `api_key`), environment values and message text (`message`, `text`, `body`) are dropped by their own name (`status_model::redact::DEFAULT_DROP`), never a name the user chose (a repository, process or channel name); reasons such as `last_error` and `error_summary` are kept with URL credentials, bearer tokens, `password=…` pairs and random-looking keys inside them replaced by `[redacted]`; `hash` patterns turn values into `h:` pseudonyms. `collection.redacted_fields` counts the fields the rules dropped.
 In paths, `<key>` stands for a map key (a name, a path) and `[]` for the items of a list.
-Units follow the names: `_bytes` bytes, `_ms` milliseconds, `_seconds`/`_s` seconds, `_pct` percent, `_total` a count since the collector started; times are RFC 3339 UTC strings.
+The kind column says what a change of the field means (`status_model::kinds`): a `state` change is an event that change detection counts (`[diff]`, hooks, `has_diff`); a `gauge`, `counter` or `time` moves on its own and counts only through the health verdicts it drives (or when `[diff] include` names it). Lists of named things are compared by name (`health.checks[disk_available:/].status`).\nUnits follow the names: `_bytes` bytes, `_ms` milliseconds, `_seconds`/`_s` seconds, `_pct` percent, `_total` a count since the collector started; times are RFC 3339 UTC strings.
 ";
 
 /// Renders the field reference for `schema`, a schema from `status_model::schema::snapshot_schema`.
@@ -78,11 +78,12 @@ pub(crate) fn render(schema: &Value) -> anyhow::Result<String> {
             write!(out, "\nType: {}.\n", walker.type_name(property))?;
             continue;
         }
-        out.push_str("\n| field | type | unit | meaning |\n|---|---|---|---|\n");
+        out.push_str("\n| field | type | unit | kind | meaning |\n|---|---|---|---|---|\n");
         for row in rows {
+            let kind = status_model::kinds::kind_of(&row.path);
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} |",
+                "| `{}` | {} | {} | {kind} | {} |",
                 row.path, row.type_name, row.unit, row.meaning
             )?;
         }

@@ -27,7 +27,14 @@ fn diff_prints_changed_keys_and_exits_1_only_when_some_changed() {
         r#"{"collection": {"sequence": 9}, "host": {"load": {"1": 0.5}, "cpus": 2}}"#,
     );
 
+    // By default the states only: the load is a gauge.
     let output = run(&["diff", &a, &b]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "deploy.sha: (absent) → \"abc\"\nhost.cpus: 2 → (absent)\n"
+    );
+    let output = run(&["diff", "--all", &a, &b]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
@@ -45,6 +52,39 @@ fn diff_prints_changed_keys_and_exits_1_only_when_some_changed() {
     let output = run(&["diff", &a, "/nonexistent/b.json"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stdout).contains("/nonexistent/b.json"));
+}
+
+/// Two snapshots where one health check changed status (and every check's time, message and
+/// value moved): one line, for that check.
+#[test]
+fn diff_of_one_changed_health_check_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = |time: &str, disk: &str, load: f64| {
+        serde_json::json!({
+            "collection": {"taken_at": time, "sections": {"host": {"outcome": "ok", "duration_ms": load}}},
+            "health": {"status": "warn", "checks": [
+                {"name": "load_per_cpu", "status": "pass", "message": format!("load {load}"), "observed_value": load, "time": time},
+                {"name": "disk_available:/", "status": disk, "message": format!("{load} % used"), "observed_value": load, "time": time},
+                {"name": "memory_available", "status": "pass", "message": "ok", "observed_value": load, "time": time},
+            ]},
+            "host": {"load": {"1": load}, "memory": {"available_bytes": 1000.0 * load}},
+        })
+    };
+    let old = dir.path().join("old.json");
+    let new = dir.path().join("new.json");
+    std::fs::write(&old, snapshot("2026-03-01T12:00:00Z", "pass", 0.5).to_string()).unwrap();
+    std::fs::write(&new, snapshot("2026-03-01T12:00:05Z", "warn", 0.9).to_string()).unwrap();
+    let (old, new) = (old.display().to_string(), new.display().to_string());
+    let output = run(&["diff", &old, &new]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "health.checks[disk_available:/].status: \"pass\" → \"warn\"\n"
+    );
+    let output = run(&["diff", "--json", &old, &new]);
+    let changes: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(changes[0]["key"], "health.checks[disk_available:/].status");
+    assert_eq!(changes.as_array().unwrap().len(), 1);
 }
 
 /// Runs `serve` with history on until its first snapshot is stored, then stops it (which stores one

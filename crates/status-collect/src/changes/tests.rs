@@ -14,7 +14,8 @@ use crate::collector::{CollectError, Collected, Collector};
 use crate::engine::Engine;
 use crate::runner::{LoopHandle, spawn_loop};
 
-/// A runtime section whose `alive_tasks` goes up by one on every collection: every snapshot differs.
+/// A runtime section whose `alive_tasks` goes up by one on every collection: a gauge, so every
+/// snapshot differs only where `[diff] include` names it ([`config`] does).
 #[derive(Default)]
 struct Counter(AtomicU64);
 
@@ -64,8 +65,11 @@ impl Captured {
     }
 }
 
+/// `toml`, with the [`Counter`]'s gauge counted as a change (`[diff] include`), so that every
+/// snapshot differs.
 fn config(toml: &str, state: &std::path::Path) -> Config {
-    let mut config = Config::parse(toml, "<test>").unwrap();
+    let toml = format!("[diff]\ninclude = [\"runtime.alive_tasks\"]\n{toml}");
+    let mut config = Config::parse(&toml, "<test>").unwrap();
     config.state.dir = Some(state.to_owned());
     config
 }

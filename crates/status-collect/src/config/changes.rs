@@ -10,20 +10,29 @@ use status_model::KeyFilter;
 
 use super::parse_bounded_duration;
 
-/// `[diff]`: which keys change detection ignores.
+/// `[diff]`: which keys change detection counts.
+///
+/// By default only states count: statuses, outcomes, names, flags and counts of discrete things
+/// ([`status_model::kinds`]), each health check's `status` (checks are compared by name:
+/// `health.checks[disk_available:/].status`) and each section's `collection.sections.*.outcome`.
+/// Gauges (load, memory, CPU, lag, sizes, durations, ages, pids), counters and times count only
+/// through the health verdicts they drive.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiffConfig {
-    /// `ignore`: key patterns ignored on top of the volatile ones (`collection.*`, `*.taken_at`,
-    /// `*uptime_seconds`, `*duration_ms`, `process.cpu_pct`). `*` matches any run of characters, dots
-    /// included; a pattern also ignores every key under the one it matches. Default none.
+    /// `include`: key patterns that count whatever their kind (`host.load.*`). `*` matches any run
+    /// of characters, dots included. Default none.
+    pub include: Vec<String>,
+    /// `ignore`: key patterns that never count, nor any key under them. Default none.
     pub ignore: Vec<String>,
-    /// The volatile keys plus `ignore`, compiled.
+    /// `include` and `ignore` over the kinds, compiled.
     pub filter: KeyFilter,
 }
 
 impl Default for DiffConfig {
     fn default() -> DiffConfig {
-        DiffConfig { ignore: Vec::new(), filter: KeyFilter::volatile() }
+        let filter =
+            KeyFilter::semantic::<&str>(&[], &[]).unwrap_or_else(|_| KeyFilter::volatile());
+        DiffConfig { include: Vec::new(), ignore: Vec::new(), filter }
     }
 }
 
@@ -32,12 +41,13 @@ impl<'de> Deserialize<'de> for DiffConfig {
         #[derive(Default, Deserialize)]
         #[serde(default, deny_unknown_fields)]
         struct Raw {
+            include: Vec<String>,
             ignore: Vec<String>,
         }
         let raw = Raw::deserialize(deserializer)?;
-        let filter = KeyFilter::volatile_and(&raw.ignore)
-            .map_err(|error| serde::de::Error::custom(format!("`diff.ignore`: {error}")))?;
-        Ok(DiffConfig { ignore: raw.ignore, filter })
+        let filter = KeyFilter::semantic(&raw.include, &raw.ignore)
+            .map_err(|error| serde::de::Error::custom(format!("`diff`: {error}")))?;
+        Ok(DiffConfig { include: raw.include, ignore: raw.ignore, filter })
     }
 }
 

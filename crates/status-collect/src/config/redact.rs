@@ -10,13 +10,14 @@ use status_model::{FieldPattern, Redactor};
 /// process (JSON, HTML, metrics labels, health, history, files, hooks).
 ///
 /// Patterns name fields by their dotted path inside the sections (`tasks.tasks.group`,
-/// `queue.per_group`); a pattern without a dot names a key at any depth (`*token*`). See
-/// [`FieldPattern`] for the syntax.
+/// `queue.per_group`); a pattern without a dot names a field by its own name at any depth
+/// (`*_token`), never a name the user chose. See [`FieldPattern`] for the syntax.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedactConfig {
     /// `defaults`: also drop what [`status_model::redact::DEFAULT_DROP`] lists (environment values,
-    /// message text, error payloads, anything named like a secret). Default true.
+    /// message text, fields named like a secret). Default true. Reasons and errors are kept; every
+    /// string is scrubbed of secrets ([`status_model::redact::scrub_secrets`]) whatever the policy.
     pub defaults: bool,
     /// `drop`: patterns of fields to remove.
     #[serde(deserialize_with = "patterns")]

@@ -201,3 +201,18 @@ fn workers_and_traces_parse_and_their_bounds_name_the_key() {
     check_error("[workers]\nheartbeat_interval = \"10ms\"\n", &["workers.heartbeat_interval"]);
     check_error("[traces]\nmax_event = 1\n", &["unknown field `max_event`"]);
 }
+
+#[test]
+fn config_errors_never_echo_a_urls_password() {
+    for text in [
+        "[http]\nbind = \"postgres://app:Hunter2pass@db.internal:5432/app\"\n",
+        "[collect]\nurl = \"https://deploy:Hunter2pass@example.com/x\"\n",
+        "[redact]\nbogus = \"password=Hunter2pass\"\n",
+    ] {
+        let error = Config::parse(text, "status.toml").unwrap_err().to_string();
+        assert!(!error.contains("Hunter2pass"), "{error}");
+        assert!(error.contains("status.toml"), "{error}");
+        // toml quotes the line; the password in it is what was scrubbed.
+        assert!(error.contains(status_model::redact::REDACTED), "{error}");
+    }
+}

@@ -168,9 +168,10 @@ fn status_terse() {
         assert_eq!(reply.status, StatusCode::OK);
         let terse: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         let keys: Vec<&String> = terse.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), status_model::terse::keys().len(), "{path}");
+        let documented = status_model::terse::keys();
+        assert!(keys.iter().all(|key| documented.contains(key)), "{path}: {keys:?}");
         assert_eq!(terse["service.version"], "1.2.3");
-        assert_eq!(terse["process.rss_bytes"], serde_json::Value::Null, "not configured");
+        assert!(terse.get("process.rss_bytes").is_none(), "not configured");
     }
     let whole = get(&service, "/status?terse=0");
     assert!(whole.body.starts_with(r#"{"schema_version":1,"#), "{}", whole.body);

@@ -213,3 +213,48 @@ proptest! {
         prop_assert_eq!(got, keys);
     }
 }
+
+#[test]
+fn semantic_detection_counts_states_and_check_statuses_only() {
+    let check = |name: &str, status: &str, value: f64, time: &str| json!({"name": name, "status": status, "message": format!("{name} is {value}"), "observed_value": value, "time": time});
+    let old = json!({
+        "collection": {"taken_at": "2026-03-01T12:00:00Z", "duration_ms": 3.0, "sections": {"repos": {"outcome": "ok", "duration_ms": 1.0}}},
+        "health": {"status": "pass", "checks": [check("load_per_cpu", "pass", 0.2, "t1"), check("disk_available:/", "pass", 40.0, "t1")]},
+        "host": {"load": {"1": 0.2}, "memory": {"available_bytes": 100}, "hostname": "vm"},
+        "processes": {"node": {"count": 2, "pids": [10, 11]}},
+        "pipeline": {"changed_total": 4},
+        "repos": {"app": {"dirty": false, "head_sha": "abc"}},
+    });
+    let mut new = old.clone();
+    new["collection"]["taken_at"] = json!("2026-03-01T12:00:05Z");
+    new["collection"]["duration_ms"] = json!(4.0);
+    new["health"]["checks"] = json!([
+        check("load_per_cpu", "pass", 0.3, "t2"),
+        check("disk_available:/", "pass", 41.0, "t2")
+    ]);
+    new["host"]["load"]["1"] = json!(0.3);
+    new["host"]["memory"]["available_bytes"] = json!(90);
+    new["processes"]["node"]["pids"] = json!([10, 12]);
+    new["pipeline"]["changed_total"] = json!(5);
+    let filter = KeyFilter::semantic::<&str>(&[], &[]).unwrap();
+    assert_eq!(diff(&old, &new, &filter), Vec::new(), "an idle cycle changes no state");
+
+    new["health"]["checks"][1]["status"] = json!("warn");
+    new["collection"]["sections"]["repos"]["outcome"] = json!("error");
+    new["repos"]["app"]["dirty"] = json!(true);
+    let keys: Vec<String> = diff(&old, &new, &filter).into_iter().map(|c| c.key).collect();
+    assert_eq!(
+        keys,
+        [
+            "collection.sections.repos.outcome",
+            "health.checks[disk_available:/].status",
+            "repos.app.dirty",
+        ]
+    );
+
+    // `include` moves a gauge in, `ignore` a state out.
+    let filter = KeyFilter::semantic(&["host.load.*"], &["repos.app.dirty"]).unwrap();
+    let keys: Vec<String> = diff(&old, &new, &filter).into_iter().map(|c| c.key).collect();
+    assert!(keys.contains(&"host.load.1".to_owned()), "{keys:?}");
+    assert!(!keys.contains(&"repos.app.dirty".to_owned()), "{keys:?}");
+}

@@ -113,25 +113,65 @@ fn rules_below_a_hashed_key_use_the_original_path_and_drop_wins() {
 }
 
 #[test]
-fn the_default_policy_drops_secrets_messages_and_errors_but_keeps_counts() {
+fn the_default_policy_drops_secrets_and_messages_but_keeps_reasons_names_and_counts() {
     let mut value = json!({
-        "recent_operations": {"operations": [{"operation_id": "op1", "error_summary": "boom", "duration_ms": 3}]},
+        "recent_operations": {"operations": [{"operation_id": "op1", "error_summary": "boom: password=hunter2-hunter2", "duration_ms": 3}]},
         "gateway": {"mode": "proxy", "proxy": {"key_env": "GATEWAY_KEY"}},
         "process": {"environment": {"HOME": "/root"}, "rss_bytes": 10},
         "queue": {"per_group": {"a": {"pending_messages": 2}}},
         "messages": {"total_inbound": 5},
+        "custom": {"db": {"API_TOKEN": "s3cr3t-value", "apiKey": "s3cr3t-value", "tokenizer": "bpe", "max_tokens": 4}},
     });
     Redactor::new(Redactor::default_drop(), Vec::new(), KEY).redact_value(&mut value);
     assert_eq!(
         value,
         json!({
-            "recent_operations": {"operations": [{"operation_id": "op1", "duration_ms": 3}]},
-            "gateway": {"mode": "proxy", "proxy": {}},
+            "recent_operations": {"operations": [{"operation_id": "op1", "error_summary": format!("boom: password={REDACTED}"), "duration_ms": 3}]},
+            "gateway": {"mode": "proxy", "proxy": {"key_env": "GATEWAY_KEY"}},
             "process": {"rss_bytes": 10},
             "queue": {"per_group": {"a": {"pending_messages": 2}}},
             "messages": {"total_inbound": 5},
+            "custom": {"db": {"tokenizer": "bpe", "max_tokens": 4}},
         })
     );
+}
+
+#[test]
+fn names_the_user_chose_are_never_dropped_and_hashed_at_most() {
+    let mut value = json!({
+        "schema_version": 1,
+        "collection": {"sections": {}},
+        "repos": {
+            "monkey-app": {"error": "fetch https://bob:hunter2-hunter2@git.example/x failed"},
+            "api_key": {"error": "gone"},
+        },
+        "processes": {"by_name": {
+            "keyd": {"count": 2, "pids": [7, 9]},
+            "keycloak": {"count": 1, "pids": [8]},
+            "turkey": {"count": 0, "pids": []},
+            "tokenizer": {"count": 0, "pids": []},
+        }},
+        "channels": {"hockey": {"connected": true, "last_error": "401 Bearer abcDEF123ghiJKL456"}},
+    });
+    let mut drop = Redactor::default_drop();
+    drop.push(FieldPattern::new("repos.api_key").unwrap());
+    let redactor = Redactor::new(drop, Vec::new(), KEY);
+    redactor.redact_snapshot_value(&mut value);
+    let text = value.to_string();
+    for name in ["monkey-app", "keyd", "keycloak", "turkey", "tokenizer", "hockey"] {
+        assert!(text.contains(name), "{name} vanished: {text}");
+    }
+    assert!(!text.contains("hunter2") && !text.contains("abcDEF123"), "{text}");
+    assert_eq!(
+        value["repos"]["monkey-app"]["error"],
+        format!("fetch https://{REDACTED}@git.example/x failed")
+    );
+    assert_eq!(value["channels"]["hockey"]["last_error"], format!("401 Bearer {REDACTED}"));
+    // A name that a drop rule names by its path is hashed, never dropped, and counted; rules
+    // without a dot (`*_key`) never match names.
+    let hashed = redactor.hash("api_key");
+    assert_eq!(value["repos"][&hashed]["error"], "gone", "{text}");
+    assert_eq!(value["collection"]["redacted_fields"], 1);
 }
 
 #[test]
@@ -180,4 +220,167 @@ fn scrubbing_replaces_whole_words_longest_first() {
     check_scrub(&["ab", "abc"], "abc ab", Some("H H"));
     check_scrub(&["é42"], "café42 é42", Some("café42 H"));
     check_scrub(&["x"], "x", None);
+}
+
+#[test]
+fn every_planted_secret_is_scrubbed_and_the_rest_of_the_reason_kept() {
+    assert_eq!(corpus::SECRETS.len(), 30);
+    for (secret, text) in corpus::SECRETS {
+        assert!(text.contains(secret), "corpus entry does not hold its secret: {text}");
+        let scrubbed = scrub_secrets(text).unwrap_or_else(|| panic!("nothing scrubbed in {text}"));
+        assert!(!scrubbed.contains(secret), "{secret} survives in {scrubbed}");
+        assert!(scrubbed.contains(REDACTED), "{scrubbed}");
+        // The words around the secret (the reason) stay.
+        for word in text.split_whitespace().filter(|word| !word.contains(secret)) {
+            assert!(scrubbed.contains(word), "{word}: {text} became {scrubbed}");
+        }
+        assert_eq!(scrub_secrets(&scrubbed), None, "scrubbing twice changed {scrubbed}");
+    }
+}
+
+#[test]
+fn ordinary_names_and_texts_survive_unchanged() {
+    assert!(corpus::ORDINARY.len() >= 30 && corpus::NAMES.len() >= 20);
+    for text in corpus::ORDINARY.iter().chain(corpus::NAMES) {
+        assert_eq!(scrub_secrets(text), None, "{text} was changed");
+    }
+}
+
+#[test]
+fn secret_keys_are_split_at_underscores_dashes_and_case_changes() {
+    for (text, expect) in [
+        ("apiKey: AbcdEfgh", Some("apiKey: [redacted]")),
+        ("X-Auth-Token=xyz12345", Some("X-Auth-Token=[redacted]")),
+        ("DB_PASSWORD='pw with'", Some("DB_PASSWORD='[redacted]'")),
+        ("tokens=12345678", None),
+        ("monkey=bananas1", None),
+    ] {
+        assert_eq!(scrub_secrets(text).as_deref(), expect, "{text}");
+    }
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::{REDACTED, corpus, scrub_secrets};
+
+    proptest! {
+        #[test]
+        fn scrubbing_is_total_and_idempotent(text in "\\PC{0,200}") {
+            if let Some(once) = scrub_secrets(&text) {
+                prop_assert_eq!(scrub_secrets(&once), None);
+            }
+        }
+
+        #[test]
+        fn lower_case_words_are_never_touched(words in prop::collection::vec("[a-z]{1,12}", 0..20)) {
+            let text = words.join(" ");
+            prop_assert_eq!(scrub_secrets(&text), None);
+        }
+
+        #[test]
+        fn a_planted_secret_never_survives_its_surroundings(
+            before in "[a-zA-Z0-9 ,.()]{0,40}",
+            after in "[a-zA-Z0-9 ,.()]{0,40}",
+            index in 0..corpus::SECRETS.len(),
+        ) {
+            let (secret, planted) = corpus::SECRETS[index];
+            let text = format!("{before} {planted} {after}");
+            let scrubbed = scrub_secrets(&text).unwrap_or_else(|| text.clone());
+            prop_assert!(!scrubbed.contains(secret), "{} survives in {}", secret, scrubbed);
+            prop_assert!(scrubbed.contains(REDACTED));
+        }
+    }
+}
+
+/// The views render from the redacted value: a dropped field is in no view, and nothing else is
+/// garbled.
+#[test]
+fn views_of_the_redacted_value_never_show_a_dropped_field() {
+    use crate::render::{Options, Style, View, render_value};
+    let snapshot = crate::fixture::full();
+    let redactor = redactor(&["host.hostname", "notifier.oldest_pending_age_seconds"], &[]);
+    let redacted = redactor.redact_snapshot(&snapshot).unwrap();
+    let mut views = vec![View::Overview, View::Resources, View::Health, View::Collection];
+    views.extend(crate::SectionName::ALL.iter().map(|&name| View::Section(name)));
+    let options = Options { limit: None, ..Options::new(Style::Plain) };
+    for view in views {
+        let text = render_value(Some(&redacted.value), view, &options);
+        assert!(!text.contains("bot-1"), "{view}: {text}");
+        assert!(!text.contains("oldest") && !text.contains("21m"), "{view}: {text}");
+        assert!(!text.contains(REDACTED), "{view}: {text}");
+    }
+    // The unredacted views show both: the assertions above can fail.
+    let open = serde_json::to_value(&snapshot).unwrap();
+    let text = render_value(Some(&open), View::Overview, &options)
+        + &render_value(Some(&open), View::Resources, &options);
+    assert!(text.contains("bot-1") && text.contains("oldest 21m"), "{text}");
+}
+
+/// The corpus planted in every reason of a full snapshot: no secret in the JSON, the terse
+/// projection or any text view; every name kept.
+#[test]
+fn the_corpus_leaves_no_secret_in_any_view_and_keeps_every_name() {
+    use crate::render::{Options, Style, View, render_value};
+    let mut value = crate::fixture::with_later_sections();
+    value["health"] = serde_json::to_value(crate::fixture::full().health).unwrap();
+    let reasons = corpus::SECRETS.iter().map(|(_, text)| *text).collect::<Vec<_>>();
+    // Reasons in sections, in the collection report and in health messages.
+    let channels = value["channels"].as_object_mut().unwrap();
+    for (index, name) in corpus::NAMES.iter().enumerate() {
+        channels.insert(
+            (*name).to_owned(),
+            json!({"connected": false, "since": null, "last_error": reasons[index % reasons.len()]}),
+        );
+    }
+    for (index, report) in
+        value["collection"]["sections"].as_object_mut().unwrap().values_mut().enumerate()
+    {
+        report["reason"] = json!(reasons[(index + 7) % reasons.len()]);
+    }
+    for (index, check) in value["health"]["checks"].as_array_mut().unwrap().iter_mut().enumerate() {
+        check["message"] = json!(reasons[(index + 13) % reasons.len()]);
+    }
+    value["custom"] =
+        json!({"db": {"note": reasons.join(" | "), "api_key": "AKIAIOSFODNN7EXAMPLE"}});
+    Redactor::new(Redactor::default_drop(), Vec::new(), KEY).redact_snapshot_value(&mut value);
+    let mut surfaces =
+        vec![value.to_string(), serde_json::to_string(&crate::terse::terse_value(&value)).unwrap()];
+    let options = Options { limit: None, ..Options::new(Style::Plain) };
+    let mut views = vec![View::Overview, View::Resources, View::Health, View::Collection];
+    views.extend(crate::SectionName::ALL.iter().map(|&name| View::Section(name)));
+    for view in views {
+        surfaces.push(render_value(Some(&value), view, &options));
+    }
+    for surface in &surfaces {
+        for (secret, _) in corpus::SECRETS {
+            assert!(!surface.contains(secret), "{secret} in {surface}");
+        }
+    }
+    let json = &surfaces[0];
+    let channels_view =
+        render_value(Some(&value), View::Section(crate::SectionName::Channels), &options);
+    for name in corpus::NAMES {
+        assert!(json.contains(name), "{name} missing from the JSON");
+        assert!(channels_view.contains(name), "{name} missing from the channels view");
+    }
+}
+
+/// Writes the benchmark's snapshot (`STATUS_WRITE_BENCH_SNAPSHOT=1`): the fixture with every
+/// section filled and a health report, as JSON.
+#[test]
+fn bench_snapshot_is_current() {
+    let mut value = crate::fixture::with_later_sections();
+    value["health"] = serde_json::to_value(crate::fixture::full().health).unwrap();
+    let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/full_snapshot.json");
+    if std::env::var_os("STATUS_WRITE_BENCH_SNAPSHOT").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    let stored = std::fs::read_to_string(path).unwrap();
+    let stored: Snapshot = serde_json::from_str(&stored).expect("the bench snapshot parses");
+    assert_eq!(
+        serde_json::to_value(&stored).unwrap(),
+        serde_json::to_value(serde_json::from_str::<Snapshot>(&text).unwrap()).unwrap()
+    );
 }
