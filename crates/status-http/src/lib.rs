@@ -52,7 +52,7 @@
 //!
 //! let cache = Cache::default();
 //! let service = StatusService::new(cache.clone());
-//! let request = || Request::get("/status").body(()).unwrap();
+//! let request = || Request::get("/status").body(String::new()).unwrap();
 //! assert_eq!(service.call(request()).await.unwrap().status(), 503, "no snapshot yet");
 //!
 //! let report = CollectionReport {
@@ -82,6 +82,7 @@ mod probes;
 mod reply;
 mod routes;
 mod server;
+mod session;
 mod traces;
 
 pub use auth::{Token, TokenError};

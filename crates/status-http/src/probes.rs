@@ -94,8 +94,8 @@ pub(crate) fn render(kind: &str, probes: &[Probe], query: &ProbeQuery) -> (bool,
     (passed, text)
 }
 
-/// Decodes `%XX` escapes and `+` in a query value.
-fn percent_decode(value: &str) -> String {
+/// Decodes `%XX` escapes and `+` in a query value (or a form's).
+pub(crate) fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
