@@ -28,6 +28,8 @@ use status_model::{HealthReport, HealthStatus, Outcome, Timestamp};
 const LONG_WORD: usize = 12;
 /// Rows in a panel at most.
 const PANEL_ROWS: usize = 10;
+/// Nesting rendered as lists; deeper values are shown as compact JSON.
+const MAX_DEPTH: usize = 6;
 /// What a value that was not measured reads as (the text views' word too).
 const NA: &str = "n/a";
 
@@ -50,7 +52,8 @@ main{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,22rem),
 .card h2{margin:0 0 .5rem;font-size:1.1rem}.card.error,.card.timeout,.card.panicked{border-color:var(--fail)}\
 .card.unavailable{border-color:var(--warn)}.panel{border-width:2px}\
 dl{margin:0;display:grid;grid-template-columns:fit-content(45%) minmax(0,1fr);gap:.15rem .75rem}\
-dt,dd{min-width:0}dt{color:var(--muted)}dd{margin:0}.na,.empty,footer{color:var(--muted)}\
+dt,dd{min-width:0}dt{color:var(--muted);overflow:hidden;text-overflow:ellipsis;white-space:nowrap}dd{margin:0}\
+dd dd dl,li dl{display:block}dd dd dl>dd,li dl>dd{margin-left:.75rem}.na,.empty,footer{color:var(--muted)}\
 ul{margin:0;padding-left:1.1rem}li{min-width:0}li.fail b{color:var(--fail)}li.warn b{color:var(--warn)}\
 li.pass b{color:var(--pass)}\
 .t{display:inline-block;max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}\
@@ -410,7 +413,8 @@ fn next_runs_panel(page: &mut String, published: &Published, now: Timestamp) {
     } else {
         page.push_str("<dl>");
         for (name, at) in rows.iter().take(PANEL_ROWS) {
-            let _ = write!(page, "<dt>{}</dt><dd>{}</dd>", words(name, name), words(at, at));
+            let _ =
+                write!(page, "<dt title=\"{0}\">{0}</dt><dd>{1}</dd>", escape(name), words(at, at));
         }
         page.push_str("</dl>");
     }
@@ -468,9 +472,10 @@ fn render_value(page: &mut String, key: &str, value: &Value, depth: usize, now: 
         Value::Object(map) => {
             page.push_str("<dl>");
             for (key, child) in map {
-                let _ = write!(page, "<dt>{}</dt><dd>", words(key, key));
+                // A key is one word: its box clips it with an ellipsis, the whole key in its title.
+                let _ = write!(page, "<dt title=\"{0}\">{0}</dt><dd>", escape(key));
                 match child {
-                    other if depth < 4 => render_value(page, key, other, depth + 1, now),
+                    other if depth < MAX_DEPTH => render_value(page, key, other, depth + 1, now),
                     other => page.push_str(&words(&other.to_string(), &other.to_string())),
                 }
                 page.push_str("</dd>");
@@ -483,6 +488,18 @@ fn render_value(page: &mut String, key: &str, value: &Value, depth: usize, now: 
         Value::Array(items) if items.iter().all(|item| !item.is_object() && !item.is_array()) => {
             let shown: Vec<String> = items.iter().map(|item| scalar(key, item, now)).collect();
             page.push_str(&shown.join(", "));
+        }
+        // Flat records (histogram buckets, label sets): one line each, `key value · key value`.
+        Value::Array(items) if items.iter().all(is_flat_object) => {
+            page.push_str("<ul>");
+            for item in items.iter().filter_map(Value::as_object) {
+                let pairs: Vec<String> = item
+                    .iter()
+                    .map(|(key, value)| format!("{} {}", words(key, key), scalar(key, value, now)))
+                    .collect();
+                let _ = write!(page, "<li>{}</li>", pairs.join(" · "));
+            }
+            page.push_str("</ul>");
         }
         Value::Array(items) => {
             page.push_str("<ul>");
@@ -498,6 +515,13 @@ fn render_value(page: &mut String, key: &str, value: &Value, depth: usize, now: 
         }
         scalar_value => page.push_str(&scalar(key, scalar_value, now)),
     }
+}
+
+/// An object whose values are all scalars.
+fn is_flat_object(value: &Value) -> bool {
+    value.as_object().is_some_and(|map| {
+        !map.is_empty() && map.values().all(|value| !value.is_object() && !value.is_array())
+    })
 }
 
 /// Escapes text for HTML element content and attribute values.
