@@ -33,8 +33,9 @@ const WITHHELD: &str = "reason withheld";
 
 /// The status routes over a cache. Cheap to clone: one per connection.
 ///
-/// With a [`Token`], every route but `/livez`, `/readyz[/…]` and a minimal `/health` (status only)
-/// answers 401 without `Authorization: Bearer <token>`. Without one, everything is open (bind
+/// With a [`Token`], every route but `/livez`, `/healthz`, `/readyz[/…]` and a minimal `/health`
+/// (status only) answers 401 without `Authorization: Bearer <token>`, or the login form at `/`;
+/// the form's session cookie opens the `GET` views. Without one, everything is open (bind
 /// loopback, see [`check_bind`](crate::check_bind)).
 #[derive(Clone, Debug)]
 pub struct StatusService {
@@ -134,7 +135,7 @@ impl StatusService {
 
     /// Answers one request from the cache. Never waits, never collects (`?fresh=1` is answered
     /// from the cache, marked stale; the `hyper::service::Service` impl honours it). The body is
-    /// ignored.
+    /// ignored, so `POST /login` answers 400 here: the `Service` impl reads the form.
     pub fn respond<B>(&self, request: &Request<B>) -> Reply {
         let stale = wants_fresh(request);
         self.answer(request, self.cache.latest(), stale)
