@@ -2,14 +2,32 @@
 //! `.ci/run`) loads `/`, and the test reads the DOM it built and keeps a screenshot.
 
 #![expect(clippy::disallowed_methods, reason = "the test runs Chromium as a child process")]
+#![expect(
+    clippy::print_stderr,
+    reason = "a skip says why; what the browser measured and where the screenshots are is worth \
+              seeing with --nocapture"
+)]
 
-use std::path::Path;
-use std::process::Command;
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::{Service as _, service_fn};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use status_collect::Cache;
 use status_collect::{Config, Status};
 use status_deps::NoDeps;
-use status_http::StatusService;
+use status_http::{Mount, StatusService, Token};
+use status_model::{
+    BrokerSection, InFlightOperation, MetricsSection, OperationRecord, RecentOperationsSection,
+    ScheduledJob, SchedulerSection, SectionData, SectionReport, Snapshot, Timestamp,
+};
 
 const HOSTILE_PATH: &str = "/tmp/<script>alert(1)</script>";
 const HOSTILE_NAME: &str = "<img src=x onerror=alert(2)>";
@@ -17,7 +35,7 @@ const HOSTILE_NAME: &str = "<img src=x onerror=alert(2)>";
 /// Runs headless Chromium with the flags this machine needs (no sandbox as root, no background
 /// networking on a closed network) plus `args`; returns stdout.
 fn chromium(profile: &Path, args: &[&str]) -> String {
-    let output = Command::new("chromium")
+    let mut child = Command::new("chromium")
         .args([
             "--headless",
             "--no-sandbox",
@@ -31,8 +49,22 @@ fn chromium(profile: &Path, args: &[&str]) -> String {
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(args)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("chromium is installed (Debian package chromium)");
+    // Chromium gets a minute; a hung one is killed rather than left behind. Its output is small
+    // (a DOM dump), well under a pipe's buffer.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium ran for more than 60 s with {args:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
     assert!(
         output.status.success(),
         "chromium failed: {}",
@@ -72,7 +104,8 @@ async fn the_page_renders_in_chromium_with_every_value_escaped() {
     // One card for the checks, one per configured section.
     let configured = status.cache().latest().unwrap().snapshot.collection.sections.len();
     assert!(configured >= 5, "the standard sections and the pipeline's");
-    assert_eq!(dom.matches("<section class=\"card").count(), 1 + configured, "{dom}");
+    let panels = dom.matches("<section class=\"card panel").count();
+    assert_eq!(dom.matches("<section class=\"card").count() - panels, 1 + configured, "{dom}");
     for section in ["service", "process", "host", "runtime", "pipeline"] {
         assert!(dom.contains(&format!("<h2>{section}</h2>")), "no card for {section}");
     }
@@ -95,4 +128,323 @@ async fn the_page_renders_in_chromium_with_every_value_escaped() {
         "screenshot at {}",
         artifact.display()
     );
+}
+
+const TOKEN: &str = "browser-test-token-0123456789";
+
+/// The script page of the test host (never part of the status routes): it drives the status page
+/// in a frame as a person would (types the token into the form, submits, reloads, signs out) and
+/// measures it at 390 and 1280 px, then writes what it saw as JSON into `#result`.
+const HARNESS: &str = r#"<!doctype html><html><body><pre id="result">pending</pre>
+<iframe id="f" style="width:1280px;height:900px;border:0"></iframe>
+<script>
+const frame = document.getElementById('f');
+const out = {};
+const loaded = () => new Promise(resolve => { frame.onload = () => resolve(frame.contentDocument); });
+async function go(url) { const next = loaded(); frame.src = url; return next; }
+async function click(doc, selector) { const next = loaded(); doc.querySelector(selector).click(); return next; }
+function luminance(css) {
+  const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(v => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)];
+  return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+}
+function background(win, el) {
+  for (; el; el = el.parentElement) {
+    const bg = win.getComputedStyle(el).backgroundColor;
+    if (bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') return bg;
+  }
+  return 'rgb(255, 255, 255)';
+}
+function lowestContrast(doc) {
+  const win = doc.defaultView;
+  let lowest = { ratio: 99 };
+  for (const el of doc.body.querySelectorAll('h1, h2, p, dt, dd, li, b, span, a, footer, label, button')) {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const ratio = contrast(win.getComputedStyle(el).color, background(win, el));
+    if (ratio < lowest.ratio) lowest = { ratio, what: el.tagName + '.' + el.className + ' ' + el.textContent.slice(0, 30) };
+  }
+  return lowest;
+}
+function overflowing(doc) {
+  const win = doc.defaultView;
+  const found = [];
+  const root = doc.documentElement;
+  if (root.scrollWidth > root.clientWidth) found.push('document ' + root.scrollWidth + '>' + root.clientWidth);
+  for (const el of doc.body.querySelectorAll('*')) {
+    const style = win.getComputedStyle(el);
+    // Clipped on purpose, with an ellipsis and the whole value in its title.
+    if (style.textOverflow === 'ellipsis' && style.overflowX === 'hidden' && el.title) continue;
+    if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth) {
+      found.push(el.tagName + '.' + el.className + ' ' + el.scrollWidth + '>' + el.clientWidth);
+    }
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > root.clientWidth + 0.5) found.push(el.tagName + '.' + el.className + ' right ' + box.right);
+  }
+  return found;
+}
+(async () => {
+  let doc = await go('/ops/status/');
+  out.form = !!doc.querySelector('form[action="/ops/status/login"] input[name=token]');
+  doc.getElementById('token').value = 'not-the-token';
+  doc = await click(doc, 'form button');
+  out.wrong_error = doc.getElementById('login-error') ? doc.getElementById('login-error').textContent : null;
+  out.wrong_form_again = !!doc.getElementById('token');
+  doc.getElementById('token').value = '__TOKEN__';
+  doc = await click(doc, 'form button');
+  out.verdict = doc.querySelector('h1').textContent;
+  out.logout_offered = !!doc.querySelector('form[action="/ops/status/logout"]');
+  const next = loaded(); frame.contentWindow.location.reload(); doc = await next;
+  out.reload_verdict = doc.querySelector('h1').textContent;
+  out.dark = frame.contentWindow.matchMedia('(prefers-color-scheme: dark)').matches;
+  const banner = doc.querySelector('header.banner');
+  const style = frame.contentWindow.getComputedStyle(banner);
+  out.banner = { ratio: contrast(style.color, style.backgroundColor), color: style.color, background: style.backgroundColor };
+  out.text = lowestContrast(doc);
+  for (const width of [390, 1280]) {
+    frame.style.width = width + 'px';
+    out['viewport_' + width] = doc.documentElement.clientWidth;
+    out['overflow_' + width] = overflowing(doc);
+    out['clipped_' + width] = [...doc.querySelectorAll('.t')].filter(el => el.scrollWidth > el.clientWidth).length;
+  }
+  doc = await click(doc, 'form[action="/ops/status/logout"] button');
+  out.after_logout_form = !!doc.getElementById('token');
+  doc = await go('/ops/status/status');
+  out.after_logout_status = doc.body.textContent;
+  out.done = true;
+})().catch(e => { out.error = String(e); }).finally(() => {
+  document.getElementById('result').textContent = JSON.stringify(out);
+});
+</script></body></html>"#;
+
+/// A collected snapshot plus the host application's sections behind the panels, with long
+/// tokens (ids, paths, labels) and a histogram.
+fn busy(mut snapshot: Snapshot) -> Snapshot {
+    let now = Timestamp::now();
+    for name in ["broker", "recent_operations", "scheduler", "metrics"] {
+        snapshot
+            .collection
+            .sections
+            .insert(name.to_owned(), SectionReport::ok(0.2, Default::default()));
+    }
+    snapshot.put(SectionData::Broker(BrokerSection {
+        last_operation_at: Some(now),
+        in_flight_count: 2,
+        in_flight: vec![
+            InFlightOperation {
+                operation_id: "op-7f3a9c2e-51b4-4d0e-9a43-6c1f0b8e2d17-retry-0003".into(),
+                tool: "web__search".into(),
+                tier: Some("T0".into()),
+                elapsed_s: Some(68.0),
+            },
+            InFlightOperation {
+                operation_id: "op-2".into(),
+                tool: "filesystem__read_directory_recursively".into(),
+                tier: None,
+                elapsed_s: None,
+            },
+        ],
+        last_10_results: [("success".to_owned(), 9), ("error".to_owned(), 1)].into(),
+    }));
+    snapshot.put(SectionData::RecentOperations(RecentOperationsSection {
+        operations: vec![OperationRecord {
+            operation_id: "op-bad".into(),
+            timestamp: Some(now),
+            capability: Some("browser".into()),
+            action: Some("open".into()),
+            tier: Some("T1".into()),
+            status: Some("error".into()),
+            duration_ms: Some(30_000.0),
+            error_summary: Some("navigation timed out".into()),
+        }],
+    }));
+    snapshot.put(SectionData::Scheduler(SchedulerSection {
+        last_tick_at: Some(now),
+        next_jobs: vec![ScheduledJob {
+            name: "nightly-digest-for-the-operations-channel".into(),
+            next_run_at: Some(now + std::time::Duration::from_secs(600)),
+        }],
+        active_jobs: 0,
+    }));
+    let metrics: MetricsSection = serde_json::from_value(serde_json::json!({
+        "request_duration": {
+            "kind": "histogram",
+            "help": "How long requests to the agent's HTTP API took, by route",
+            "unit": "seconds",
+            "series": [{
+                "labels": {"route": "/api/v1/conversations/{conversation_id}/messages/stream"},
+                "value": null,
+                "histogram": {
+                    "buckets": [{"le": 0.005, "count": 1}, {"le": 0.25, "count": 14}, {"le": 10.0, "count": 20}],
+                    "sum": 12.75,
+                    "count": 20
+                }
+            }]
+        }
+    }))
+    .unwrap();
+    snapshot.put(SectionData::Metrics(metrics));
+    snapshot
+}
+
+/// The test host: the status routes behind the token at `/ops/status`, the same routes without a
+/// token at `/open` (for the screenshots), and its own script page at `/harness`.
+async fn host(
+    protected: Mount,
+    open: Mount,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    if request.uri().path() == "/harness" {
+        return Ok(Response::new(Full::new(Bytes::from(HARNESS.replace("__TOKEN__", TOKEN)))));
+    }
+    if open.matches(&request) {
+        return open.call(request).await;
+    }
+    protected.call(request).await
+}
+
+/// GETs `path` from the test host: the body and the status.
+async fn fetch_page(addr: std::net::SocketAddr, path: &str) -> (String, u16) {
+    use http_body_util::BodyExt as _;
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    tokio::spawn(connection);
+    let request = Request::get(path).header("host", "localhost").body(String::new()).unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (String::from_utf8(body.to_vec()).unwrap(), status)
+}
+
+/// What the harness wrote into `#result`.
+fn harness_result(dom: &str) -> serde_json::Value {
+    let text = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no result in {dom}"));
+    let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_signs_in_with_the_form_and_the_page_fits_phones_and_desktops() {
+    status_testkit::require_tools!("chromium");
+    let config = Config::parse(
+        "[service]\nname = \"agent-host\"\n[collect]\ninterval = \"30s\"\n",
+        "browser test",
+    )
+    .unwrap();
+    let status = Status::spawn(&config, Arc::new(NoDeps));
+    status.cache().subscribe().wait_for(Option::is_some).await.unwrap();
+    let collected = Snapshot::clone(&status.cache().latest().unwrap().snapshot);
+    status.shutdown().await;
+    let cache = Cache::default();
+    cache.publish(busy(collected)).unwrap();
+    let routes = || StatusService::from_config(cache.clone(), &config);
+    let token = Token::new(TOKEN.as_bytes()).unwrap();
+    let protected = Mount::new("/ops/status", routes().with_token(Some(token))).unwrap();
+    let open = Mount::new("/open", routes()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (protected, open) = (protected.clone(), open.clone());
+            let service = service_fn(move |request| host(protected.clone(), open.clone(), request));
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service),
+            );
+        }
+    });
+
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("status-page");
+    std::fs::create_dir_all(&shots).unwrap();
+    // The page as served, beside the screenshots.
+    let (page, _) = fetch_page(addr, "/open/").await;
+    std::fs::write(shots.join("page.html"), page).unwrap();
+    for scheme in ["light", "dark"] {
+        let dark = (scheme == "dark").then_some("--force-dark-mode");
+        let profile = tempfile::tempdir().unwrap();
+        let harness = format!("http://{addr}/harness");
+        let dom = tokio::task::spawn_blocking({
+            let profile = profile.path().to_owned();
+            move || {
+                let mut args = vec!["--virtual-time-budget=20000", "--dump-dom", harness.as_str()];
+                args.extend(dark);
+                chromium(&profile, &args)
+            }
+        })
+        .await
+        .unwrap();
+        let seen = harness_result(&dom);
+        eprintln!("{scheme}: {seen}");
+        assert_eq!(seen["error"], serde_json::Value::Null, "{scheme}: {seen}");
+        assert_eq!(seen["done"], true, "{scheme}: {seen}");
+        assert_eq!(seen["form"], true, "the page offers the login form: {seen}");
+        assert_eq!(seen["wrong_error"], "That token is not valid.", "{seen}");
+        assert_eq!(seen["wrong_form_again"], true, "{seen}");
+        assert!(
+            ["Healthy", "Degraded", "Unhealthy"].contains(&seen["verdict"].as_str().unwrap()),
+            "{seen}"
+        );
+        assert_eq!(seen["reload_verdict"], seen["verdict"], "the cookie keeps the session: {seen}");
+        assert_eq!(seen["logout_offered"], true, "{seen}");
+        assert_eq!(seen["after_logout_form"], true, "logged out: {seen}");
+        assert!(seen["after_logout_status"].as_str().unwrap().contains("bearer token"), "{seen}");
+        assert_eq!(seen["dark"], scheme == "dark", "{seen}");
+        let banner = seen["banner"]["ratio"].as_f64().unwrap();
+        assert!(banner >= 4.5, "{scheme}: banner contrast {banner:.2}:1: {seen}");
+        let text = seen["text"]["ratio"].as_f64().unwrap();
+        assert!(text >= 4.5, "{scheme}: lowest text contrast {text:.2}:1: {seen}");
+        for width in [390, 1280] {
+            assert_eq!(seen[format!("viewport_{width}")], width, "{seen}");
+            assert_eq!(
+                seen[format!("overflow_{width}")],
+                serde_json::json!([]),
+                "{scheme} at {width} px: {seen}"
+            );
+        }
+        assert!(seen["clipped_390"].as_u64().unwrap() >= 1, "long tokens clip at 390 px: {seen}");
+
+        for (width, height) in [(390, 844), (1280, 900)] {
+            let path = shots.join(format!("page-{width}x{height}-{scheme}.png"));
+            let url = format!("http://{addr}/open/");
+            tokio::task::spawn_blocking({
+                let profile = profile.path().to_owned();
+                let (size, shot) = (
+                    format!("--window-size={width},{height}"),
+                    format!("--screenshot={}", path.display()),
+                );
+                move || {
+                    // A little virtual time so that painting finishes before the capture.
+                    let mut args = vec![
+                        "--virtual-time-budget=2000",
+                        size.as_str(),
+                        shot.as_str(),
+                        url.as_str(),
+                    ];
+                    args.extend(dark);
+                    chromium(&profile, &args)
+                }
+            })
+            .await
+            .unwrap();
+            let png = std::fs::read(&path).unwrap();
+            assert!(
+                png.starts_with(b"\x89PNG") && png.len() > 10_000,
+                "screenshot {}",
+                path.display()
+            );
+            eprintln!("screenshot: {}", path.display());
+        }
+    }
+    server.abort();
 }

@@ -69,7 +69,7 @@ async fn mounted_next_to_the_hosts_own_routes() {
     assert_eq!(redirect.headers["location"], "/ops/status/");
     let page = get(addr, "/ops/status/").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("<a href=\"metrics\">"), "links stay under the prefix");
+    assert!(page.body.contains("<a href=\"/ops/status/metrics\">"), "links stay under the prefix");
     let snapshot = get(addr, "/ops/status/status").await;
     assert_eq!(snapshot.status, 200);
     let errors = schema_errors(&snapshot.json(), None);

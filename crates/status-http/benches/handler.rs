@@ -43,7 +43,7 @@ fn service() -> StatusService {
 #[divan::bench]
 fn get_status(bencher: divan::Bencher<'_, '_>) {
     let service = service();
-    let request = Request::get("/status").body(()).expect("request");
+    let request = Request::get("/status").body(String::new()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
 
@@ -51,7 +51,7 @@ fn get_status(bencher: divan::Bencher<'_, '_>) {
 #[divan::bench]
 fn get_status_terse(bencher: divan::Bencher<'_, '_>) {
     let service = service();
-    let request = Request::get("/status?terse=1").body(()).expect("request");
+    let request = Request::get("/status?terse=1").body(String::new()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
 
@@ -59,7 +59,7 @@ fn get_status_terse(bencher: divan::Bencher<'_, '_>) {
 #[divan::bench]
 fn get_section(bencher: divan::Bencher<'_, '_>) {
     let service = service();
-    let request = Request::get("/status/host").body(()).expect("request");
+    let request = Request::get("/status/host").body(String::new()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
 
@@ -67,7 +67,7 @@ fn get_section(bencher: divan::Bencher<'_, '_>) {
 #[divan::bench]
 fn get_metrics(bencher: divan::Bencher<'_, '_>) {
     let service = service();
-    let request = Request::get("/metrics").body(()).expect("request");
+    let request = Request::get("/metrics").body(String::new()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
 
@@ -75,7 +75,7 @@ fn get_metrics(bencher: divan::Bencher<'_, '_>) {
 #[divan::bench]
 fn get_page(bencher: divan::Bencher<'_, '_>) {
     let service = service();
-    let request = Request::get("/").body(()).expect("request");
+    let request = Request::get("/").body(String::new()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
 
@@ -83,7 +83,7 @@ fn get_page(bencher: divan::Bencher<'_, '_>) {
 #[divan::bench]
 fn get_health(bencher: divan::Bencher<'_, '_>) {
     let service = service();
-    let request = Request::get("/health").body(()).expect("request");
+    let request = Request::get("/health").body(String::new()).expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }
 
@@ -93,7 +93,7 @@ fn get_status_with_token(bencher: divan::Bencher<'_, '_>) {
     let service = service().with_token(Some(Token::new(TOKEN.as_bytes()).expect("a token")));
     let request = Request::get("/status")
         .header("authorization", format!("Bearer {TOKEN}"))
-        .body(())
+        .body(String::new())
         .expect("request");
     bencher.bench_local(|| service.respond(divan::black_box(&request)));
 }

@@ -89,15 +89,19 @@ impl Token {
 
     /// Whether `presented` is this token, in time that depends only on the lengths.
     pub fn matches(&self, presented: &[u8]) -> bool {
-        let expected = &self.0;
-        let mut difference = u8::from(expected.len() != presented.len());
-        for (i, byte) in expected.iter().enumerate() {
-            // Compare against a byte at every position even when `presented` is shorter.
-            let other = presented.get(i).copied().unwrap_or(!byte);
-            difference |= byte ^ other;
-        }
-        std::hint::black_box(difference) == 0
+        constant_time_eq(&self.0, presented)
     }
+}
+
+/// Whether `presented` equals `expected`, in time that depends only on `expected`'s length.
+pub(crate) fn constant_time_eq(expected: &[u8], presented: &[u8]) -> bool {
+    let mut difference = u8::from(expected.len() != presented.len());
+    for (i, byte) in expected.iter().enumerate() {
+        // Compare against a byte at every position even when `presented` is shorter.
+        let other = presented.get(i).copied().unwrap_or(!byte);
+        difference |= byte ^ other;
+    }
+    std::hint::black_box(difference) == 0
 }
 
 impl fmt::Debug for Token {
@@ -117,12 +121,15 @@ pub(crate) enum Access {
     Anonymous,
     /// Credentials that are not the token (or not a bearer token).
     Invalid,
+    /// No `Authorization` header, but the cookie of a browser session started with the token (it
+    /// opens `GET` and `HEAD` views only).
+    Session,
 }
 
 impl Access {
     /// Whether the request may see everything.
     pub(crate) fn full(self) -> bool {
-        matches!(self, Access::Open | Access::Granted)
+        matches!(self, Access::Open | Access::Granted | Access::Session)
     }
 }
 

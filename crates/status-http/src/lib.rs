@@ -1,7 +1,10 @@
 //! The status HTTP front-end: a thin hyper service over the [`Cache`](status_collect::Cache).
 //!
-//! Endpoints (GET and HEAD; any other method is 405 with `Allow`):
-//! - `/`: the HTML status page (no JavaScript, reloads itself).
+//! Endpoints (GET and HEAD; any other method is 405 with `Allow`, but for the two forms):
+//! - `/`: the HTML status page (no JavaScript, reloads itself). Behind a token, a browser without
+//!   it gets a login form instead.
+//! - `POST /login`, `POST /logout`: the form's token (at most 4 KiB of body) for a session cookie,
+//!   and back.
 //! - `/status`: the latest snapshot as JSON, served from bytes serialized once per collection, with
 //!   an ETag (`If-None-Match` gives 304) and gzip when asked, both made once per snapshot.
 //!   `?fresh=1` waits for a forced collection (see below); `?terse=1` gives its terse projection, a
@@ -9,7 +12,9 @@
 //! - `/status/{section}`: one section's JSON (404 for an unknown or unconfigured section).
 //! - `/health`: the health checks in the IETF health+json format; 200 for pass and warn, 503 for
 //!   fail. `?fresh=1` as for `/status`.
-//! - `/livez`, `/readyz`, `/readyz/{check}`: Kubernetes-style probes (`?verbose`, `?exclude=`).
+//! - `/livez` (also `/healthz`), `/readyz`, `/readyz/{check}`: Kubernetes-style probes
+//!   (`?verbose`, `?exclude=`). `/readyz/{check}` answers for every check; one that is not critical
+//!   answers 200 even when it does not pass, with its reason.
 //! - `/status/traces`, `/status/traces/{execution_id}`: the host's trace buffer, when given with
 //!   [`StatusService::with_traces`] (404 otherwise).
 //! - `/metrics`: Prometheus text exposition (OpenMetrics when the `Accept` header asks for it).
@@ -21,9 +26,12 @@
 //! Safe to expose:
 //! - [`check_bind`]: loopback by default; another address needs a [`Token`] or an explicit
 //!   `allow_unauthenticated_remote = true` (warned about at every start).
-//! - With a token (`[http] token_file` or `token_env`), every route but `/livez`, `/readyz[/…]` and a
-//!   minimal `/health` (status only) answers 401 with `WWW-Authenticate: Bearer` unless the request
-//!   carries `Authorization: Bearer <token>`; probe reasons read "reason withheld" without it.
+//! - With a token (`[http] token_file` or `token_env`), every route but `/livez`, `/healthz`,
+//!   `/readyz[/…]` and a minimal `/health` (status only) answers 401 with `WWW-Authenticate: Bearer`
+//!   unless the request carries `Authorization: Bearer <token>`; probe reasons read "reason
+//!   withheld" without it. A browser signs in on `/` with a form: the token, posted once, buys a
+//!   random session cookie (`HttpOnly; SameSite=Strict; Path=<mount>`, 12 h, kept server-side,
+//!   compared in constant time) that opens the `GET` and `HEAD` views, never another method.
 //! - `?fresh=1` goes through a [`Refresher`](status_collect::Refresher): concurrent requests share
 //!   one collection, at most one starts per `min_refresh`, and the others get the cached answer with
 //!   `Age` and `Warning: 110`. Without the token it never collects.
@@ -52,7 +60,7 @@
 //!
 //! let cache = Cache::default();
 //! let service = StatusService::new(cache.clone());
-//! let request = || Request::get("/status").body(()).unwrap();
+//! let request = || Request::get("/status").body(String::new()).unwrap();
 //! assert_eq!(service.call(request()).await.unwrap().status(), 503, "no snapshot yet");
 //!
 //! let report = CollectionReport {
@@ -82,6 +90,7 @@ mod probes;
 mod reply;
 mod routes;
 mod server;
+mod session;
 mod traces;
 
 pub use auth::{Token, TokenError};

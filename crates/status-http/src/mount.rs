@@ -9,8 +9,9 @@
 //! (`tower_service::Service`, which tower, axum and tonic re-export), with `Error = Infallible` and a
 //! `Response<Full<Bytes>>` response:
 //! - a hyper host checks [`Mount::matches`] in its own `service_fn` and calls the mount;
-//! - an axum host nests the plain service, since axum strips the prefix itself:
-//!   `Router::new().nest_service("/ops/status", StatusService::new(cache))`;
+//! - an axum host nests the plain service, since axum strips the prefix itself, and tells it the
+//!   prefix for the page's links and cookie: `Router::new().nest_service("/ops/status",
+//!   StatusService::new(cache).with_path_prefix("/ops/status"))`;
 //! - a separate port needs no mounting: [`serve`](crate::serve) the service on its own listener.
 //!
 //! ```
@@ -24,7 +25,7 @@
 //!
 //! let status = Mount::new("/ops/status", StatusService::new(status_collect::Cache::default())).unwrap();
 //! // The host's own handler: its routes first, the status routes under the prefix.
-//! let host = move |request: Request<()>| {
+//! let host = move |request: Request<String>| {
 //!     let status = status.clone();
 //!     async move {
 //!         if status.matches(&request) {
@@ -33,9 +34,9 @@
 //!         Ok(Response::new(Full::new(Bytes::from("the host's own answer"))))
 //!     }
 //! };
-//! let answer = host(Request::get("/ops/status/status").body(()).unwrap()).await.unwrap();
+//! let answer = host(Request::get("/ops/status/status").body(String::new()).unwrap()).await.unwrap();
 //! assert_eq!(answer.status(), 503, "no snapshot yet: the status routes answered");
-//! let answer = host(Request::get("/api/jobs").body(()).unwrap()).await.unwrap();
+//! let answer = host(Request::get("/api/jobs").body(String::new()).unwrap()).await.unwrap();
 //! assert_eq!(answer.status(), 200);
 //! # }
 //! ```
@@ -48,6 +49,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper::body::Body;
 use hyper::header::{CONTENT_TYPE, HeaderValue, LOCATION};
 use hyper::{Request, Response, StatusCode, Uri};
 
@@ -81,7 +83,8 @@ pub enum MountFuture<F> {
 
 impl Mount {
     /// Mounts `service` at `prefix`: a path that starts with `/`, does not end with one, and has no
-    /// query or fragment (`/ops/status`). To serve at the root, use the service itself.
+    /// query or fragment (`/ops/status`). To serve at the root, use the service itself. The service's page then links
+    /// and sets its session cookie inside the prefix ([`StatusService::with_path_prefix`]).
     pub fn new(prefix: &str, service: StatusService) -> Result<Mount, InvalidPrefix> {
         let invalid = |reason| Err(InvalidPrefix { prefix: prefix.to_owned(), reason });
         if !prefix.starts_with('/') {
@@ -95,6 +98,7 @@ impl Mount {
         if prefix.contains(['?', '#']) || prefix.parse::<Uri>().is_err() {
             return invalid("it must be a plain path");
         }
+        let service = service.with_path_prefix(prefix);
         Ok(Mount { prefix: prefix.into(), service })
     }
 
@@ -148,7 +152,12 @@ where
 
 type RoutesFuture<B> = <StatusService as hyper::service::Service<Request<B>>>::Future;
 
-impl<B> hyper::service::Service<Request<B>> for Mount {
+impl<B> hyper::service::Service<Request<B>> for Mount
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
     type Future = MountFuture<RoutesFuture<B>>;
@@ -178,7 +187,12 @@ impl<B> hyper::service::Service<Request<B>> for Mount {
 }
 
 /// Always ready: an answer never waits for capacity here.
-impl<B> tower_service::Service<Request<B>> for Mount {
+impl<B> tower_service::Service<Request<B>> for Mount
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
     type Future = MountFuture<RoutesFuture<B>>;
@@ -193,7 +207,12 @@ impl<B> tower_service::Service<Request<B>> for Mount {
 }
 
 /// Always ready: an answer never waits for capacity here.
-impl<B> tower_service::Service<Request<B>> for StatusService {
+impl<B> tower_service::Service<Request<B>> for StatusService
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
     type Future = RoutesFuture<B>;

@@ -3,7 +3,10 @@
 //! - Success: `200 ok`. With `?verbose`: one `[+]name ok` line per check, then `livez check passed`.
 //! - Failure: `503` with the verbose listing (`[-]name failed: reason`) and `readyz check failed`.
 //! - `?exclude=name` (repeatable) skips a check, listed as `[+]name excluded: ok`.
-//! - `/readyz/{name}`: one check: `ok`, or 503 with its line; 404 for an unknown name.
+//! - `/readyz/{name}`: one check: `ok`, or 503 with its line; 404 for an unknown name. Any check of
+//!   the health report has one; a non-critical check that does not pass answers 200 with
+//!   `[!]name warn (not critical): reason`, as the API server answers warnings.
+//! - `/healthz`: the older name of `/livez`, answered the same.
 //!
 //! Liveness looks only inside the process (the collection loop keeps producing snapshots), never at
 //! outside systems, so a dead database cannot get the host restarted. Readiness is the critical checks.
@@ -94,8 +97,8 @@ pub(crate) fn render(kind: &str, probes: &[Probe], query: &ProbeQuery) -> (bool,
     (passed, text)
 }
 
-/// Decodes `%XX` escapes and `+` in a query value.
-fn percent_decode(value: &str) -> String {
+/// Decodes `%XX` escapes and `+` in a query value (or a form's).
+pub(crate) fn percent_decode(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

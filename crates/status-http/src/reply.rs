@@ -3,8 +3,8 @@
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::header::{
-    AGE, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WARNING, WWW_AUTHENTICATE,
-    X_CONTENT_TYPE_OPTIONS,
+    AGE, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WARNING,
+    WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
 };
 use hyper::{Response, StatusCode};
 
@@ -29,6 +29,20 @@ pub(crate) fn json(status: StatusCode, body: Bytes) -> Reply {
 
 pub(crate) fn health_json(status: StatusCode, body: &serde_json::Value) -> Reply {
     respond_with(status, "application/health+json", Bytes::from(body.to_string()))
+}
+
+/// An HTML page. Its styles are inline and it runs no script; it may be framed only by its own
+/// origin, and its forms post only to it.
+pub(crate) fn html(status: StatusCode, body: String) -> Reply {
+    let mut response = respond_with(status, "text/html; charset=utf-8", Bytes::from(body));
+    response.headers_mut().insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
+             frame-ancestors 'self'; base-uri 'none'",
+        ),
+    );
+    response
 }
 
 pub(crate) fn text(status: StatusCode, body: String) -> Reply {

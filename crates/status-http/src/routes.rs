@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{ACCEPT, ALLOW, CONTENT_ENCODING, ETAG, HeaderValue, VARY};
-use hyper::{Method, Request, StatusCode};
+use hyper::header::{
+    ACCEPT, ALLOW, CONTENT_ENCODING, ETAG, HeaderValue, LOCATION, SET_COOKIE, VARY,
+    WWW_AUTHENTICATE,
+};
+use hyper::{HeaderMap, Method, Request, StatusCode};
 use status_collect::{Cache, Config, Published, Refresher};
 use status_model::checks::{CheckConfig, CheckDef};
 use status_model::{HealthStatus, Timestamp};
@@ -20,6 +23,7 @@ use crate::cors::Cors;
 use crate::encoding::{self, Memo};
 use crate::probes::{Probe, ProbeQuery};
 use crate::reply::{self, Reply, error, health_json, json, respond_with, text};
+use crate::session::{self, Sessions};
 use crate::{ietf, live, metrics, page, probes, traces};
 
 use parts::{is_public, section_route, wants_fresh, wants_terse, with_snapshot};
@@ -33,8 +37,9 @@ const WITHHELD: &str = "reason withheld";
 
 /// The status routes over a cache. Cheap to clone: one per connection.
 ///
-/// With a [`Token`], every route but `/livez`, `/readyz[/…]` and a minimal `/health` (status only)
-/// answers 401 without `Authorization: Bearer <token>`. Without one, everything is open (bind
+/// With a [`Token`], every route but `/livez`, `/healthz`, `/readyz[/…]` and a minimal `/health`
+/// (status only) answers 401 without `Authorization: Bearer <token>`, or the login form at `/`;
+/// the form's session cookie opens the `GET` views. Without one, everything is open (bind
 /// loopback, see [`check_bind`](crate::check_bind)).
 #[derive(Clone, Debug)]
 pub struct StatusService {
@@ -47,6 +52,8 @@ pub struct StatusService {
     fresh_waiters: Arc<Semaphore>,
     /// Served at `/status/traces`; `None` until [`StatusService::with_traces`].
     traces: Option<status_collect::diagnostics::TraceBuffer>,
+    /// Browser sessions started through the page's login form.
+    sessions: Arc<Sessions>,
 }
 
 #[derive(Clone, Debug)]
@@ -60,6 +67,9 @@ struct Options {
     refresher: Option<Refresher>,
     cors: Cors,
     request_timeout: Duration,
+    /// Where the routes are mounted (`/ops/status`), empty at the root: the page's links, forms
+    /// and session cookie use it.
+    prefix: String,
 }
 
 impl StatusService {
@@ -82,6 +92,7 @@ impl StatusService {
             refresher: None,
             cors: Cors::new(&config.http.cors_origins),
             request_timeout: config.http.request_timeout,
+            prefix: String::new(),
         };
         StatusService {
             cache,
@@ -90,6 +101,7 @@ impl StatusService {
             in_progress: Arc::new(Semaphore::new(config.http.max_concurrent_requests)),
             fresh_waiters: Arc::new(Semaphore::new(FRESH_WAITERS)),
             traces: None,
+            sessions: Arc::default(),
         }
     }
 
@@ -113,6 +125,15 @@ impl StatusService {
         self.with_options(|options| options.refresher = Some(refresher))
     }
 
+    /// Tells the routes the path they are served under, for a host whose router strips it before
+    /// calling them (axum's `nest_service("/ops/status", …)`): the page's links, its login form and
+    /// its session cookie (`Path=/ops/status`) then point inside it. [`Mount`](crate::Mount) sets
+    /// it itself. `prefix` is a path like `/ops/status`; a trailing `/` is dropped.
+    pub fn with_path_prefix(self, prefix: &str) -> StatusService {
+        let prefix = prefix.trim_end_matches('/').to_owned();
+        self.with_options(|options| options.prefix = prefix)
+    }
+
     fn with_options(mut self, change: impl FnOnce(&mut Options)) -> StatusService {
         let mut options = Options::clone(&self.options);
         change(&mut options);
@@ -122,7 +143,7 @@ impl StatusService {
 
     /// Answers one request from the cache. Never waits, never collects (`?fresh=1` is answered
     /// from the cache, marked stale; the `hyper::service::Service` impl honours it). The body is
-    /// ignored.
+    /// ignored, so `POST /login` answers 400 here: the `Service` impl reads the form.
     pub fn respond<B>(&self, request: &Request<B>) -> Reply {
         let stale = wants_fresh(request);
         self.answer(request, self.cache.latest(), stale)
@@ -142,15 +163,25 @@ impl StatusService {
             self.options.cors.preflight(headers, response.headers_mut());
             return response;
         }
+        let path = request.uri().path();
+        if let Some(response) = self.form_post(method, path, headers, None) {
+            return response;
+        }
         if method != Method::GET && method != Method::HEAD {
             let mut response =
                 error(StatusCode::METHOD_NOT_ALLOWED, &format!("method {method} not allowed"));
             response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
             return response;
         }
-        let access = auth::access(headers, self.options.token.as_ref());
-        let mut response = if access.full() || is_public(request.uri().path()) {
+        let mut access = auth::access(headers, self.options.token.as_ref());
+        if access == Access::Anonymous && self.sessions.admits(headers) {
+            access = Access::Session;
+        }
+        let mut response = if access.full() || is_public(path) {
             self.route(request, access, latest.as_ref())
+        } else if path == "/" {
+            // A browser without the token: the login form instead of a JSON 401.
+            self.login_page(access, false)
         } else {
             reply::unauthorized(access)
         };
@@ -176,14 +207,15 @@ impl StatusService {
         let latest_ref = latest.map(Arc::as_ref);
         let full = access.full();
         match path {
-            "/" => self.page(latest_ref, now),
+            "/" => self.page(latest_ref, now, access),
             // The terse record is a few hundred bytes: served as is, without ETag or gzip.
             "/status" if wants_terse(query) => {
                 with_snapshot(latest, |published| json(StatusCode::OK, published.terse.clone()))
             }
             "/status" => with_snapshot(latest, |published| self.whole(request, published)),
             "/health" => self.health(latest_ref, now, full),
-            "/livez" => self.livez(latest_ref, now, query, full),
+            // `/healthz`: the older Kubernetes name, answered as `/livez`.
+            "/livez" | "/healthz" => self.livez(latest_ref, now, query, full),
             "/readyz" => self.readyz(latest_ref, now, query, full),
             "/metrics" => {
                 let accept = request.headers().get(ACCEPT).and_then(|value| value.to_str().ok());
@@ -307,8 +339,25 @@ impl StatusService {
         full: bool,
     ) -> Reply {
         let probes = self.readiness(latest, now, full);
-        match probes.into_iter().find(|probe| probe.name == name) {
-            Some(probe) => probe_response("readyz", vec![probe], None),
+        if let Some(probe) = probes.into_iter().find(|probe| probe.name == name) {
+            return probe_response("readyz", vec![probe], None);
+        }
+        // A check that is not critical does not decide readiness: 200 whatever its status, with
+        // its reason when it does not pass (as the Kubernetes API server answers warnings).
+        let report = latest.and_then(|published| self.live_report(published, now));
+        let check = report
+            .as_ref()
+            .and_then(|report| report.checks.iter().find(|check| check.name == name));
+        match check {
+            Some(check) if check.status == HealthStatus::Pass => text(StatusCode::OK, "ok".into()),
+            Some(check) => {
+                let reason = if full { check.message.as_str() } else { WITHHELD };
+                let status = check.status.as_str();
+                text(
+                    StatusCode::OK,
+                    format!("[!]{name} {status} (not critical): {reason}\nreadyz check passed\n"),
+                )
+            }
             None => text(StatusCode::NOT_FOUND, format!("no such readiness check: {name}\n")),
         }
     }
@@ -328,18 +377,103 @@ impl StatusService {
         respond_with(StatusCode::OK, format.content_type(), Bytes::from(body))
     }
 
-    fn page(&self, latest: Option<&Published>, now: Timestamp) -> Reply {
-        let html = "text/html; charset=utf-8";
+    fn page(&self, latest: Option<&Published>, now: Timestamp, access: Access) -> Reply {
         let Some(published) = latest else {
             let body = page::no_snapshot(self.options.page_refresh);
-            return respond_with(StatusCode::SERVICE_UNAVAILABLE, html, Bytes::from(body));
+            return reply::html(StatusCode::SERVICE_UNAVAILABLE, body);
         };
         let report = self.live_report(published, now);
         let age = live::age_seconds(published, now);
-        let body = page::render(published, report.as_ref(), age, self.options.page_refresh);
-        respond_with(StatusCode::OK, html, Bytes::from(body))
+        let links = page::Links { prefix: &self.options.prefix, logout: access == Access::Session };
+        let body = page::render(published, report.as_ref(), age, self.options.page_refresh, &links);
+        reply::html(StatusCode::OK, body)
+    }
+
+    /// The login form (401, with the bearer challenge for machines); `failed` after a wrong token.
+    fn login_page(&self, access: Access, failed: bool) -> Reply {
+        let mut response =
+            reply::html(StatusCode::UNAUTHORIZED, page::login(&self.options.prefix, failed));
+        let challenge = if failed || access == Access::Invalid {
+            "Bearer realm=\"status\", error=\"invalid_token\""
+        } else {
+            "Bearer realm=\"status\""
+        };
+        response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        response
+    }
+
+    /// Answers `POST /login` and `POST /logout` (the only routes that take a POST) and any other
+    /// method on them; `None` for every other route. `form` is the request body, read (and
+    /// bounded) by the `Service` impl; [`StatusService::respond`] does not read bodies.
+    pub(crate) fn form_post(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+        form: Option<&[u8]>,
+    ) -> Option<Reply> {
+        if !matches!(path, LOGIN | LOGOUT) {
+            return None;
+        }
+        if method != Method::POST {
+            let mut response =
+                error(StatusCode::METHOD_NOT_ALLOWED, &format!("method {method} not allowed"));
+            response.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
+            return Some(response);
+        }
+        if self.options.token.is_none() {
+            return Some(error(
+                StatusCode::NOT_FOUND,
+                "no token is configured: nothing to sign in to",
+            ));
+        }
+        // SameSite=Strict keeps the cookie out of other sites' requests; this keeps their forms out.
+        let fetch_site = headers.get("sec-fetch-site").map(HeaderValue::as_bytes);
+        if matches!(fetch_site, Some(b"cross-site" | b"same-site")) {
+            return Some(error(StatusCode::FORBIDDEN, "a form from another site was refused"));
+        }
+        let cookie_path = if self.options.prefix.is_empty() { "/" } else { &self.options.prefix };
+        let home = format!("{}/", self.options.prefix);
+        let redirect = |cookie: String| {
+            let mut response = respond_with(StatusCode::SEE_OTHER, "text/plain", Bytes::new());
+            let headers = response.headers_mut();
+            if let Ok(location) = HeaderValue::from_str(&home) {
+                headers.insert(LOCATION, location);
+            }
+            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+                headers.insert(SET_COOKIE, cookie);
+            }
+            response
+        };
+        if path == LOGOUT {
+            self.sessions.end(headers);
+            return Some(redirect(session::clear_cookie(cookie_path)));
+        }
+        let Some(form) = form else {
+            return Some(error(
+                StatusCode::BAD_REQUEST,
+                "the login form's body was not read (serve the routes through their Service impl)",
+            ));
+        };
+        let presented = page::form_field(form, "token");
+        let token = self.options.token.as_ref()?;
+        if !presented.as_deref().is_some_and(|presented| token.matches(presented.as_bytes())) {
+            tracing::info!("status page: a login with a wrong token was refused");
+            return Some(self.login_page(Access::Invalid, true));
+        }
+        Some(match self.sessions.start() {
+            Ok(id) => redirect(session::set_cookie(&id, cookie_path)),
+            Err(session::NoRandomness) => {
+                error(StatusCode::SERVICE_UNAVAILABLE, "no randomness for a session id; retry")
+            }
+        })
     }
 }
+
+/// The login form's target.
+pub(crate) const LOGIN: &str = "/login";
+/// The logout form's target.
+pub(crate) const LOGOUT: &str = "/logout";
 
 /// The probes with their failure reasons replaced, for a client without the token.
 fn withheld(probes: Vec<Probe>, full: bool) -> Vec<Probe> {

@@ -27,11 +27,12 @@ async fn routes_ask_for_the_configured_token() {
     let status = status(&toml, dir.path());
     status.collect_now().await;
     let service = routes(&status).unwrap();
-    let anonymous = service.call(Request::get("/status").body(()).unwrap()).await.unwrap();
+    let anonymous =
+        service.call(Request::get("/status").body(String::new()).unwrap()).await.unwrap();
     assert_eq!(anonymous.status(), 401);
     let request = Request::get("/status")
         .header("authorization", "Bearer s3cret-token-value")
-        .body(())
+        .body(String::new())
         .unwrap();
     assert_eq!(service.call(request).await.unwrap().status(), 200);
     status.shutdown().await;

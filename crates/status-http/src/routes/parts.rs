@@ -11,7 +11,7 @@ use crate::reply::{Reply, error, json};
 
 /// Routes a client without the token may read (in their minimal form).
 pub(super) fn is_public(path: &str) -> bool {
-    matches!(path, "/livez" | "/readyz" | "/health") || path.starts_with("/readyz/")
+    matches!(path, "/livez" | "/healthz" | "/readyz" | "/health") || path.starts_with("/readyz/")
 }
 
 /// `fresh`, `fresh=1` or `fresh=true` in the query.

@@ -6,10 +6,13 @@ use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use hyper::Request;
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Limited};
+use hyper::body::Body;
+use hyper::{Method, Request, StatusCode};
 use status_collect::Refreshed;
 
-use super::{StatusService, wants_fresh};
+use super::{LOGIN, StatusService, wants_fresh};
 use crate::auth;
 use crate::reply::{self, Reply};
 
@@ -41,7 +44,15 @@ impl std::fmt::Debug for ResponseFuture {
     }
 }
 
-impl<B> hyper::service::Service<Request<B>> for StatusService {
+/// The largest body read: the login form carries one token.
+const MAX_FORM: usize = 4 * 1024;
+
+impl<B> hyper::service::Service<Request<B>> for StatusService
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     type Response = Reply;
     type Error = Infallible;
     type Future = ResponseFuture;
@@ -51,7 +62,39 @@ impl<B> hyper::service::Service<Request<B>> for StatusService {
     /// `request_timeout`); when it declines or times out, the cached answer is marked stale. Those
     /// waiters do not count in `max_concurrent_requests`: at most [`FRESH_WAITERS`](super::FRESH_WAITERS) wait at once,
     /// and the others are answered from the cache at once, marked stale.
+    /// `POST /login` reads the form (at most 4 KiB, within `request_timeout`); no other route
+    /// reads the body.
     fn call(&self, request: Request<B>) -> ResponseFuture {
+        if request.method() == Method::POST && request.uri().path() == LOGIN {
+            let Ok(permit) = self.in_progress.clone().try_acquire_owned() else {
+                return ResponseFuture::Ready(ready(Ok(reply::too_many_requests())));
+            };
+            let service = self.clone();
+            let (parts, body) = request.into_parts();
+            return ResponseFuture::Refreshing(Box::pin(async move {
+                let _permit = permit;
+                let read = Limited::new(body, MAX_FORM).collect();
+                let form: Bytes =
+                    match tokio::time::timeout(service.options.request_timeout, read).await {
+                        Ok(Ok(collected)) => collected.to_bytes(),
+                        Ok(Err(_)) => {
+                            return Ok(reply::error(
+                                StatusCode::PAYLOAD_TOO_LARGE,
+                                "the login form is larger than 4 KiB or was cut off",
+                            ));
+                        }
+                        Err(_elapsed) => {
+                            return Ok(reply::error(
+                                StatusCode::REQUEST_TIMEOUT,
+                                "the login form did not arrive in time",
+                            ));
+                        }
+                    };
+                let answer =
+                    service.form_post(&parts.method, parts.uri.path(), &parts.headers, Some(&form));
+                Ok(answer.unwrap_or_else(|| reply::error(StatusCode::NOT_FOUND, "not found")))
+            }));
+        }
         let refresher = self.options.refresher.clone().filter(|_| {
             let path = request.uri().path();
             wants_fresh(&request)

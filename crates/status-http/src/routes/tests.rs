@@ -90,7 +90,7 @@ fn send(service: &StatusService, method: Method, path: &str, accept: Option<&str
     if let Some(accept) = accept {
         request = request.header(ACCEPT, accept);
     }
-    let response = service.respond(&request.body(()).unwrap());
+    let response = service.respond(&request.body(String::new()).unwrap());
     let header =
         |name| response.headers().get(name).map(|v: &HeaderValue| v.to_str().unwrap().to_owned());
     let (allow, content_type) = (header(ALLOW), header(CONTENT_TYPE).unwrap());
@@ -382,4 +382,5 @@ fn from_config_applies_page_refresh_and_freshness() {
     check(&service, "/livez", StatusCode::OK, "ok");
 }
 
+mod browser;
 mod security;

@@ -22,12 +22,12 @@ fn protected() -> StatusService {
         .with_token(Some(Token::new(TOKEN.as_bytes()).unwrap()))
 }
 
-fn request(path: &str, headers: &[(&str, &str)]) -> Request<()> {
+fn request(path: &str, headers: &[(&str, &str)]) -> Request<String> {
     let mut request = Request::get(path);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    request.body(()).unwrap()
+    request.body(String::new()).unwrap()
 }
 
 fn body(response: crate::reply::Reply) -> (StatusCode, hyper::HeaderMap, Vec<u8>) {
@@ -177,7 +177,7 @@ fn cors_is_off_unless_origins_are_configured() {
         .header("origin", origin)
         .header("access-control-request-method", "GET")
         .header("access-control-request-headers", "authorization")
-        .body(())
+        .body(String::new())
         .unwrap();
     let response = on.respond(&preflight);
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
