@@ -171,8 +171,12 @@ async fn from_server(
             return Err((None, format!("unauthorized: {url} answered {} {how}", answer.status)));
         }
         404 => {
-            let reason = format!("{url} answered 404 Not Found for /health: not a status server?");
-            return Err((None, reason));
+            // A status server without checks says so; anything else is not a status server.
+            let said = serde_json::from_slice::<Value>(&answer.body)
+                .ok()
+                .and_then(|json| json.get("error").and_then(Value::as_str).map(str::to_owned));
+            let why = said.unwrap_or_else(|| "not a status server?".to_owned());
+            return Err((None, format!("{url} answered 404 Not Found for /health: {why}")));
         }
         200 | 503 => {}
         code => return Err((None, format!("{url} answered HTTP {code} for /health"))),

@@ -1,7 +1,10 @@
 //! The example host's logs: its own events (jobs, channels) at INFO, sqlx's statement logs only
 //! when `RUST_LOG` asks, and no colour when stderr is not a terminal.
 
-#![expect(clippy::disallowed_methods, reason = "the test runs the example binary as a child process")]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the test runs the example binary as a child process"
+)]
 
 use std::process::Command;
 

@@ -200,7 +200,13 @@ fn answers_that_are_not_a_verdict_are_unknown_with_their_reason() {
     };
     unknown("401 Unauthorized", r#"{"error":"unauthorized"}"#, "unauthorized: ");
     unknown("403 Forbidden", "", "unauthorized: ");
-    unknown("404 Not Found", r#"{"error":"not found"}"#, "404 Not Found for /health");
+    unknown("404 Not Found", "<h1>nope</h1>", "404 Not Found for /health: not a status server?");
+    let no_checks = r#"{"error":"no health checks are configured"}"#;
+    unknown(
+        "404 Not Found",
+        no_checks,
+        "404 Not Found for /health: no health checks are configured",
+    );
     unknown("500 Internal Server Error", "", "answered HTTP 500");
     unknown("200 OK", r#"{"status":"pass"}"#, "unauthorized: ");
     unknown(

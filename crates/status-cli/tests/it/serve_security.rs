@@ -200,6 +200,14 @@ fn health_reads_a_server_with_a_token_from_a_file_or_the_variable() {
 
     // The same labels from a local collection with the same checks.
     let over_url = super::health::labels(&with_file);
+    // Over --url too, the perfdata carries the server's thresholds.
+    let memory = super::health::parse_perfdata(&with_file)
+        .into_iter()
+        .find(|perf| perf.label == "memory_available")
+        .unwrap();
+    let (warn, crit) = (memory.warn.unwrap(), memory.crit.unwrap());
+    assert_eq!((warn.start, warn.end, crit.start, crit.end), (Some(10.0), None, Some(5.0), None));
+    assert_eq!((memory.min, memory.max), (Some(0.0), Some(100.0)));
     std::fs::write(dir.path().join("local.toml"), "[collect]\ninterval = \"5s\"\n").unwrap();
     let output = Command::new(BIN)
         .args(["health", "--config", dir.path().join("local.toml").to_str().unwrap()])

@@ -144,6 +144,9 @@ fn start_watch(tmux: &Tmux, url: &str) {
 fn check_restored(tmux: &Tmux) {
     // The marker is split in the typed command, so only the shell's output matches it.
     let screen = tmux.wait_for(false, 10, "exit", |s| s.contains("ENDMARK"));
+    // The typed command may wrap at a narrow width, or have scrolled up after a resize: read it
+    // with wrapped lines joined, and the history.
+    let screen = format!("{screen}\n{}", tmux.run(&["capture-pane", "-p", "-J", "-S", "-100"]));
     assert!(screen.contains("EXITED:0"), "{screen}");
     assert!(screen.contains("icanon echo ENDMARK"), "canonical mode and echo are back: {screen}");
     assert!(screen.contains("watch --url"), "the normal screen with the typed command is back");
@@ -263,6 +266,15 @@ fn scroll_help_quit(name: &str, cols: u16, rows: u16) {
     tmux.wait_for(false, 10, "help", |s| s.contains("scroll a page") && s.contains("quit"));
     tmux.run(&["send-keys", "Escape"]);
     tmux.wait_for(false, 10, "help closed", |s| !s.contains("scroll a page"));
+    // A resize redraws at the new size, the header still first and the footer on the last row.
+    let (small_cols, small_rows) = if rows == 12 { (200, 50) } else { (60, 12) };
+    let (c, r) = (small_cols.to_string(), small_rows.to_string());
+    tmux.run(&["resize-window", "-x", &c, "-y", &r]);
+    let screen = tmux.wait_for(false, 10, "the new size", |s| {
+        s.lines().count() == small_rows
+            && s.lines().last().is_some_and(|l| l.contains("lines") || l.contains("? help"))
+    });
+    assert!(screen.lines().next().unwrap().trim_start().starts_with("status-cli "), "{screen}");
     tmux.run(&["send-keys", "q"]);
     check_restored(&tmux);
     let screen = tmux.screen(true);
