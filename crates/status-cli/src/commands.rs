@@ -17,6 +17,7 @@ use crate::output::{Format, Output};
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Collect one snapshot now and print it as JSON, as text for people, or as the terse projection.
+    #[command(after_help = crate::ENVIRONMENT)]
     Snapshot {
         /// Config file (TOML); without it, the embedded default.
         #[arg(long, value_name = "FILE")]
@@ -33,11 +34,13 @@ pub(crate) enum Command {
         /// With `--format text`: overview, resources, health, collection or a section's name.
         #[arg(long, value_name = "NAME", value_parser = str::parse::<View>)]
         view: Option<View>,
-        /// With `--format text`: Markdown for chat instead of plain text.
-        #[arg(long)]
-        markdown: bool,
+        /// With `--format text`: Markdown for chat instead of plain text; `--markdown telegram` for
+        /// Telegram's MarkdownV2, `--markdown` alone for CommonMark.
+        #[arg(long, value_enum, value_name = "FLAVOUR", num_args = 0..=1, default_missing_value = "commonmark")]
+        markdown: Option<crate::output::Markdown>,
     },
     /// A live full-screen view that redraws in place and highlights what changed; `q` quits.
+    #[command(after_help = crate::ENVIRONMENT)]
     Watch {
         /// Read a running server's /status (`http://127.0.0.1:8484`) instead of collecting.
         #[arg(long, value_name = "URL", conflicts_with = "config")]
@@ -56,6 +59,7 @@ pub(crate) enum Command {
         view: View,
     },
     /// Collect in the background and serve /status, /status/{section} and /health.
+    #[command(after_help = crate::ENVIRONMENT)]
     Serve {
         /// Config file (TOML); without it, the embedded default.
         #[arg(long, value_name = "FILE")]
@@ -68,6 +72,7 @@ pub(crate) enum Command {
         interval: Option<std::time::Duration>,
     },
     /// Print one monitoring-plugin line (STATUS OK|WARNING|CRITICAL|UNKNOWN) and exit 0, 1, 2 or 3.
+    #[command(after_help = crate::ENVIRONMENT)]
     Health {
         /// Read a running server's /health instead of collecting (`http://127.0.0.1:8484`).
         #[arg(long, value_name = "URL", conflicts_with = "config")]
@@ -81,6 +86,9 @@ pub(crate) enum Command {
         /// How long to wait for the server.
         #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
         timeout: std::time::Duration,
+        /// Only this check (and its items, `NAME:item`), e.g. `memory_available`.
+        #[arg(long, value_name = "NAME")]
+        check: Option<String>,
     },
     /// Compare two snapshot files: one line per changed key with old → new values, by default the
     /// states change detection counts (statuses, outcomes, each health check's status by check).
@@ -100,7 +108,13 @@ pub(crate) enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Print a shell completion script on stdout, e.g. `status-cli completions bash > status-cli.bash`.
+    Completions {
+        /// The shell: bash, elvish, fish, powershell or zsh.
+        shell: clap_complete::Shell,
+    },
     /// Print stored snapshots, or one key's series, from the history (`[history] enabled = true`).
+    #[command(after_help = crate::ENVIRONMENT)]
     History {
         /// Config file (TOML) naming the state directory; without it, the embedded default.
         #[arg(long, value_name = "FILE")]
@@ -124,17 +138,17 @@ pub(crate) enum Command {
 const EXIT_OK: u8 = 0;
 
 /// Runs a command; returns the process's exit status.
-pub(crate) async fn run(command: Command) -> u8 {
+pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
     let result = match command {
         Command::Snapshot { config, format, pretty, section, view, markdown } => {
-            init_logs(LevelFilter::WARN);
+            logs.init(LevelFilter::WARN);
             let format = if pretty { Format::Pretty } else { format.unwrap_or_default() };
             snapshot(config.as_deref(), format, section.as_deref(), view, markdown)
                 .await
                 .map_err(|message| print_error(&message))
         }
         Command::Watch { url, config, token_file, interval, view } => {
-            init_logs(LevelFilter::OFF);
+            // No logs: stderr is the screen the view draws on.
             crate::watch::run(
                 url.as_deref(),
                 token_file.as_deref(),
@@ -146,22 +160,32 @@ pub(crate) async fn run(command: Command) -> u8 {
             .map_err(|message| print_error(&message))
         }
         Command::Serve { config, bind, interval } => {
-            init_logs(LevelFilter::INFO);
+            logs.init(LevelFilter::INFO);
             serve(config.as_deref(), bind, interval).await.map_err(|message| {
                 tracing::error!("{message}");
             })
         }
-        Command::Health { url, config, token_file, timeout } => {
-            init_logs(LevelFilter::ERROR);
-            let url = url.as_deref();
-            return crate::health::run(url, token_file.as_deref(), config.as_deref(), timeout)
-                .await;
+        Command::Health { url, config, token_file, timeout, check } => {
+            logs.init(LevelFilter::ERROR);
+            let (url, check) = (url.as_deref(), check.as_deref());
+            return crate::health::run(
+                url,
+                token_file.as_deref(),
+                config.as_deref(),
+                timeout,
+                check,
+            )
+            .await;
+        }
+        Command::Completions { shell } => {
+            crate::completions(shell);
+            return EXIT_OK;
         }
         Command::Diff { old, new, ignore, json, all } => {
             return crate::diff::command(&old, &new, &ignore, json, all);
         }
         Command::History { config, since, limit, key, events } => {
-            init_logs(LevelFilter::WARN);
+            logs.init(LevelFilter::WARN);
             crate::history::command(config.as_deref(), since, limit, key.as_deref(), events)
                 .await
                 .map_err(|message| print_error(&message))
@@ -183,10 +207,6 @@ pub(crate) fn print_error(message: &str) {
     print_line(&serde_json::json!({ "error": message }).to_string());
 }
 
-fn init_logs(level: LevelFilter) {
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(level).try_init();
-}
-
 pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, String> {
     match path {
         Some(path) => Config::load(path).map_err(|error| error.to_string()),
@@ -199,7 +219,7 @@ async fn snapshot(
     format: Format,
     section: Option<&str>,
     view: Option<View>,
-    markdown: bool,
+    markdown: Option<crate::output::Markdown>,
 ) -> Result<(), String> {
     let config = load_config(config)?;
     let section =

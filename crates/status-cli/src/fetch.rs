@@ -41,10 +41,17 @@ pub(crate) fn token(file: Option<&Path>) -> Result<Option<String>, String> {
     Ok(Some(token.to_owned()))
 }
 
+/// The most bytes of an answer read: a status snapshot is far smaller.
+pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
+
 /// GETs `path` on the server at `url` (`http://host:port`, with or without a path of its own: a
 /// path other than `/` is used instead of `path`), with `token` as a bearer token. Returns the
-/// body, whatever the status code.
-pub(crate) async fn get(url: &str, path: &str, token: Option<&str>) -> Result<Bytes, String> {
+/// status code and the body, whatever the status code.
+pub(crate) async fn get_answer(
+    url: &str,
+    path: &str,
+    token: Option<&str>,
+) -> Result<Answer, String> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("{url}: only http:// URLs are supported"))?;
@@ -74,6 +81,19 @@ pub(crate) async fn get(url: &str, path: &str, token: Option<&str>) -> Result<By
         request.headers_mut().insert(AUTHORIZATION, value);
     }
     let response = sender.send_request(request).await.map_err(|error| format!("{url}: {error}"))?;
-    let body = response.into_body().collect().await.map_err(|error| format!("{url}: {error}"))?;
-    Ok(body.to_bytes())
+    let status = response.status().as_u16();
+    let body = http_body_util::Limited::new(response.into_body(), MAX_BODY)
+        .collect()
+        .await
+        .map_err(|error| format!("{url}: {error}"))?;
+    Ok(Answer { status, body: body.to_bytes() })
+}
+
+/// A server's answer: its status code and body.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// The HTTP status code.
+    pub(crate) status: u16,
+    /// The body, at most [`MAX_BODY`] bytes.
+    pub(crate) body: Bytes,
 }

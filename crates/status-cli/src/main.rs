@@ -14,6 +14,10 @@
 //!   when none, 1 when some, 2 on an unreadable file.
 //! - `status-cli history [--since 1h] [--limit N] [--key K] [--config FILE]`: stored snapshots or one
 //!   key's series, one JSON object per line.
+//! - `status-cli completions bash|elvish|fish|powershell|zsh`: a shell completion script.
+//!
+//! Logs go to stderr: `-v`/`-q` (or `RUST_LOG`) choose how much, `--log-format json` writes one JSON
+//! object an event, and colour is used only when stderr is a terminal and `NO_COLOR` is not set.
 //!
 //! With no `--config`, the embedded default collects every section this machine can answer.
 //! This binary only parses arguments and wires status-collect to status-http; logs go to stderr.
@@ -23,29 +27,44 @@ mod diff;
 mod fetch;
 mod health;
 mod history;
+mod logs;
 mod output;
 mod watch;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 /// Exit status: the command failed (bad config, unknown section, bind error).
 const EXIT_FAILURE: u8 = 1;
+
+/// The environment variables the commands read, shown under `--help`.
+pub(crate) const ENVIRONMENT: &str = "\
+Environment:
+  RUST_LOG           log filter when neither -v nor -q is given (e.g. `debug`, `status_collect=debug`)
+  STATUS_LOG_FORMAT  the default of --log-format (text or json)
+  NO_COLOR           when set and not empty, no colour in logs or in `watch`
+  STATUS_TOKEN       with --url: the server's bearer token, when no --token-file is given";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "status-cli",
     version,
-    about = "One structured answer to \"what is going on in there?\""
+    about = "One structured answer to \"what is going on in there?\"",
+    after_help = ENVIRONMENT
 )]
 struct Cli {
     #[command(subcommand)]
     command: commands::Command,
+    #[command(flatten)]
+    logs: logs::Logs,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return ExitCode::from(usage_error(&error)),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -53,5 +72,45 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
-    ExitCode::from(runtime.block_on(commands::run(cli.command)))
+    ExitCode::from(runtime.block_on(commands::run(cli.command, &cli.logs)))
+}
+
+/// Prints clap's message (help, version or a usage error) as clap does; returns the exit status:
+/// 0 for help and version, 3 (UNKNOWN) for a usage error of `health` as monitoring plugins must,
+/// else clap's 2.
+fn usage_error(error: &clap::Error) -> u8 {
+    let _ = error.print();
+    if !error.use_stderr() {
+        return 0;
+    }
+    if subcommand(std::env::args().skip(1)).as_deref() == Some("health") {
+        let message = error.kind().as_str().unwrap_or("invalid arguments");
+        let first = error.to_string();
+        let detail = first.lines().next().unwrap_or(message).trim_start_matches("error: ");
+        let (code, line) = health::unknown(None, &format!("usage: {detail}"));
+        commands::print_line(&line);
+        return code;
+    }
+    2
+}
+
+/// The subcommand named in `args`: the first argument that is not an option (or an option's
+/// value).
+fn subcommand(args: impl Iterator<Item = String>) -> Option<String> {
+    let mut args = args;
+    while let Some(arg) = args.next() {
+        if arg == "--log-format" {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg);
+        }
+    }
+    None
+}
+
+/// Prints the completion script for `shell` on stdout (a closed pipe ends it quietly).
+pub(crate) fn completions(shell: clap_complete::Shell) {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "status-cli", &mut script);
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
 }

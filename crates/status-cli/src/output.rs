@@ -4,7 +4,7 @@
 //!   `--section NAME` prints one section's value.
 //! - `text`: a view for people (`--view overview|resources|health|collection|<section>`, default
 //!   `overview`; `--section NAME` is the section's view), at most 4,000 characters like every text
-//!   view; `--markdown` for chat.
+//!   view; `--markdown` for chat in CommonMark, `--markdown telegram` in Telegram's MarkdownV2.
 //! - `terse`: the terse projection, a flat object of dotted keys, on one line.
 
 use std::io::Write;
@@ -28,19 +28,29 @@ pub(crate) enum Format {
     Terse,
 }
 
+/// The Markdown of `--markdown`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Markdown {
+    /// CommonMark (`**bold**`), what most chat clients and Markdown viewers read.
+    #[default]
+    Commonmark,
+    /// Telegram's MarkdownV2 (`*bold*`, its reserved characters escaped), for `parse_mode=MarkdownV2`.
+    Telegram,
+}
+
 /// What `snapshot` prints.
 #[derive(Clone, Debug)]
 pub(crate) struct Output {
     pub(crate) format: Format,
     pub(crate) section: Option<SectionName>,
     pub(crate) view: Option<View>,
-    pub(crate) markdown: bool,
+    pub(crate) markdown: Option<Markdown>,
 }
 
 impl Output {
     /// Refuses options that do not apply to the format, before anything is collected.
     pub(crate) fn check(&self) -> Result<(), String> {
-        let text_only = match (self.view.is_some(), self.markdown) {
+        let text_only = match (self.view.is_some(), self.markdown.is_some()) {
             (true, _) => Some("--view"),
             (false, true) => Some("--markdown"),
             (false, false) => None,
@@ -83,7 +93,11 @@ pub(crate) fn print(published: &Published, output: &Output) -> Result<(), String
         }
         Format::Text => {
             let view = output.view.or(output.section.map(View::Section)).unwrap_or(View::Overview);
-            let style = if output.markdown { Style::Markdown } else { Style::Plain };
+            let style = match output.markdown {
+                None => Style::Plain,
+                Some(Markdown::Commonmark) => Style::Markdown,
+                Some(Markdown::Telegram) => Style::Telegram,
+            };
             let options = Options { now: Some(Timestamp::now()), ..Options::new(style) };
             // Rendered from the redacted value: a view cannot show what the policy hid.
             let text = render::render_value(Some(&published.value), view, &options);

@@ -2,20 +2,25 @@
 //!
 //! Every `--interval` it reads a snapshot (from a server's `/status` with `--url`, else by
 //! collecting in-process), renders the chosen text view and redraws the screen, highlighting what
-//! changed since the previous snapshot. Keys: `q` or Ctrl-C quit; `o`, `r`, `h`, `c` switch to the
-//! overview, resources, health and collection views. The terminal is put in raw mode on the
-//! alternate screen and restored on every way out: a key, SIGINT, SIGTERM, an error or a panic.
+//! changed since the previous snapshot in reverse video. The header (the service's name, its
+//! health, the view, the snapshot's age) stays on the first row; the view scrolls under it.
+//! Keys: `q` or Ctrl-C quit; arrows or `j`/`k`, PgUp/PgDn (`b`, space), Home/End (`g`, `G`)
+//! scroll; `o`, `r`, `h`, `c` switch to the overview, resources, health and collection views; `?`
+//! shows the keys. Colours show severity, except with `NO_COLOR`.
 //!
-//! Plain ANSI, no TUI crate: the screen is a list of lines, redrawn from the top with
-//! erase-to-end-of-line, which does not flicker and needs nothing but cursor movement.
+//! The screen is drawn with ratatui on crossterm: raw mode on the alternate screen, restored on
+//! every way out (a key, SIGINT, SIGTERM, an error or a panic); text is measured with
+//! unicode-width; a resize redraws at the new size.
 
 mod frame;
 mod term;
+mod ui;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use serde_json::Value;
 use status_collect::Engine;
 use status_deps::NoDeps;
@@ -25,7 +30,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use frame::Screen;
-use term::Terminal;
+use ui::{Header, Move, Scroll};
 
 /// What a read gave: a snapshot, no snapshot yet, or why there is none.
 type Reading = Result<Option<Value>, String>;
@@ -37,6 +42,16 @@ pub(crate) fn parse_interval(text: &str) -> Result<Duration, String> {
         return Err(format!("{text} is not between 100ms and 1h"));
     }
     Ok(interval)
+}
+
+/// What a key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    Quit,
+    Help,
+    CloseHelp,
+    Scroll(Move),
+    Show(View),
 }
 
 /// Runs the live view until `q`, Ctrl-C, SIGINT or SIGTERM.
@@ -63,41 +78,81 @@ pub(crate) async fn run(
     };
     let signals =
         |kind| signal(kind).map_err(|error| format!("cannot listen for signals: {error}"));
-    let (mut interrupt, mut terminate, mut resize) = (
-        signals(SignalKind::interrupt())?,
-        signals(SignalKind::terminate())?,
-        signals(SignalKind::window_change())?,
-    );
+    let (mut interrupt, mut terminate) =
+        (signals(SignalKind::interrupt())?, signals(SignalKind::terminate())?);
+    let colour = crate::logs::colour(true);
 
-    let mut terminal = Terminal::enter()?;
-    let mut keys = term::spawn_key_reader();
+    let mut terminal = term::Screen::enter()?;
+    let mut events = term::spawn_event_reader();
     let (readings_tx, mut readings) = mpsc::channel(1);
     let poller = tokio::spawn(poll(source, interval, readings_tx));
     let mut screen = Screen::default();
+    let mut scroll = Scroll::default();
     let mut reading: Option<Reading> = None;
+    let mut latest: Option<Value> = None;
     loop {
-        let (rows, cols) = terminal.size();
-        let header = header(&label, view, interval, reading.as_ref());
         if let Some(Ok(snapshot)) = &reading {
+            if snapshot.is_some() {
+                latest.clone_from(snapshot);
+            }
             screen.show(body(snapshot.as_ref(), view));
         }
-        terminal.draw(&screen.frame(&header, rows, cols))?;
+        let header = header(&label, view, interval, reading.as_ref(), latest.as_ref());
+        terminal.draw(|frame| ui::draw(frame, &header, screen.shown(), &mut scroll, colour))?;
         tokio::select! {
             next = readings.recv() => reading = next,
-            key = keys.recv() => match key {
-                None | Some(b'q' | b'Q' | 3) => break,
-                Some(key) => if let Some(next) = switch(key) {
-                    view = next;
-                    screen = Screen::default();
+            event = events.recv() => match event {
+                None => break,
+                Some(Event::Key(key)) => match action(key, scroll.help) {
+                    Some(Action::Quit) => break,
+                    Some(Action::Help) => scroll.help = !scroll.help,
+                    Some(Action::CloseHelp) => scroll.help = false,
+                    Some(Action::Scroll(step)) => scroll.apply(step),
+                    Some(Action::Show(next)) => {
+                        view = next;
+                        screen = Screen::default();
+                        scroll.reset();
+                        if let Some(Ok(_)) = &reading {
+                            screen.show(body(latest.as_ref(), view));
+                        }
+                    }
+                    None => {}
                 },
+                // A resize: the next draw adapts to the new size.
+                Some(_) => {}
             },
-            _ = resize.recv() => {}
             _ = interrupt.recv() => break,
             _ = terminate.recv() => break,
         }
     }
     poller.abort();
     terminal.leave()
+}
+
+/// What `key` asks for; `None` for keys that mean nothing here.
+fn action(key: KeyEvent, help: bool) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, KeyCode::Char('c' | 'C')).then_some(Action::Quit);
+    }
+    Some(match key.code {
+        KeyCode::Char('q' | 'Q') => Action::Quit,
+        KeyCode::Char('?') => Action::Help,
+        KeyCode::Esc if help => Action::CloseHelp,
+        KeyCode::Up | KeyCode::Char('k') => Action::Scroll(Move::Up),
+        KeyCode::Down | KeyCode::Char('j') => Action::Scroll(Move::Down),
+        KeyCode::PageUp | KeyCode::Char('b') => Action::Scroll(Move::PageUp),
+        KeyCode::PageDown | KeyCode::Char(' ') => Action::Scroll(Move::PageDown),
+        KeyCode::Home | KeyCode::Char('g') => Action::Scroll(Move::Home),
+        KeyCode::End | KeyCode::Char('G') => Action::Scroll(Move::End),
+        KeyCode::Char('o') => Action::Show(View::Overview),
+        KeyCode::Char('r') => Action::Show(View::Resources),
+        KeyCode::Char('h') => Action::Show(View::Health),
+        KeyCode::Char('c') => Action::Show(View::Collection),
+        _ => return None,
+    })
 }
 
 /// Where snapshots come from.
@@ -130,12 +185,21 @@ async fn poll(source: Source, interval: Duration, readings: mpsc::Sender<Reading
 }
 
 async fn read_server(url: &str, token: Option<&str>, timeout: Duration) -> Reading {
-    let body =
-        tokio::time::timeout(timeout, crate::fetch::get(url, "/status", token)).await.map_err(
-            |_| format!("no answer from {url} within {}", humantime::format_duration(timeout)),
-        )??;
-    let json: Value = serde_json::from_slice(&body)
-        .map_err(|error| format!("{url} did not answer JSON: {error}"))?;
+    let answer = tokio::time::timeout(timeout, crate::fetch::get_answer(url, "/status", token))
+        .await
+        .map_err(|_| {
+            format!("no answer from {url} within {}", humantime::format_duration(timeout))
+        })??;
+    if matches!(answer.status, 401 | 403) {
+        return Err(match token {
+            Some(_) => format!("unauthorized: {url} refused the token given"),
+            None => {
+                format!("unauthorized: {url} needs a token (--token-file FILE or $STATUS_TOKEN)")
+            }
+        });
+    }
+    let json: Value = serde_json::from_slice(&answer.body)
+        .map_err(|_| format!("{url} answered HTTP {} that is not JSON", answer.status))?;
     if json.get("schema_version").is_some() {
         return Ok(Some(json));
     }
@@ -152,33 +216,41 @@ fn body(snapshot: Option<&Value>, view: View) -> Vec<String> {
     render::render_value(snapshot, view, &options).lines().map(str::to_owned).collect()
 }
 
-/// The first line: where from, which view, how old the snapshot is, or what went wrong.
-fn header(label: &str, view: View, interval: Duration, reading: Option<&Reading>) -> String {
-    let every = humantime::format_duration(interval);
-    let state = match reading {
-        None => "reading…".to_owned(),
-        Some(Ok(None)) => "no snapshot yet".to_owned(),
+/// The header: the service, its health, the view, how old the snapshot is or what went wrong.
+fn header(
+    label: &str,
+    view: View,
+    interval: Duration,
+    reading: Option<&Reading>,
+    latest: Option<&Value>,
+) -> Header {
+    let (state, error) = match reading {
+        None => ("reading…".to_owned(), false),
+        Some(Ok(None)) => ("no snapshot yet".to_owned(), false),
         Some(Ok(Some(snapshot))) => {
             let taken = snapshot.pointer("/collection/taken_at").and_then(Value::as_str);
             let age = taken
                 .and_then(|t| t.parse::<Timestamp>().ok())
                 .map(|at| Timestamp::now().duration_since(at).as_secs_f64().max(0.0));
-            match age {
+            let state = match age {
                 Some(age) => format!("snapshot {:.0}s old", age.floor()),
                 None => "snapshot of unknown age".to_owned(),
-            }
+            };
+            (state, false)
         }
-        Some(Err(error)) => format!("error: {error} (showing the last good snapshot)"),
+        Some(Err(error)) => (format!("error: {error} (showing the last good snapshot)"), true),
     };
-    format!("status · {label} · {view} · {state} · every {every} · q quit, o/r/h/c views")
-}
-
-fn switch(key: u8) -> Option<View> {
-    match key {
-        b'o' => Some(View::Overview),
-        b'r' => Some(View::Resources),
-        b'h' => Some(View::Health),
-        b'c' => Some(View::Collection),
-        _ => None,
+    let text = |pointer: &str| latest?.pointer(pointer)?.as_str().map(str::to_owned);
+    Header {
+        service: text("/service/name"),
+        source: label.to_owned(),
+        view: view.to_string(),
+        state,
+        error,
+        health: text("/health/status"),
+        every: format!("every {}", humantime::format_duration(interval)),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -219,11 +219,17 @@ fn result(
     }
 }
 
+/// The check that fails while the service stops.
+const SHUTTING_DOWN: &str = "shutting_down";
+
 /// Logs a health status change; `event` comes from a published, scrubbed report.
 pub(crate) fn log(event: &HealthEvent) {
     let (check, from, to) = (event.check.as_str(), event.from.as_str(), event.to.as_str());
     if event.to == HealthStatus::Pass {
         tracing::info!(check, from, to, "health check recovered");
+    } else if check == SHUTTING_DOWN {
+        // A clean shutdown is not a problem: said at INFO, so it raises no alert.
+        tracing::info!(check, from, to, "the service is shutting down");
     } else {
         tracing::warn!(check, from, to, "health check changed status");
     }

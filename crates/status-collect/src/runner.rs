@@ -71,6 +71,12 @@ pub(crate) async fn cycle(engine: &Engine, cache: &Cache) {
         crate::health::log(event);
     }
     let elapsed = started.elapsed();
+    tracing::debug!(
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        sequence,
+        health = published.health.as_ref().map(|health| health.status.as_str()),
+        "status snapshot collected"
+    );
     if elapsed > SLOW_COLLECTION {
         tracing::warn!(
             duration_ms = elapsed.as_secs_f64() * 1000.0,

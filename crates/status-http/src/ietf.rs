@@ -1,13 +1,17 @@
 //! `/health` in the IETF "Health Check Response Format for HTTP APIs" (draft-inadarei-api-health-check):
 //! `application/health+json`, `status` pass/warn/fail, `checks` keyed `component:measurement`, each an
 //! array of results with `componentId`, `componentType`, `observedValue`, `observedUnit`, `status`,
-//! `time` and `output`.
+//! `time` and `output`, and as an extension `thresholds` (the limits a graded value was compared
+//! with: `warn_above`, `fail_above`, `warn_below`, `fail_below`).
 
 use serde_json::{Map, Value, json};
 use status_collect::Published;
 use status_model::{HealthReport, HealthStatus};
 
 use crate::page::text_at;
+
+/// The threshold keys a graded check's details carry.
+const THRESHOLDS: [&str; 4] = ["warn_above", "fail_above", "warn_below", "fail_below"];
 
 /// The response body for a snapshot and its live report.
 pub(crate) fn body(published: &Published, report: &HealthReport) -> Value {
@@ -26,6 +30,18 @@ pub(crate) fn body(published: &Published, report: &HealthReport) -> Value {
             entry.insert("observedUnit".into(), unit.clone().into());
         }
         entry.insert("status".into(), check.status.as_str().into());
+        // An extension of the draft: the limits the value was graded against, by config name
+        // (`warn_above`, `fail_below`, …), so a monitoring plugin can give them in its perfdata.
+        let thresholds: Map<String, Value> = THRESHOLDS
+            .iter()
+            .filter_map(|&key| {
+                let limit = check.details.get(key)?.parse::<f64>().ok()?;
+                Some((key.to_owned(), limit.into()))
+            })
+            .collect();
+        if !thresholds.is_empty() {
+            entry.insert("thresholds".into(), Value::Object(thresholds));
+        }
         entry.insert("time".into(), check.time.to_string().into());
         // The draft: "output" SHOULD be omitted for "pass".
         if check.status != HealthStatus::Pass {

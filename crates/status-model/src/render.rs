@@ -3,7 +3,7 @@
 //! Views: [`View::Overview`] (the six lines an operator asks for first), [`View::Resources`],
 //! [`View::Health`], [`View::Collection`] (how each section's collection went) and one view per
 //! section, [`View::Section`], rendered generically from the section's JSON by the units its field
-//! names carry. Each comes in plain text or Markdown ([`Style`]).
+//! names carry. Each comes in plain text, CommonMark or Telegram MarkdownV2 ([`Style`]).
 //!
 //! A chat message has a size limit, so output is at most [`TEXT_LIMIT`] characters unless the caller
 //! asks otherwise: the longest lists are cut first and each says how many items it left out.
@@ -53,14 +53,19 @@ pub enum View {
     Section(SectionName),
 }
 
-/// Plain text or Markdown.
+/// Plain text, CommonMark or Telegram's MarkdownV2.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Style {
     /// Plain text: labels as `Label:`, lists as `  - item`.
     #[default]
     Plain,
-    /// CommonMark for chat: labels bold, lists as `- item`, markup characters in data escaped.
+    /// CommonMark for chat: labels bold (`**Label**`), lists as `- item`, markup characters in data
+    /// escaped.
     Markdown,
+    /// Telegram's MarkdownV2 (`parse_mode=MarkdownV2`): labels bold (`*Label*`), lists as `• item`,
+    /// and every character it reserves (`_*[]()~` `` ` `` `>#+-=|{}.!` and `\`) escaped with `\`
+    /// everywhere else, as its Bot API requires.
+    Telegram,
 }
 
 /// How to render: the style, the clock ages are measured against, and the length limit.

@@ -4,7 +4,11 @@
 //! cargo run -p agent-host -- --bind 127.0.0.1:8485
 //! curl 127.0.0.1:8485/status     # or open http://127.0.0.1:8485/ in a browser
 //! ```
+//!
+//! It logs its own events (jobs, channels connecting and dropping) at INFO on stderr; sqlx's
+//! statement logs stay out unless `RUST_LOG` asks for them (`RUST_LOG=info,sqlx=debug`).
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,6 +16,8 @@ use std::time::Duration;
 use clap::Parser;
 use status_collect::TracesConfig;
 use status_collect::diagnostics::TraceBuffer;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
@@ -41,7 +47,12 @@ async fn main() -> anyhow::Result<()> {
     // The trace buffer sees the jobs' events through its layer in the process's subscriber.
     let traces = TraceBuffer::new(&TracesConfig::default());
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(colour())
+                .with_filter(log_filter()),
+        )
         .with(traces.layer())
         .init();
     let options = agent_host::Options {
@@ -59,6 +70,25 @@ async fn main() -> anyhow::Result<()> {
     }
     host.stop().await;
     Ok(())
+}
+
+/// What the example logs when `RUST_LOG` does not say: its own events at INFO and up, the
+/// libraries' warnings, and nothing of sqlx's statement logging below WARN.
+const DEFAULT_LOGS: &str = "info,sqlx=warn";
+
+/// `RUST_LOG` when set (and valid), else [`DEFAULT_LOGS`].
+fn log_filter() -> EnvFilter {
+    match std::env::var("RUST_LOG") {
+        Ok(text) if !text.trim().is_empty() => {
+            EnvFilter::try_new(&text).unwrap_or_else(|_| EnvFilter::new(DEFAULT_LOGS))
+        }
+        _ => EnvFilter::new(DEFAULT_LOGS),
+    }
+}
+
+/// Colour only on a terminal, and not when `NO_COLOR` is set (<https://no-color.org>).
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 #[expect(clippy::print_stderr, reason = "the example tells its user where to look")]

@@ -100,6 +100,11 @@ async fn flap(orchestrator: Arc<Orchestrator>, every: Duration) {
         let channel = CHANNELS[turn % CHANNELS.len()];
         let connected = !orchestrator.channels()[channel].connected;
         orchestrator.set_connected(channel, connected);
+        if connected {
+            tracing::info!(channel, "chat channel connected");
+        } else {
+            tracing::info!(channel, "chat channel dropped");
+        }
     }
 }
 

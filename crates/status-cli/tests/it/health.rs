@@ -39,49 +39,196 @@ fn check(status: &'static str, body: &'static str, code: i32, line: &str) {
     assert_eq!((output.status.code(), stdout(&output).as_str()), (Some(code), line));
 }
 
+/// One perfdata item as the plugin guidelines define it: `'label'=value[UOM];[warn];[crit];[min];[max]`.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Perf {
+    pub(crate) label: String,
+    pub(crate) value: f64,
+    pub(crate) unit: String,
+    pub(crate) warn: Option<Range>,
+    pub(crate) crit: Option<Range>,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
+}
+
+/// A threshold range of the guidelines: `[@]start:end`, `~` for minus infinity, alerting outside.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Range {
+    pub(crate) inside: bool,
+    pub(crate) start: Option<f64>,
+    pub(crate) end: Option<f64>,
+}
+
+impl Range {
+    fn parse(text: &str) -> Range {
+        let (inside, text) = match text.strip_prefix('@') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let number = |t: &str| -> f64 { t.parse().unwrap_or_else(|_| panic!("bad number {t:?}")) };
+        match text.split_once(':') {
+            None => Range { inside, start: Some(0.0), end: Some(number(text)) },
+            Some(("~", end)) => Range { inside, start: None, end: Some(number(end)) },
+            Some((start, "")) => Range { inside, start: Some(number(start)), end: None },
+            Some((start, end)) => {
+                let range = Range { inside, start: Some(number(start)), end: Some(number(end)) };
+                assert!(range.start <= range.end, "start above end in {text:?}");
+                range
+            }
+        }
+    }
+
+    /// Whether `value` raises the alert.
+    pub(crate) fn alerts(&self, value: f64) -> bool {
+        let outside = self.start.is_some_and(|s| value < s) || self.end.is_some_and(|e| value > e);
+        outside != self.inside
+    }
+}
+
+/// Parses the perfdata after ` | ` in a plugin line, failing on anything off the grammar.
+pub(crate) fn parse_perfdata(line: &str) -> Vec<Perf> {
+    let Some((_, perfdata)) = line.trim_end().split_once(" | ") else { return Vec::new() };
+    let mut items = Vec::new();
+    let mut rest = perfdata;
+    while !rest.is_empty() {
+        let (label, after) = if let Some(quoted) = rest.strip_prefix('\'') {
+            // A quote inside a quoted label is doubled.
+            let mut label = String::new();
+            let mut chars = quoted.char_indices();
+            let end = loop {
+                match chars.next() {
+                    Some((i, '\'')) if quoted[i + 1..].starts_with('\'') => {
+                        label.push('\'');
+                        chars.next();
+                    }
+                    Some((i, '\'')) => break i + 1,
+                    Some((_, c)) => label.push(c),
+                    None => panic!("unterminated label in {perfdata:?}"),
+                }
+            };
+            (label, &quoted[end..])
+        } else {
+            let end = rest.find('=').expect("a label");
+            assert!(!rest[..end].contains(' '), "an unquoted label with a space: {rest:?}");
+            (rest[..end].to_owned(), &rest[end..])
+        };
+        assert!(!label.contains('='), "`=` in label {label:?}");
+        let after = after.strip_prefix('=').unwrap_or_else(|| panic!("no `=` after {label:?}"));
+        let (item, next) = after.split_once(' ').unwrap_or((after, ""));
+        rest = next;
+        let fields: Vec<&str> = item.split(';').collect();
+        assert!(fields.len() <= 5, "too many fields in {item:?}");
+        let number_end = fields[0]
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .unwrap_or(fields[0].len());
+        let (value, unit) = fields[0].split_at(number_end);
+        assert!(
+            ["", "s", "ms", "us", "%", "B", "KB", "MB", "TB", "c"].contains(&unit),
+            "unit {unit:?} is not one of the guidelines'"
+        );
+        let field = |i: usize| fields.get(i).copied().filter(|f| !f.is_empty());
+        let plain = |i: usize| {
+            field(i).map(|f| f.parse::<f64>().unwrap_or_else(|_| panic!("min/max {f:?}")))
+        };
+        items.push(Perf {
+            label,
+            value: value.parse().unwrap_or_else(|_| panic!("value {value:?} in {item:?}")),
+            unit: unit.to_owned(),
+            warn: field(1).map(Range::parse),
+            crit: field(2).map(Range::parse),
+            min: plain(3),
+            max: plain(4),
+        });
+    }
+    items
+}
+
+/// The perfdata labels of a plugin line.
+pub(crate) fn labels(line: &str) -> Vec<String> {
+    parse_perfdata(line).into_iter().map(|perf| perf.label).collect()
+}
+
+#[test]
+fn the_test_parser_follows_the_guidelines() {
+    let items = parse_perfdata("X OK - y | 'a b''c'=1.5%;~:2;@3:4;0;100 d=2 'e'=-1s;5:");
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0].label, "a b'c");
+    assert_eq!((items[0].value, items[0].unit.as_str()), (1.5, "%"));
+    assert!(
+        items[0].warn.as_ref().unwrap().alerts(2.5)
+            && !items[0].warn.as_ref().unwrap().alerts(-9.0)
+    );
+    assert!(
+        items[0].crit.as_ref().unwrap().alerts(3.5) && !items[0].crit.as_ref().unwrap().alerts(5.0)
+    );
+    assert_eq!((items[0].min, items[0].max), (Some(0.0), Some(100.0)));
+    assert_eq!((items[1].label.as_str(), items[1].warn.is_none()), ("d", true));
+    assert!(items[2].warn.as_ref().unwrap().alerts(4.0));
+    assert!(Range::parse("10").alerts(11.0) && Range::parse("10").alerts(-1.0));
+}
+
 #[test]
 fn exit_codes_from_a_server() {
     check(
         "200 OK",
-        r#"{"status":"pass","checks":{"memory:available":[{"componentType":"system","observedValue":42.5,"observedUnit":"percent","status":"pass"}]}}"#,
+        r#"{"status":"pass","serviceId":"agent-host","checks":{"memory:available":[{"componentType":"system","observedValue":42.5,"observedUnit":"percent","status":"pass","thresholds":{"warn_below":10,"fail_below":5}}]}}"#,
         0,
-        "STATUS OK - 1 checks pass | 'memory:available'=42.5%",
+        "agent-host OK - 1 check passes | 'memory_available'=42.5%;10:;5:;0;100",
     );
     check(
         "200 OK",
         r#"{"status":"warn","checks":{"cpu:load_per_cpu":[{"observedValue":2.5,"observedUnit":"ratio","status":"warn","output":"load per CPU is 2.5, above 2"}]}}"#,
         1,
-        "STATUS WARNING - cpu:load_per_cpu warn: load per CPU is 2.5, above 2 | 'cpu:load_per_cpu'=2.5",
+        "STATUS WARNING - load_per_cpu warn: load per CPU is 2.5, above 2 | 'load_per_cpu'=2.5",
     );
     check(
         "503 Service Unavailable",
         r#"{"status":"fail","checks":{"disk:available":[{"componentId":"/var","observedValue":1,"observedUnit":"percent","status":"fail","output":"below 5%"}]}}"#,
         2,
-        "STATUS CRITICAL - disk:available:/var fail: below 5% | 'disk:available:/var'=1%",
+        "STATUS CRITICAL - disk_available:/var fail: below 5% | 'disk_available:/var'=1%;;;0;100",
     );
 }
 
 #[test]
-fn garbage_and_unreachable_servers_are_unknown() {
-    let url = one_shot_server("200 OK", "<html>not json</html>");
-    let output = run(&["health", "--url", &url]);
-    assert_eq!(output.status.code(), Some(3));
-    assert!(
-        stdout(&output).starts_with("STATUS UNKNOWN - ")
-            && stdout(&output).contains("did not answer health JSON"),
-        "{}",
-        stdout(&output)
+fn answers_that_are_not_a_verdict_are_unknown_with_their_reason() {
+    let unknown = |status: &'static str, body: &'static str, reason: &str| {
+        let url = one_shot_server(status, body);
+        let output = run(&["health", "--url", &url]);
+        assert_eq!(output.status.code(), Some(3), "{status}");
+        let line = stdout(&output);
+        assert!(line.starts_with("STATUS UNKNOWN - ") && line.contains(reason), "{line}");
+    };
+    unknown("401 Unauthorized", r#"{"error":"unauthorized"}"#, "unauthorized: ");
+    unknown("403 Forbidden", "", "unauthorized: ");
+    unknown("404 Not Found", "<h1>nope</h1>", "404 Not Found for /health: not a status server?");
+    let no_checks = r#"{"error":"no health checks are configured"}"#;
+    unknown(
+        "404 Not Found",
+        no_checks,
+        "404 Not Found for /health: no health checks are configured",
     );
+    unknown("500 Internal Server Error", "", "answered HTTP 500");
+    unknown("200 OK", r#"{"status":"pass"}"#, "unauthorized: ");
+    unknown(
+        "503 Service Unavailable",
+        r#"{"status":"fail","output":"no snapshot yet"}"#,
+        "no snapshot yet",
+    );
+    unknown("200 OK", r#"{"hello":"world"}"#, "answered no health status");
+}
 
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let output = run(&["health", "--url", &format!("http://127.0.0.1:{port}")]);
+#[test]
+fn usage_errors_are_unknown() {
+    let output = run(&["health", "--no-such-flag"]);
     assert_eq!(output.status.code(), Some(3));
-    assert!(
-        stdout(&output)
-            .starts_with(&format!("STATUS UNKNOWN - cannot connect to 127.0.0.1:{port}")),
-        "{}",
-        stdout(&output)
-    );
+    assert!(stdout(&output).starts_with("STATUS UNKNOWN - usage: "), "{}", stdout(&output));
+    let output = run(&["-q", "health", "--timeout", "soon"]);
+    assert_eq!(output.status.code(), Some(3), "a bad value too, after a global flag");
+    let output = run(&["snapshot", "--no-such-flag"]);
+    assert_eq!(output.status.code(), Some(2), "other commands keep clap's usage status");
+    let output = run(&["health", "--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("STATUS_TOKEN"), "env vars in --help");
 }
 
 #[test]
@@ -93,7 +240,7 @@ fn exit_codes_from_a_local_collection() {
     let output = run(&["health", "--config", calm.to_str().unwrap()]);
     assert_eq!(
         (output.status.code(), stdout(&output).as_str()),
-        (Some(0), "STATUS OK - 3 checks pass | 'collectors'=0 'snapshot_fresh'=0")
+        (Some(0), "status-cli OK - 3 checks pass | 'collectors'=0 'snapshot_fresh'=0;;~:3")
     );
 
     // More than 100 % of memory can never be available: critical.
@@ -101,10 +248,15 @@ fn exit_codes_from_a_local_collection() {
     std::fs::write(&impossible, "[health.memory_available]\nfail_below = 101\n").unwrap();
     let output = run(&["health", "--config", impossible.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let line = stdout(&output);
     assert!(
-        stdout(&output)
-            .starts_with("STATUS CRITICAL - memory_available fail: available memory is "),
-        "{}",
-        stdout(&output)
+        line.starts_with("status-cli CRITICAL - memory_available fail: available memory is "),
+        "{line}"
     );
+    // Its perfdata carries the thresholds, and they agree with the verdict.
+    let memory = parse_perfdata(&line).into_iter().find(|p| p.label == "memory_available").unwrap();
+    assert_eq!((memory.unit.as_str(), memory.min, memory.max), ("%", Some(0.0), Some(100.0)));
+    let crit = memory.crit.expect("the fail threshold");
+    assert_eq!((crit.start, crit.end), (Some(101.0), None));
+    assert!(crit.alerts(memory.value), "{line}");
 }

@@ -156,3 +156,86 @@ fn serve_refuses_an_out_of_range_interval() {
     assert_eq!(output.status.code(), Some(2), "clap's usage error");
     assert!(String::from_utf8_lossy(&output.stderr).contains("between 5s and 5m"));
 }
+
+/// Runs `serve` with stderr in a file and `env` until it serves its first snapshot, then stops it
+/// with SIGTERM; returns the file's contents.
+fn serve_logs(args: &[&str], env: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stderr.log");
+    let file = std::fs::File::create(&path).unwrap();
+    // A free port (the logs may say nothing of where the server listens).
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = addr.to_string();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", &addr, "--interval", "5s"])
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .env_remove("STATUS_LOG_FORMAT")
+        .envs(env.iter().copied())
+        .stderr(Stdio::from(file))
+        .spawn()
+        .unwrap();
+    // Stopped once the first snapshot is served, so the stop is all that is logged after it.
+    for attempt in 0.. {
+        let served = TcpStream::connect(&addr).is_ok() && http_get(&addr, "/status").0 == 200;
+        if served {
+            break;
+        }
+        assert!(attempt < 1000, "no snapshot within 20 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    assert!(child.wait().unwrap().success());
+    std::fs::read_to_string(&path).unwrap()
+}
+
+#[test]
+fn logs_in_a_file_have_no_colour_and_follow_rust_log() {
+    let plain = serve_logs(&[], &[]);
+    assert!(plain.contains(" INFO ") && plain.contains("serving status on"), "{plain}");
+    assert!(!plain.contains('\x1b'), "no escape bytes in a file: {plain:?}");
+    assert!(!plain.contains("DEBUG"), "{plain}");
+    let stopping = &plain[plain.find("shutting down").expect("the stop is logged")..];
+    assert!(!stopping.contains("WARN"), "a clean SIGTERM logs no warning: {plain}");
+
+    let debug = serve_logs(&[], &[("RUST_LOG", "debug")]);
+    assert!(debug.contains("DEBUG") && debug.contains("status snapshot collected"), "{debug}");
+    assert!(!debug.contains('\x1b'), "{debug:?}");
+    let quiet = serve_logs(&["-q"], &[("RUST_LOG", "debug")]);
+    assert!(!quiet.contains("INFO") && !quiet.contains("DEBUG"), "-q over RUST_LOG: {quiet}");
+    let verbose = serve_logs(&["-v"], &[]);
+    assert!(verbose.contains("status snapshot collected"), "-v is debug: {verbose}");
+}
+
+#[test]
+fn json_logs_are_one_object_a_line() {
+    let logs = serve_logs(&["--log-format", "json"], &[]);
+    let lines: Vec<serde_json::Value> =
+        logs.lines().map(|line| serde_json::from_str(line).expect(line)).collect();
+    assert!(lines.len() >= 2, "{logs}");
+    let serving = lines
+        .iter()
+        .find(|line| line["fields"]["message"].as_str().is_some_and(|m| m.contains("serving")))
+        .expect("the serving line");
+    assert_eq!(serving["level"], "INFO");
+    let from_env = serve_logs(&[], &[("STATUS_LOG_FORMAT", "json")]);
+    assert!(from_env.lines().all(|line| line.starts_with('{')), "{from_env}");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef status-cli"),
+        ("fish", "complete -c status-cli"),
+    ] {
+        let output = run(&["completions", shell]);
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("watch") && script.contains("log-format"), "{shell}");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}

@@ -161,25 +161,59 @@ fn health_reads_a_server_with_a_token_from_a_file_or_the_variable() {
             command.env("STATUS_TOKEN", token);
         }
         let output = command.output().unwrap();
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
     };
     // Until the first snapshot, /health is a check-less 503: wait for one, read with the token.
     let mut attempts = 0;
-    let with_file = loop {
-        let line = health(&["--token-file", token_file.to_str().unwrap()], None);
+    let (_, with_file) = loop {
+        let answer = health(&["--token-file", token_file.to_str().unwrap()], None);
         attempts += 1;
-        if line.contains("memory:available") || attempts == 500 {
-            break line;
+        if answer.1.contains("memory_available") || attempts == 500 {
+            break answer;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
-    // Without a token, /health answers the status alone: no check is named.
+    // Without a token, /health answers the status alone: UNKNOWN, not a verdict on no checks.
     let without = health(&[], None);
-    let with_variable = health(&[], Some(TOKEN));
+    let wrong = health(&[], Some("not-the-token"));
+    let (_, with_variable) = health(&[], Some(TOKEN));
     let empty = health(&[], Some("  "));
-    let _ = stop(child, stderr);
-    assert!(without.starts_with("STATUS ") && !without.contains("memory:available"), "{without}");
-    assert!(with_file.contains("memory:available"), "{with_file}");
-    assert!(with_variable.contains("memory:available"), "{with_variable}");
-    assert!(empty.contains("UNKNOWN") && empty.contains("`STATUS_TOKEN` is empty"), "{empty}");
+    let (_, one) = health(&["--check", "memory_available"], Some(TOKEN));
+    let logs = stop(child, stderr);
+    let stopping = &logs[logs.find("shutting down").expect("the stop is logged")..];
+    assert!(!stopping.contains("WARN"), "a clean SIGTERM logs no warning:\n{logs}");
+    assert_eq!(without.0, Some(3), "{}", without.1);
+    assert!(without.1.starts_with("STATUS UNKNOWN - unauthorized: "), "{}", without.1);
+    assert_eq!(wrong.0, Some(3), "{}", wrong.1);
+    assert!(wrong.1.contains("UNKNOWN - unauthorized: ") && !wrong.1.contains("not-the-token"));
+    assert!(with_file.starts_with("status-cli "), "the service's name: {with_file}");
+    assert!(with_file.contains("'memory_available'="), "{with_file}");
+    assert!(with_variable.contains("'memory_available'="), "{with_variable}");
+    assert_eq!(empty.0, Some(3));
+    assert!(
+        empty.1.contains("UNKNOWN") && empty.1.contains("`STATUS_TOKEN` is empty"),
+        "{}",
+        empty.1
+    );
+    let one_labels = super::health::labels(&one);
+    assert!(one_labels == ["memory_available"], "--check keeps one check: {one}");
+
+    // The same labels from a local collection with the same checks.
+    let over_url = super::health::labels(&with_file);
+    // Over --url too, the perfdata carries the server's thresholds.
+    let memory = super::health::parse_perfdata(&with_file)
+        .into_iter()
+        .find(|perf| perf.label == "memory_available")
+        .unwrap();
+    let (warn, crit) = (memory.warn.unwrap(), memory.crit.unwrap());
+    assert_eq!((warn.start, warn.end, crit.start, crit.end), (Some(10.0), None, Some(5.0), None));
+    assert_eq!((memory.min, memory.max), (Some(0.0), Some(100.0)));
+    std::fs::write(dir.path().join("local.toml"), "[collect]\ninterval = \"5s\"\n").unwrap();
+    let output = Command::new(BIN)
+        .args(["health", "--config", dir.path().join("local.toml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let local = super::health::labels(&String::from_utf8_lossy(&output.stdout));
+    assert!(!local.is_empty());
+    assert_eq!(local, over_url, "perfdata labels do not depend on where the line came from");
 }

@@ -23,6 +23,15 @@ fn text_views_plain_and_markdown() {
     assert!(resources.contains("\n**Memory**: "), "{resources}");
     assert!(resources.contains("CPU n/a (first collection"), "CPU needs two samples: {resources}");
 
+    assert!(resources.contains("\n**Snapshots**: 1 since start"), "{resources}");
+
+    // Telegram's MarkdownV2: `*bold*`, and `.`, `(`, `)`, `-` escaped where CommonMark leaves them.
+    let telegram =
+        stdout(&["snapshot", "--format", "text", "--view", "resources", "--markdown", "telegram"]);
+    assert!(telegram.starts_with("*status\\-cli* resources"), "{telegram}");
+    assert!(telegram.contains("\n*Memory*: "), "{telegram}");
+    assert!(telegram.contains("CPU n/a \\(first collection"), "{telegram}");
+    assert!(!telegram.contains("**"), "{telegram}");
     let host = stdout(&["snapshot", "--format", "text", "--section", "host"]);
     assert!(host.starts_with("host ok in "), "{host}");
     let health = stdout(&["snapshot", "--format", "text", "--view", "health"]);

@@ -1,7 +1,9 @@
 //! `status-cli watch` in a real terminal: tmux runs it against a real `status-cli serve`; the test
 //! reads the screen with `capture-pane`, changes the host's state (an operation starts in its
-//! database), sees the changed value highlighted, quits with `q` or Ctrl-C and checks that the
-//! terminal is back: normal screen, cursor shown, canonical mode and echo on.
+//! database), sees the changed value highlighted, scrolls, opens the help, quits with `q` or Ctrl-C
+//! and checks that the terminal is back: normal screen, cursor shown, canonical mode and echo on.
+//! Each test runs a tmux server of its own (`-L`, a private socket) and kills it. Without tmux the
+//! tests are skipped with a note, unless `CI=true`, where they fail naming it.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -10,17 +12,38 @@ use std::time::Duration;
 use super::BIN;
 use super::example::{ago, example, sqlite};
 
+#[expect(clippy::print_stderr, reason = "a skipped test says why")]
+fn skipped(reason: &str) {
+    eprintln!("skipped: {reason}");
+}
+
 /// A tmux server of its own (private socket), killed when dropped.
 struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    /// A server with one 120 × 40 window running `sh`.
-    fn start(name: &str) -> Tmux {
+    /// A server with one 120 × 40 window running `sh`; `None` (the test skipped) without tmux.
+    fn start(name: &str) -> Option<Tmux> {
+        Tmux::sized(name, 120, 40)
+    }
+
+    /// A server with one `cols` × `rows` window running `sh`; `None` without tmux.
+    fn sized(name: &str, cols: u16, rows: u16) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is needed for the watch tests and is not installed"
+            );
+            skipped("tmux is not installed (the watch tests need it)");
+            return None;
+        }
         let tmux = Tmux { socket: format!("status-watch-{}-{name}", std::process::id()) };
-        tmux.run(&["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "sh"]);
-        tmux
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        tmux.run(&["-f", "/dev/null", "new-session", "-d", "-x", &cols, "-y", &rows, "sh"]);
+        // The window keeps its size whatever clients attach.
+        tmux.run(&["set-option", "-g", "window-size", "manual"]);
+        Some(tmux)
     }
 
     fn run(&self, args: &[&str]) -> String {
@@ -121,6 +144,9 @@ fn start_watch(tmux: &Tmux, url: &str) {
 fn check_restored(tmux: &Tmux) {
     // The marker is split in the typed command, so only the shell's output matches it.
     let screen = tmux.wait_for(false, 10, "exit", |s| s.contains("ENDMARK"));
+    // The typed command may wrap at a narrow width, or have scrolled up after a resize: read it
+    // with wrapped lines joined, and the history.
+    let screen = format!("{screen}\n{}", tmux.run(&["capture-pane", "-p", "-J", "-S", "-100"]));
     assert!(screen.contains("EXITED:0"), "{screen}");
     assert!(screen.contains("icanon echo ENDMARK"), "canonical mode and echo are back: {screen}");
     assert!(screen.contains("watch --url"), "the normal screen with the typed command is back");
@@ -132,11 +158,13 @@ fn watch_highlights_a_change_and_restores_the_terminal_on_q() {
     status_testkit::require_tools!("tmux", "sqlite3");
     let example = example(5, 0);
     let server = Server::start(example.config().to_str().unwrap());
-    let tmux = Tmux::start("q");
+    let Some(tmux) = Tmux::start("q") else { return };
     start_watch(&tmux, &server.url);
 
     let screen = tmux.wait_for(false, 20, "overview", |s| s.contains("In flight: 0"));
-    assert!(screen.starts_with("status · http://127.0.0.1:"), "{screen}");
+    let header = screen.lines().next().unwrap();
+    assert!(header.trim_start().starts_with("status-cli "), "the service's name first: {screen}");
+    assert!(header.contains("overview · snapshot "), "{screen}");
     assert!(screen.contains("Outbox: 2 pending"), "{screen}");
     assert_eq!(tmux.run(&["display", "-p", "#{alternate_on} #{cursor_flag}"]).trim(), "1 0");
 
@@ -168,11 +196,100 @@ fn ctrl_c_also_quits_and_restores_the_terminal() {
     status_testkit::require_tools!("tmux", "sqlite3");
     let example = example(1, 1);
     let server = Server::start(example.config().to_str().unwrap());
-    let tmux = Tmux::start("ctrl-c");
+    let Some(tmux) = Tmux::start("ctrl-c") else { return };
     start_watch(&tmux, &server.url);
     tmux.wait_for(false, 20, "overview", |s| s.contains("In flight: 1"));
     tmux.run(&["send-keys", "r"]);
     tmux.wait_for(false, 10, "resources view", |s| s.contains("Memory: "));
     tmux.run(&["send-keys", "C-c"]);
     check_restored(&tmux);
+}
+
+/// The last non-empty row: the footer.
+fn footer(screen: &str) -> &str {
+    screen.lines().rfind(|line| !line.trim().is_empty()).unwrap_or("")
+}
+
+/// `(first, last, total)` from a footer `lines 1–10 of 25 …`; the whole view fits when it says
+/// `25 lines`.
+fn range(footer: &str) -> (usize, usize, usize) {
+    if let Some(rest) = footer.strip_prefix("lines ") {
+        let (span, rest) = rest.split_once(" of ").unwrap();
+        let (first, last) = span.split_once('–').unwrap();
+        let total = rest.split(' ').next().unwrap();
+        return (first.parse().unwrap(), last.parse().unwrap(), total.parse().unwrap());
+    }
+    let total: usize = footer.split(' ').next().unwrap().parse().unwrap();
+    (1, total, total)
+}
+
+/// At `cols` × `rows`: the header with the service's name on the first row, PgDn until the view's
+/// last lines show (the header still first), `?` for the help, `q` back to a clean prompt.
+fn scroll_help_quit(name: &str, cols: u16, rows: u16) {
+    let example = example(5, 3);
+    let server = Server::start(example.config().to_str().unwrap());
+    let Some(tmux) = Tmux::sized(name, cols, rows) else { return };
+    start_watch(&tmux, &server.url);
+    let screen = tmux.wait_for(false, 20, "overview", |s| s.contains("In flight: 3"));
+    let lines: Vec<&str> = screen.lines().collect();
+    assert_eq!(lines.len(), usize::from(rows), "{screen}");
+    assert!(lines[0].trim_start().starts_with("status-cli "), "{screen}");
+    for line in &lines {
+        assert!(unicode_width::UnicodeWidthStr::width(*line) <= usize::from(cols), "{line}");
+    }
+    let (first, mut last, total) = range(footer(&screen));
+    assert_eq!(first, 1, "{screen}");
+    assert!(total > 5, "{screen}");
+    if rows == 12 {
+        assert!(last < total, "the overview is longer than 60 × 12: {screen}");
+    }
+    let mut presses = 0;
+    while last < total {
+        tmux.run(&["send-keys", "NPage"]);
+        presses += 1;
+        let before = last;
+        let screen = tmux.wait_for(false, 10, "the next page", |s| range(footer(s)).1 > before);
+        let (first, now, _) = range(footer(&screen));
+        assert_eq!(first, (now + 1).saturating_sub(usize::from(rows) - 2), "{screen}");
+        assert!(screen.lines().next().unwrap().trim_start().starts_with("status-cli "), "{screen}");
+        last = now;
+        assert!(presses < 20, "PgDn does not reach the end: {screen}");
+    }
+    // The end of the view: its last line shows, right under the lines before it.
+    let screen = tmux.screen(false);
+    let (first, last, _) = range(footer(&screen));
+    let rows_shown: Vec<&str> = screen.lines().collect();
+    assert!(!rows_shown[last - first + 1].trim().is_empty(), "{screen}");
+    assert!(
+        rows_shown[last - first + 2..usize::from(rows) - 1].iter().all(|r| r.trim().is_empty())
+    );
+
+    tmux.run(&["send-keys", "?"]);
+    tmux.wait_for(false, 10, "help", |s| s.contains("scroll a page") && s.contains("quit"));
+    tmux.run(&["send-keys", "Escape"]);
+    tmux.wait_for(false, 10, "help closed", |s| !s.contains("scroll a page"));
+    // A resize redraws at the new size, the header still first and the footer on the last row.
+    let (small_cols, small_rows) = if rows == 12 { (200, 50) } else { (60, 12) };
+    let (c, r) = (small_cols.to_string(), small_rows.to_string());
+    tmux.run(&["resize-window", "-x", &c, "-y", &r]);
+    let screen = tmux.wait_for(false, 10, "the new size", |s| {
+        s.lines().count() == small_rows
+            && s.lines().last().is_some_and(|l| l.contains("lines") || l.contains("? help"))
+    });
+    assert!(screen.lines().next().unwrap().trim_start().starts_with("status-cli "), "{screen}");
+    tmux.run(&["send-keys", "q"]);
+    check_restored(&tmux);
+    let screen = tmux.screen(true);
+    assert!(!screen.contains("? help"), "nothing of the view is left: {screen}");
+    assert!(!screen.contains("\x1b[?"), "no raw escape sequences on the screen: {screen:?}");
+}
+
+#[test]
+fn watch_at_60_by_12_scrolls_helps_and_quits_cleanly() {
+    scroll_help_quit("small", 60, 12);
+}
+
+#[test]
+fn watch_at_200_by_50_scrolls_helps_and_quits_cleanly() {
+    scroll_help_quit("large", 200, 50);
 }

@@ -217,7 +217,14 @@ fn health_follows_the_ietf_format() {
         "status",
         "time",
         "output",
+        // Our extension: the limits a graded value was compared with.
+        "thresholds",
     ];
+    assert_eq!(
+        disk["thresholds"],
+        serde_json::json!({"warn_below": 10.0, "fail_below": 5.0}),
+        "the thresholds a monitoring plugin puts in its perfdata"
+    );
     for entries in body["checks"].as_object().unwrap().values() {
         for entry in entries.as_array().unwrap() {
             for key in entry.as_object().unwrap().keys() {

@@ -299,7 +299,20 @@ pub(super) fn graded(what: &str, value: f64, unit: &str, config: &CheckConfig) -
         HealthStatus::Warn => threshold_text(config.warn_above, config.warn_below, unit),
         HealthStatus::Fail => threshold_text(config.fail_above, config.fail_below, unit),
     };
-    verdict(status, format!("{what} is {}{unit}{limit}", round2(value)), Some(round2(value)))
+    let mut verdict =
+        verdict(status, format!("{what} is {}{unit}{limit}", round2(value)), Some(round2(value)));
+    // The thresholds compared with, under their config names, for monitoring plugins' perfdata.
+    for (key, limit) in [
+        ("warn_above", config.warn_above),
+        ("fail_above", config.fail_above),
+        ("warn_below", config.warn_below),
+        ("fail_below", config.fail_below),
+    ] {
+        if let Some(limit) = limit {
+            verdict.details.insert(key.into(), limit.to_string());
+        }
+    }
+    verdict
 }
 
 pub(super) fn threshold_text(above: Option<f64>, below: Option<f64>, unit: &str) -> String {

@@ -67,7 +67,7 @@ impl Doc {
                 return text;
             }
             if !self.drop_items(length - limit) {
-                return hard_cut(&text, length, limit);
+                return hard_cut(&text, length, limit, style);
             }
         }
     }
@@ -125,6 +125,11 @@ impl Block {
                 out.push_str(&escape(label, style));
                 out.push_str("**");
             }
+            (Some(label), Style::Telegram) => {
+                out.push('*');
+                out.push_str(&escape(label, style));
+                out.push('*');
+            }
         }
         if self.label.is_some() && !text.is_empty() {
             out.push_str(if self.colon { ": " } else { " " });
@@ -136,6 +141,8 @@ impl Block {
         let (bullet, indent) = match style {
             Style::Plain => ("  - ", "    "),
             Style::Markdown => ("- ", "  "),
+            // `-` is reserved in MarkdownV2; a bullet character needs no escape.
+            Style::Telegram => ("• ", "  "),
         };
         for item in &self.items {
             for (i, line) in item.lines().enumerate() {
@@ -146,15 +153,32 @@ impl Block {
         }
         if self.more > 0 {
             out.push_str(bullet);
-            out.push_str(&format!("… and {} more\n", self.more));
+            out.push_str(&escape(&format!("… and {} more", self.more), style));
+            out.push('\n');
         }
     }
 }
 
-/// Markdown-escapes the characters chat clients and CommonMark treat as markup.
+/// The characters Telegram's MarkdownV2 reserves: each must be escaped with `\\` outside markup.
+pub(crate) const TELEGRAM_RESERVED: &[char] = &[
+    '_', '*', '[', ']', '(', ')', '~', '`', '>', '#', '+', '-', '=', '|', '{', '}', '.', '!', '\\',
+];
+
+/// Markdown-escapes the characters chat clients and CommonMark treat as markup; in Telegram's
+/// MarkdownV2, every reserved character.
 fn escape(text: &str, style: Style) -> String {
     match style {
         Style::Plain => text.to_owned(),
+        Style::Telegram => {
+            let mut out = String::with_capacity(text.len());
+            for c in text.chars() {
+                if TELEGRAM_RESERVED.contains(&c) {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out
+        }
         Style::Markdown => {
             let mut out = String::with_capacity(text.len());
             for c in text.chars() {
@@ -183,12 +207,38 @@ fn cut_line(text: &str) -> String {
 }
 
 /// The first characters of `text` and a line saying how many were left out, `limit` in all.
-fn hard_cut(text: &str, length: usize, limit: usize) -> String {
-    let note = |left: usize| format!("\n… ({left} characters left out)\n");
-    // The note's own length depends on the count; one more digit at most.
-    let room = limit.saturating_sub(note(length).chars().count() + 1);
-    let kept: String = text.chars().take(room).collect();
-    let mut out = kept;
-    out.push_str(&note(length - room));
-    out
+fn hard_cut(text: &str, length: usize, limit: usize, style: Style) -> String {
+    let note = |left: usize| escape(&format!("\n… ({left} characters left out)\n"), style);
+    // The note's own length depends on the count; one more digit at most. MarkdownV2 may need two
+    // characters more to close what the cut left open.
+    let spare = if style == Style::Telegram { 3 } else { 1 };
+    let room = limit.saturating_sub(note(length).chars().count() + spare);
+    let mut kept: String = text.chars().take(room).collect();
+    if style == Style::Telegram {
+        close_telegram(&mut kept);
+    }
+    let left = length - room;
+    kept.push_str(&note(left));
+    kept
+}
+
+/// Makes a cut MarkdownV2 text valid again: no escape left without its character, no bold left
+/// open.
+fn close_telegram(text: &mut String) {
+    let mut escaped = false;
+    let mut bold = false;
+    for c in text.chars() {
+        match (escaped, c) {
+            (true, _) => escaped = false,
+            (false, '\\') => escaped = true,
+            (false, '*') => bold = !bold,
+            _ => {}
+        }
+    }
+    if escaped {
+        text.pop();
+    }
+    if bold {
+        text.push('*');
+    }
 }

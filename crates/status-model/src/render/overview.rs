@@ -137,7 +137,17 @@ fn operation_name(op: &Value) -> String {
     }
 }
 
-/// `op-7 shell__run T2 · 4m 5s`.
+/// A tier as a word: `Tier 0` for a stored `0` or `T0`; anything else as stored.
+pub(super) fn tier_word(tier: &str) -> String {
+    let number = tier.strip_prefix(['T', 't']).unwrap_or(tier);
+    if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+        format!("Tier {number}")
+    } else {
+        tier.to_owned()
+    }
+}
+
+/// `op-7 shell__run Tier 2 · 4m 5s`.
 fn in_flight(op: &Value) -> String {
     let field = |key: &str| op.get(key).and_then(Value::as_str);
     let mut text = field("operation_id").unwrap_or("?").to_owned();
@@ -147,7 +157,7 @@ fn in_flight(op: &Value) -> String {
     }
     if let Some(tier) = field("tier") {
         text.push(' ');
-        text.push_str(tier);
+        text.push_str(&tier_word(tier));
     }
     let elapsed = op.get("elapsed_s").and_then(Value::as_f64);
     text.push_str(" · ");

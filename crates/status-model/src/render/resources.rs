@@ -17,7 +17,22 @@ pub(super) fn render(json: &Json<'_>) -> Doc {
     host_lines(&mut doc, json);
     storage(&mut doc, json);
     runtime(&mut doc, json);
+    snapshots(&mut doc, json);
     doc
+}
+
+/// How many snapshots: this one's number since the collector started, and how many the history
+/// holds when the pipeline section says.
+fn snapshots(doc: &mut Doc, json: &Json<'_>) {
+    let Some(sequence) = json.u64("/collection/sequence") else { return };
+    let stored = match json.section("pipeline") {
+        Section::Present(_) => json
+            .u64("/pipeline/history_rows_written_total")
+            .map(|rows| format!(" · {rows} stored in the history"))
+            .unwrap_or_default(),
+        Section::Absent | Section::Null(_) => String::new(),
+    };
+    doc.line("Snapshots", format!("{sequence} since start{stored}"));
 }
 
 fn process(doc: &mut Doc, json: &Json<'_>) {

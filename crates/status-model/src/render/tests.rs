@@ -158,3 +158,75 @@ fn human_ages_and_sizes() {
     assert_eq!(bytes(1_536.0), "1.5 KiB");
     assert_eq!(bytes(16_000_000_000.0), "14.9 GiB");
 }
+
+/// Every character Telegram's MarkdownV2 reserves, and a backslash.
+const RESERVED: &str = "_*[]()~`>#+-=|{}.!\\";
+
+/// Checks `text` against the MarkdownV2 rules: a reserved character is either escaped with `\` or
+/// is markup (`*` opening and closing bold on one line); `\` escapes only reserved characters.
+#[track_caller]
+fn check_markdown_v2(text: &str) {
+    for line in text.lines() {
+        let mut chars = line.chars();
+        let mut bold = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    let next = chars.next();
+                    assert!(
+                        next.is_some_and(|n| RESERVED.contains(n)),
+                        "`\\` before {next:?} in {line:?}"
+                    );
+                }
+                '*' => bold = !bold,
+                c if RESERVED.contains(c) => panic!("unescaped {c:?} in {line:?}"),
+                _ => {}
+            }
+        }
+        assert!(!bold, "bold left open in {line:?}");
+    }
+}
+
+#[test]
+fn telegram_markdown_v2_escapes_every_reserved_character() {
+    let name = format!("svc {RESERVED} end");
+    let mut json = serde_json::to_value(full()).unwrap();
+    json["service"]["name"] = name.clone().into();
+    json["broker"]["in_flight"][0]["operation_id"] = format!("op{RESERVED}").into();
+    json["broker"]["in_flight"][0]["tier"] = "0".into();
+    let escaped: String = RESERVED.chars().flat_map(|c| ['\\', c]).collect();
+    let options = Options::new(Style::Telegram);
+    let overview = render_value(Some(&json), View::Overview, &options);
+    assert!(overview.starts_with(&format!("*svc {escaped} end*")), "{overview}");
+    assert!(overview.contains(&format!("• op{escaped} ")), "{overview}");
+    assert!(overview.contains(" Tier 0 · "), "tiers are words: {overview}");
+    let mut views = vec![View::Overview, View::Resources, View::Health, View::Collection];
+    views.extend(SectionName::ALL.iter().map(|&name| View::Section(name)));
+    for view in views {
+        check_markdown_v2(&render_value(Some(&json), view, &options));
+    }
+    // CommonMark stays CommonMark: `**` bold, `-` bullets, `.` and `!` left alone.
+    let common = render_value(Some(&json), View::Overview, &Options::new(Style::Markdown));
+    assert!(common.starts_with("**svc \\_\\*\\[\\]()\\~\\`\\>#+-=|{}.!\\\\ end**"), "{common}");
+}
+
+#[test]
+fn a_hard_cut_leaves_valid_markdown_v2() {
+    // One long line of escapes and bold labels: cut anywhere, the text still follows the rules.
+    let mut json = serde_json::to_value(full()).unwrap();
+    json["service"]["name"] = ".".repeat(250).into();
+    for limit in 120..160 {
+        let options = Options { limit: Some(limit), ..Options::new(Style::Telegram) };
+        let text = render_value(Some(&json), View::Overview, &options);
+        assert!(text.chars().count() <= limit, "{limit}: {text}");
+        check_markdown_v2(&text);
+        assert!(text.contains("characters left out\\)"), "{text}");
+    }
+}
+
+#[test]
+fn the_resources_view_counts_snapshots() {
+    let text = render_text(Some(&full()), View::Resources, Style::Plain);
+    let sequence = full().collection.sequence;
+    assert!(text.contains(&format!("Snapshots: {sequence} since start")), "{text}");
+}
