@@ -44,6 +44,7 @@ fn host() -> HostSection {
             fork_pressure_pct: 10.0,
             limit_source: "pid_max".into(),
         }),
+        pressure: None,
         disks: BTreeMap::from([(
             "/".to_owned(),
             Some(DiskUsage { total_bytes: 10_000, available_bytes: 5_000 }),
