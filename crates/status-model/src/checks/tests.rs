@@ -1,6 +1,7 @@
 //! Every check at its boundaries: exactly at a threshold passes (comparisons are strict), just past
 //! it does not.
 
+mod cgroup;
 mod data;
 mod hostapp;
 
@@ -243,6 +244,9 @@ fn checks_of_unconfigured_sections_give_no_verdict() {
         "disk_available",
         "fork_pressure",
         "load_per_cpu",
+        "cpu_throttled",
+        "oom_kills",
+        "pressure",
     ] {
         assert!(run(name, &empty, 0).is_empty(), "{name}");
     }
