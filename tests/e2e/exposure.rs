@@ -56,6 +56,7 @@ fn planted() -> Snapshot {
         memory: None,
         swap: None,
         processes: None,
+        pressure: None,
         disks: BTreeMap::from([(
             format!("/srv/{CHAT}"),
             Some(DiskUsage { total_bytes: 1000, available_bytes: 10 }),

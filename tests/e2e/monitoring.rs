@@ -39,12 +39,15 @@ async fn status_server() -> (Status, SocketAddr, tokio::sync::oneshot::Sender<()
     (status, addr, stop)
 }
 
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promtool_accepts_the_metrics() {
     status_testkit::require_tools!("promtool");
     let (_status, addr, _stop) = status_server().await;
     let body = get(addr, "/metrics").await.body;
     assert!(body.contains("status_host_memory_available_bytes "), "{body}");
+    assert!(body.contains("# TYPE process_cpu_seconds_total counter\n"), "{body}");
+    assert!(body.contains("\nstatus_build_info{"), "{body}");
     if let Err(report) = promtool_check(&body) {
         panic!("promtool reports:\n{report}");
     }
@@ -125,11 +128,14 @@ async fn a_real_prometheus_scrapes_the_health_checks_and_memory() {
         (!result.is_empty()).then_some(result)
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let (checks, memory) = loop {
-        if let (Some(checks), Some(memory)) =
-            (query("status_health_check").await, query("status_host_memory_available_bytes").await)
-        {
-            break (checks, memory);
+    let (checks, memory, cpu) = loop {
+        // A rate needs two scrapes in its window: Prometheus computes it from the counter.
+        if let (Some(checks), Some(memory), Some(cpu)) = (
+            query("status_health_check").await,
+            query("status_host_memory_available_bytes").await,
+            query("rate(process_cpu_seconds_total%5B1m%5D)").await,
+        ) {
+            break (checks, memory, cpu);
         }
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -143,4 +149,11 @@ async fn a_real_prometheus_scrapes_the_health_checks_and_memory() {
     let available: f64 = memory[0]["value"][1].as_str().unwrap().parse().unwrap();
     assert!(available > 0.0, "{memory:?}");
     assert_eq!(memory[0]["metric"]["job"], "status");
+    let rate: f64 = cpu[0]["value"][1].as_str().unwrap().parse().unwrap();
+    // CPUs busy on average: a finite, non-negative share of the machine's cores.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    #[expect(clippy::cast_precision_loss, reason = "core counts are small")]
+    let cores = cores as f64;
+    assert!(rate.is_finite() && (0.0..=cores).contains(&rate), "{cpu:?}");
+    assert_eq!(cpu[0]["metric"]["job"], "status");
 }

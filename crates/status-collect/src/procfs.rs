@@ -147,5 +147,17 @@ pub(crate) fn parse_cgroup_v2(text: &str) -> Option<&str> {
     text.lines().find_map(|line| line.strip_prefix("0::"))
 }
 
+/// The soft limit on open files from `/proc/<pid>/limits` (`Max open files  1024  4096  files`);
+/// `Some(None)` when unlimited.
+pub(crate) fn parse_max_open_files(limits: &str) -> Option<Option<u64>> {
+    let line = limits.lines().find_map(|line| line.strip_prefix("Max open files"))?;
+    match line.split_whitespace().next()? {
+        "unlimited" => Some(None),
+        soft => soft.parse().ok().map(Some),
+    }
+}
+
+pub(crate) mod cgroup;
+
 #[cfg(test)]
 mod tests;

@@ -1,12 +1,24 @@
 //! `/metrics`: the snapshot in the Prometheus text exposition format (or OpenMetrics when asked).
 //!
-//! Every numeric field of every section becomes a gauge in base units: `_ms` fields are exported in
-//! seconds (`_seconds`), `_pct` fields as ratios (`_ratio`), booleans as 0/1. Maps keyed by names
-//! (disks, repos, channels, …) become labels rather than parts of metric names. Health checks, the
-//! collection report and counters of the collector's own work are added under `status_health_*` and
-//! `status_collection*`. Hand-written: all values come from the snapshot, so no registry is needed.
-//! The host's own metrics (the `metrics` section) keep their kinds, HELP and units (see `host`).
+//! - The standard process metrics every Prometheus client exports, under their standard names:
+//!   `process_cpu_seconds_total` (counter), `process_resident_memory_bytes`,
+//!   `process_virtual_memory_bytes`, `process_open_fds`, `process_max_fds`,
+//!   `process_start_time_seconds`; and `status_build_info{version,service,service_version} 1`.
+//! - Every other numeric field of every section becomes a `status_<path>` family in base units:
+//!   `_ms` fields are exported in seconds (`_seconds`), `_s` fields as `_seconds`, `_pct` fields as
+//!   ratios (`_ratio`), booleans as 0/1. Fields documented as `count since start` (`*_total`) are
+//!   counters; the rest are gauges. Map keys (disks, repos, databases, channels, …) and enum values
+//!   become labels, never parts of names. Each family's HELP is the field's documentation from
+//!   `docs/fields.md`. The pid is not exported (it is not a measurement).
+//! - Health checks, the collection report and counters of the collector's own work are added under
+//!   `status_health_*` and `status_collection*`.
+//! - In OpenMetrics, families whose names end in a unit (`_seconds`, `_bytes`, `_ratio`) carry a
+//!   `# UNIT` line.
+//!
+//! Hand-written: all values come from the snapshot, so no registry is needed. The host's own
+//! metrics (the `metrics` section) keep their kinds, HELP and units (see `host`).
 
+mod docs;
 mod host;
 
 use std::collections::BTreeMap;
@@ -14,13 +26,14 @@ use std::fmt::Write;
 
 use serde_json::Value;
 use status_collect::Published;
-use status_model::{CollectionReport, HealthReport, HealthStatus, Outcome};
+use status_model::{CollectionReport, HealthReport, HealthStatus, Outcome, Timestamp};
 
-/// Maps keyed by names, by dotted path (`*` matches any key), and the label their keys become.
-const LABELLED_MAPS: &[(&str, &str)] = &[
+/// Label names for the keys of maps, by documented path; other maps use their own name, less a
+/// trailing `s`.
+const MAP_LABELS: &[(&str, &str)] = &[
     ("host.disks", "path"),
     ("repos", "repo"),
-    ("repos.*.worktrees", "worktree"),
+    ("repos.<key>.worktrees", "worktree"),
     ("channels", "channel"),
     ("queue.per_group", "group"),
     ("containers", "container"),
@@ -30,10 +43,24 @@ const LABELLED_MAPS: &[(&str, &str)] = &[
     ("sidecars", "sidecar"),
     ("processes", "process"),
     ("workers", "worker"),
+    ("storage.databases", "database"),
+    ("broker.last_10_results", "status"),
 ];
 
 /// Top-level keys that are not sections.
 const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health", "metrics"];
+
+/// Fields exported as the standard process metrics (see [`process`]) or not at all (the pid, and
+/// the CPU rate, which `rate(process_cpu_seconds_total[…])` gives).
+const NOT_GENERIC: &[&str] = &[
+    "process.pid",
+    "process.cpu_pct",
+    "process.cpu_seconds_total",
+    "process.rss_bytes",
+    "process.virtual_bytes",
+    "process.open_fds",
+    "process.max_fds",
+];
 
 /// The exposition format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,12 +92,16 @@ impl Format {
 enum Kind {
     Gauge,
     Counter,
+    /// A gauge of 1 named `*_info` whose labels are the information (OpenMetrics `info`).
+    Info,
 }
+
+type Labels = Vec<(String, String)>;
 
 struct Family {
     kind: Kind,
     help: String,
-    samples: Vec<(Vec<(&'static str, String)>, f64)>,
+    samples: Vec<(Labels, f64)>,
 }
 
 /// Metric families by name, rendered in name order.
@@ -86,6 +117,11 @@ impl Families {
         labels: Vec<(&'static str, String)>,
         value: f64,
     ) {
+        let labels = labels.into_iter().map(|(key, value)| (key.to_owned(), value)).collect();
+        self.add_owned(name, kind, help, labels, value);
+    }
+
+    fn add_owned(&mut self, name: &str, kind: Kind, help: &str, labels: Labels, value: f64) {
         let family = self.0.entry(name.to_owned()).or_insert_with(|| Family {
             kind,
             help: help.to_owned(),
@@ -109,6 +145,8 @@ pub(crate) fn render(
         {
             walk(&mut families, section, section, value, &mut Vec::new());
         }
+        process(&mut families, top.get("process"));
+        build_info(&mut families, top.get("service"));
     }
     collection(&mut families, &published.collection, age_seconds);
     if let Some(report) = report {
@@ -116,17 +154,27 @@ pub(crate) fn render(
     }
     let mut out = String::with_capacity(16 * 1024);
     for (name, family) in &families.0 {
-        let kind = match family.kind {
-            Kind::Gauge => "gauge",
-            Kind::Counter => "counter",
+        let kind = match (family.kind, format) {
+            (Kind::Gauge, _) | (Kind::Info, Format::Prometheus) => "gauge",
+            (Kind::Counter, _) => "counter",
+            (Kind::Info, Format::OpenMetrics) => "info",
         };
-        // OpenMetrics names a counter family without `_total`, and its samples with it.
+        // OpenMetrics names a counter family without `_total` and an info family without
+        // `_info`, and their samples with it.
         let family_name = match (family.kind, format) {
             (Kind::Counter, Format::OpenMetrics) => name.trim_end_matches("_total"),
+            (Kind::Info, Format::OpenMetrics) => name.trim_end_matches("_info"),
             _ => name.as_str(),
         };
         let _ = writeln!(out, "# HELP {family_name} {}", escape_help(&family.help));
         let _ = writeln!(out, "# TYPE {family_name} {kind}");
+        if format == Format::OpenMetrics
+            && let Some(unit) = ["seconds", "bytes", "ratio"]
+                .into_iter()
+                .find(|unit| family_name.ends_with(&format!("_{unit}")))
+        {
+            let _ = writeln!(out, "# UNIT {family_name} {unit}");
+        }
         for (labels, value) in &family.samples {
             out.push_str(name);
             if !labels.is_empty() {
@@ -149,73 +197,167 @@ pub(crate) fn render(
     out
 }
 
-/// Walks a section's JSON, turning numbers and booleans into gauge samples. `name` is the path that
-/// names the metric; `path` is the full path, with map keys, that [`LABELLED_MAPS`] are matched on.
-fn walk(
-    families: &mut Families,
-    name: &str,
-    path: &str,
-    value: &Value,
-    labels: &mut Vec<(&'static str, String)>,
-) {
+/// Walks a section's JSON, turning numbers, booleans and enum strings into samples. `name` is
+/// the path that names the metric (no map keys); `doc` is the path in `docs/fields.md`, with
+/// `<key>` for map keys, on which maps, counters, enums and HELP are looked up.
+fn walk(families: &mut Families, name: &str, doc: &str, value: &Value, labels: &mut Labels) {
+    if NOT_GENERIC.contains(&doc) {
+        return;
+    }
+    let docs = docs::docs();
     match value {
-        Value::Object(map) => {
-            let label = LABELLED_MAPS
-                .iter()
-                .find(|(pattern, _)| matches(pattern, path))
-                .map(|(_, label)| *label);
+        Value::Object(map) if docs.is_map(doc) => {
+            let label = map_label(doc);
+            let doc = format!("{doc}.<key>");
             for (key, child) in map {
-                let path = format!("{path}.{key}");
-                match label {
-                    // The map's keys become a label; the metric keeps the map's name.
-                    Some(label) => {
-                        labels.push((label, key.clone()));
-                        walk(families, name, &path, child, labels);
-                        labels.pop();
-                    }
-                    None => walk(families, &format!("{name}.{key}"), &path, child, labels),
-                }
+                // The map's keys become a label; the metric keeps the map's name.
+                labels.push((label.clone(), key.clone()));
+                walk(families, name, &doc, child, labels);
+                labels.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (key, child) in map {
+                walk(families, &format!("{name}.{key}"), &format!("{doc}.{key}"), child, labels);
             }
         }
         Value::Number(number) => {
             if let Some(value) = number.as_f64() {
-                gauge(families, name, value, labels);
+                sample(families, name, doc, value, labels);
             }
         }
-        Value::Bool(flag) => gauge(families, name, if *flag { 1.0 } else { 0.0 }, labels),
-        Value::Null | Value::String(_) | Value::Array(_) => {}
-    }
-}
-
-/// Whether a dotted path matches a pattern whose `*` segments match any single key.
-fn matches(pattern: &str, path: &str) -> bool {
-    let mut pattern = pattern.split('.');
-    let mut path = path.split('.');
-    loop {
-        match (pattern.next(), path.next()) {
-            (None, None) => return true,
-            (Some(p), Some(k)) if p == "*" || p == k => {}
-            _ => return false,
+        Value::Bool(flag) => sample(families, name, doc, if *flag { 1.0 } else { 0.0 }, labels),
+        Value::String(current) => {
+            let Some(field) = docs.field(doc).filter(|field| !field.variants.is_empty()) else {
+                return;
+            };
+            // An enum: one sample per value, 1 for the current one (a state set).
+            let label = sanitize(doc.rsplit('.').next().unwrap_or(doc));
+            let family = format!("status_{}", sanitize(name));
+            for variant in &field.variants {
+                let mut labels = labels.clone();
+                labels.push((label.clone(), variant.clone()));
+                let value = if variant == current { 1.0 } else { 0.0 };
+                families.add_owned(&family, Kind::Gauge, &field.meaning, labels, value);
+            }
         }
+        Value::Null | Value::Array(_) => {}
     }
 }
 
-/// Adds a gauge for a field path, converting to base units.
-fn gauge(families: &mut Families, path: &str, value: f64, labels: &[(&'static str, String)]) {
+/// The label a map's keys become.
+fn map_label(doc: &str) -> String {
+    if let Some((_, label)) = MAP_LABELS.iter().find(|(path, _)| *path == doc) {
+        return (*label).to_owned();
+    }
+    let last = doc.rsplit('.').next().unwrap_or(doc);
+    let label = sanitize(last.strip_suffix('s').unwrap_or(last));
+    if label.is_empty() || label.starts_with(|c: char| c.is_ascii_digit()) {
+        "key".to_owned()
+    } else {
+        label
+    }
+}
+
+/// Adds a sample for a field, converting to base units; counters keep `_total`.
+fn sample(families: &mut Families, path: &str, doc: &str, value: f64, labels: &Labels) {
+    let field = docs::docs().field(doc);
     let mut name = format!("status_{}", sanitize(path));
     let mut value = value;
-    if let Some(stem) = name.strip_suffix("_ms") {
+    let mut kind = Kind::Gauge;
+    let mut note = "";
+    if field.is_some_and(|field| field.counter) {
+        kind = Kind::Counter;
+    } else if let Some(stem) = name.strip_suffix("_ms") {
         name = format!("{stem}_seconds");
         value = scaled(value, 1000.0);
+        note = " Exported in seconds.";
+    } else if let Some(stem) = name.strip_suffix("_s") {
+        name = format!("{stem}_seconds");
     } else if let Some(stem) = name.strip_suffix("_pct") {
         name = format!("{stem}_ratio");
         value = scaled(value, 100.0);
+        note = " Exported as a ratio (1 = 100 %).";
     } else if let Some(stem) = name.strip_suffix("_total").or_else(|| name.strip_suffix("_count")) {
         // A gauge must not end in `_total` (counters) or `_count` (histograms and summaries).
         name = stem.to_owned();
     }
-    let help = format!("`{path}` in the status snapshot, in base units");
-    families.add(&name, Kind::Gauge, &help, labels.to_vec(), value);
+    let help = match field {
+        Some(field) => format!("{}{note}", field.meaning),
+        None => format!("`{path}` in the status snapshot (undocumented field).{note}"),
+    };
+    families.add_owned(&name, kind, &help, labels.clone(), value);
+}
+
+/// The standard process metrics of Prometheus' client libraries, from the `process` section.
+fn process(families: &mut Families, section: Option<&Value>) {
+    let Some(section) = section else { return };
+    let number = |key: &str| section.get(key).and_then(Value::as_f64);
+    let standard = [
+        (
+            "process_cpu_seconds_total",
+            Kind::Counter,
+            "Total user and system CPU time spent in seconds.",
+            number("cpu_seconds_total"),
+        ),
+        (
+            "process_resident_memory_bytes",
+            Kind::Gauge,
+            "Resident memory size in bytes.",
+            number("rss_bytes"),
+        ),
+        (
+            "process_virtual_memory_bytes",
+            Kind::Gauge,
+            "Virtual memory size in bytes.",
+            number("virtual_bytes"),
+        ),
+        ("process_open_fds", Kind::Gauge, "Number of open file descriptors.", number("open_fds")),
+        (
+            "process_max_fds",
+            Kind::Gauge,
+            "Maximum number of open file descriptors.",
+            number("max_fds"),
+        ),
+    ];
+    for (name, kind, help, value) in standard {
+        if let Some(value) = value {
+            families.add(name, kind, help, vec![], value);
+        }
+    }
+    let started = section.get("started_at").and_then(Value::as_str);
+    if let Some(started) = started.and_then(|at| at.parse::<Timestamp>().ok()) {
+        #[expect(clippy::cast_precision_loss, reason = "epoch milliseconds stay far below 2^52")]
+        let seconds = started.as_millisecond() as f64 / 1000.0;
+        families.add(
+            "process_start_time_seconds",
+            Kind::Gauge,
+            "Start time of the process since unix epoch in seconds.",
+            vec![],
+            seconds,
+        );
+    }
+}
+
+/// `status_build_info{version, service, service_version} 1`.
+fn build_info(families: &mut Families, service: Option<&Value>) {
+    let text = |key: &str| {
+        service.and_then(|service| service.get(key)).and_then(Value::as_str).map(str::to_owned)
+    };
+    let mut labels = vec![("version", env!("CARGO_PKG_VERSION").to_owned())];
+    if let Some(name) = text("name") {
+        labels.push(("service", name));
+    }
+    if let Some(version) = text("version") {
+        labels.push(("service_version", version));
+    }
+    families.add(
+        "status_build_info",
+        Kind::Info,
+        "The status library's version, and the name and version of the service it reports on.",
+        labels,
+        1.0,
+    );
 }
 
 fn collection(families: &mut Families, report: &CollectionReport, age_seconds: f64) {
@@ -358,3 +500,6 @@ fn escape_label(value: &str) -> String {
 fn escape_help(value: &str) -> String {
     value.replace('\\', "\\\\").replace('\n', "\\n")
 }
+
+#[cfg(test)]
+mod tests;

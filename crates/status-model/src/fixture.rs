@@ -82,10 +82,13 @@ pub(crate) fn full() -> Snapshot {
         pid: 4242,
         started_at: Some(started),
         cpu_pct: Some(12.5),
+        cpu_seconds_total: Some(5_321.5),
         rss_bytes: Some(187_432_960),
         virtual_bytes: Some(2_147_483_648),
         threads: Some(24),
         open_fds: Some(31),
+        max_fds: Some(1024),
+        cgroup: None,
         supervisor: SupervisorInfo { kind: SupervisorKind::Systemd, restart_count: Some(2) },
     }));
     snapshot.put(SectionData::Host(HostSection {
@@ -110,6 +113,7 @@ pub(crate) fn full() -> Snapshot {
             fork_pressure_pct: 0.01,
             limit_source: "pid_max".into(),
         }),
+        pressure: None,
         disks: BTreeMap::from([
             (
                 "/".into(),

@@ -75,6 +75,9 @@ pub use sections::{
     TasksSection, TerminalsSection, WorktreeStatus,
 };
 pub use sections::{
+    CgroupCpu, CgroupInfo, CgroupMemory, CgroupPids, Pressure, PressureLine, PressureResource,
+};
+pub use sections::{
     HistogramBucket, HistogramValue, Metric, MetricKind, MetricSeries, MetricsSection,
     WorkerStatus, WorkersSection,
 };

@@ -1,6 +1,7 @@
 //! The section types, one file each.
 
 mod broker;
+mod cgroup;
 mod channels;
 mod containers;
 mod custom;
@@ -33,6 +34,9 @@ mod sidecars;
 mod terminals;
 mod workers;
 
+pub use cgroup::{
+    CgroupCpu, CgroupInfo, CgroupMemory, CgroupPids, Pressure, PressureLine, PressureResource,
+};
 pub use channels::{ChannelStatus, ChannelsSection};
 pub use containers::{ContainerState, ContainerStatus, ContainersSection};
 pub use custom::CustomSections;

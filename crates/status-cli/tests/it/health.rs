@@ -236,7 +236,7 @@ fn exit_codes_from_a_local_collection() {
     let dir = tempfile::tempdir().unwrap();
     // Checks whose verdict depends on this machine's load are off; what is left passes on any machine.
     let calm = dir.path().join("calm.toml");
-    std::fs::write(&calm, "[health.load_per_cpu]\nenabled = false\n[health.disk_available]\nenabled = false\n[health.event_loop_lag]\nenabled = false\n[health.memory_available]\nenabled = false\n[health.fork_pressure]\nenabled = false\n").unwrap();
+    std::fs::write(&calm, "[health.load_per_cpu]\nenabled = false\n[health.disk_available]\nenabled = false\n[health.event_loop_lag]\nenabled = false\n[health.memory_available]\nenabled = false\n[health.fork_pressure]\nenabled = false\n[health.pressure]\nenabled = false\n[health.cpu_throttled]\nenabled = false\n[health.oom_kills]\nenabled = false\n").unwrap();
     let output = run(&["health", "--config", calm.to_str().unwrap()]);
     assert_eq!(
         (output.status.code(), stdout(&output).as_str()),

@@ -101,6 +101,9 @@ fn read_host(root: &Root, disk_paths: &[PathBuf]) -> Collected {
     let load =
         loadavg.map(|load| LoadAverage { one: load.one, five: load.five, fifteen: load.fifteen });
     let processes = process_table(root, tasks);
+    let pressure = crate::procfs::cgroup::pressure(root, "proc/pressure").map_err(|reason| {
+        format!("{reason} (pressure stall information needs Linux 4.20+ built with CONFIG_PSI and not booted with psi=0)")
+    });
 
     let mut disks = BTreeMap::new();
     for path in disk_paths {
@@ -118,6 +121,7 @@ fn read_host(root: &Root, disk_paths: &[PathBuf]) -> Collected {
             memory: fields.take("memory", memory),
             swap: fields.take("swap", swap),
             processes: fields.take("processes", processes),
+            pressure: fields.take("pressure", pressure),
             disks,
         }),
         unmeasured: fields.0,

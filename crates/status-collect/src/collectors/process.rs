@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
-use crate::procfs::{ProcStat, Root, parse_boot_time, parse_stat};
+use crate::procfs::{ProcStat, Root, cgroup, parse_boot_time, parse_stat};
 
 /// Looks up an environment variable. Only presence and a few supervisor-set values are read; no
 /// value ever goes into the snapshot.
@@ -25,6 +25,7 @@ pub struct ProcessCollector {
     root: Root,
     env: EnvLookup,
     previous: Mutex<Option<CpuSample>>,
+    previous_cgroup: Mutex<cgroup::Previous>,
 }
 
 #[derive(Clone, Copy)]
@@ -47,7 +48,12 @@ impl ProcessCollector {
 
     /// Reads `proc/self/…` under `root` and the environment through `env` (tests use fixtures).
     pub fn with_root(root: impl Into<std::path::PathBuf>, env: EnvLookup) -> ProcessCollector {
-        ProcessCollector { root: Root::new(root), env, previous: Mutex::new(None) }
+        ProcessCollector {
+            root: Root::new(root),
+            env,
+            previous: Mutex::new(None),
+            previous_cgroup: Mutex::default(),
+        }
     }
 }
 
@@ -60,7 +66,11 @@ impl Collector for ProcessCollector {
     async fn collect(&self) -> Result<Collected, CollectError> {
         let root = self.root.clone();
         let env = self.env.clone();
-        let read = blocking(move || read_process(&root, &env)).await?;
+        let previous_cgroup = *self.previous_cgroup.lock().unwrap_or_else(PoisonError::into_inner);
+        let read = blocking(move || read_process(&root, &env, previous_cgroup)).await?;
+        if let Some(next) = read.cgroup_next {
+            *self.previous_cgroup.lock().unwrap_or_else(PoisonError::into_inner) = next;
+        }
         let now = Instant::now();
         let mut unmeasured = read.unmeasured;
         let mut cpu_pct = None;
@@ -89,15 +99,25 @@ impl Collector for ProcessCollector {
                 pid: stat.map_or_else(std::process::id, |stat| stat.pid),
                 started_at: read.started_at,
                 cpu_pct,
+                cpu_seconds_total: stat.map(|stat| cpu_seconds(stat.cpu_ticks)),
                 rss_bytes: stat.map(|stat| stat.rss_pages * page_size),
                 virtual_bytes: stat.map(|stat| stat.virtual_bytes),
                 threads: stat.map(|stat| stat.threads),
                 open_fds: read.open_fds,
+                max_fds: read.max_fds,
+                cgroup: read.cgroup,
                 supervisor: read.supervisor,
             }),
             unmeasured,
         })
     }
+}
+
+/// Clock ticks of CPU time in seconds, to the microsecond.
+fn cpu_seconds(ticks: u64) -> f64 {
+    #[expect(clippy::cast_precision_loss, reason = "tick counts stay far below 2^52")]
+    let seconds = ticks as f64 / rustix::param::clock_ticks_per_second() as f64;
+    (seconds * 1e6).round() / 1e6
 }
 
 /// CPU use between two samples as a percentage of one core.
@@ -117,17 +137,22 @@ struct ProcessRead {
     stat: Option<ProcStat>,
     started_at: Option<Timestamp>,
     open_fds: Option<u64>,
+    max_fds: Option<u64>,
+    cgroup: Option<status_model::CgroupInfo>,
+    cgroup_next: Option<cgroup::Previous>,
     supervisor: SupervisorInfo,
     unmeasured: BTreeMap<String, String>,
 }
 
-fn read_process(root: &Root, env: &EnvLookup) -> ProcessRead {
+fn read_process(root: &Root, env: &EnvLookup, previous_cgroup: cgroup::Previous) -> ProcessRead {
     let mut unmeasured = BTreeMap::new();
     let stat = root.read("proc/self/stat").and_then(|text| parse_stat(&text));
     let stat = match stat {
         Ok(stat) => Some(stat),
         Err(reason) => {
-            for field in ["rss_bytes", "virtual_bytes", "threads", "started_at"] {
+            for field in
+                ["cpu_seconds_total", "rss_bytes", "virtual_bytes", "threads", "started_at"]
+            {
                 unmeasured.insert(field.to_owned(), reason.clone());
             }
             None
@@ -147,8 +172,33 @@ fn read_process(root: &Root, env: &EnvLookup) -> ProcessRead {
             None
         }
     };
+    let max_fds = match root.read("proc/self/limits").and_then(|text| {
+        crate::procfs::parse_max_open_files(&text)
+            .ok_or_else(|| "no `Max open files` line in /proc/self/limits".to_owned())
+    }) {
+        Ok(Some(max)) => Some(max),
+        Ok(None) => {
+            unmeasured.insert("max_fds".to_owned(), "RLIMIT_NOFILE is unlimited".to_owned());
+            None
+        }
+        Err(reason) => {
+            unmeasured.insert("max_fds".to_owned(), reason);
+            None
+        }
+    };
+    let (cgroup, cgroup_next) =
+        match root.read("proc/self/cgroup").and_then(|text| cgroup::layout(root, &text)) {
+            Ok(layout) => {
+                let (info, next) = cgroup::read(root, &layout, previous_cgroup, &mut unmeasured);
+                (Some(info), Some(next))
+            }
+            Err(reason) => {
+                unmeasured.insert("cgroup".to_owned(), reason);
+                (None, None)
+            }
+        };
     let supervisor = detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid));
-    ProcessRead { stat, started_at, open_fds, supervisor, unmeasured }
+    ProcessRead { stat, started_at, open_fds, max_fds, cgroup, cgroup_next, supervisor, unmeasured }
 }
 
 fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {

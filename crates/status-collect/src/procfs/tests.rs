@@ -60,3 +60,13 @@ fn boot_time_cpus_os_cgroup() {
     );
     assert_eq!(parse_cgroup_v2("1:cpu:/x\n"), None);
 }
+
+#[test]
+fn max_open_files() {
+    let limits = "Limit                     Soft Limit           Hard Limit           Units     \n\
+                  Max processes             96367                96367                processes \n\
+                  Max open files            20000                524288               files     \n";
+    assert_eq!(parse_max_open_files(limits), Some(Some(20_000)));
+    assert_eq!(parse_max_open_files("Max open files unlimited unlimited files\n"), Some(None));
+    assert_eq!(parse_max_open_files("Max processes 1 1 processes\n"), None);
+}

@@ -36,6 +36,44 @@ fn fixture_root(dir: &Path) {
         ("proc/self/fd/0", ""),
         ("proc/self/fd/1", ""),
         ("proc/self/fd/2", ""),
+        (
+            "proc/self/limits",
+            "Limit Soft Hard Units\nMax open files            1024                 524288               files     \n",
+        ),
+        (
+            "proc/pressure/cpu",
+            "some avg10=1.50 avg60=0.80 avg300=0.20 total=123456789\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+        ),
+        (
+            "proc/pressure/memory",
+            "some avg10=0.00 avg60=0.00 avg300=0.00 total=42\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=17\n",
+        ),
+        (
+            "proc/pressure/io",
+            "some avg10=0.25 avg60=0.10 avg300=0.05 total=9000000\nfull avg10=0.10 avg60=0.05 avg300=0.01 total=4000000\n",
+        ),
+        ("sys/fs/cgroup/cgroup.controllers", "cpu memory pids io\n"),
+        ("sys/fs/cgroup/app.slice/agent.service/memory.max", "268435456\n"),
+        ("sys/fs/cgroup/app.slice/agent.service/memory.current", "104857600\n"),
+        ("sys/fs/cgroup/app.slice/agent.service/memory.peak", "150000000\n"),
+        (
+            "sys/fs/cgroup/app.slice/agent.service/memory.stat",
+            "anon 83886080\nfile 20971520\ninactive_file 10485760\n",
+        ),
+        (
+            "sys/fs/cgroup/app.slice/agent.service/memory.events",
+            "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n",
+        ),
+        ("sys/fs/cgroup/app.slice/agent.service/memory.swap.max", "0\n"),
+        ("sys/fs/cgroup/app.slice/agent.service/cpu.max", "50000 100000\n"),
+        (
+            "sys/fs/cgroup/app.slice/agent.service/cpu.stat",
+            "usage_usec 2000000\nuser_usec 1500000\nsystem_usec 500000\nnr_periods 40\nnr_throttled 4\nthrottled_usec 120000\n",
+        ),
+        (
+            "sys/fs/cgroup/app.slice/agent.service/cpu.pressure",
+            "some avg10=3.00 avg60=1.00 avg300=0.50 total=500000\nfull avg10=1.00 avg60=0.50 avg300=0.10 total=200000\n",
+        ),
         ("sys/fs/cgroup/app.slice/agent.service/pids.max", "512\n"),
         ("sys/fs/cgroup/app.slice/agent.service/pids.current", "64\n"),
         (
@@ -199,7 +237,17 @@ async fn a_machine_without_proc_is_unavailable_not_zero() {
     let collected = ProcessCollector::with_root(dir.path(), env(&[])).collect().await.unwrap();
     assert_eq!(
         collected.unmeasured.keys().collect::<Vec<_>>(),
-        ["cpu_pct", "open_fds", "rss_bytes", "started_at", "threads", "virtual_bytes"]
+        [
+            "cgroup",
+            "cpu_pct",
+            "cpu_seconds_total",
+            "max_fds",
+            "open_fds",
+            "rss_bytes",
+            "started_at",
+            "threads",
+            "virtual_bytes"
+        ]
     );
     let process = collected_section(collected);
     assert_eq!((process.rss_bytes, process.threads, process.cpu_pct), (None, None, None));

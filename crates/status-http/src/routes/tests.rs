@@ -61,6 +61,7 @@ fn snapshot(runtime_outcome: Outcome, shutting_down: bool) -> Snapshot {
             fork_pressure_pct: 1.0,
             limit_source: "pid_max".into(),
         }),
+        pressure: None,
         disks: BTreeMap::from([(
             HOSTILE.to_owned(),
             Some(DiskUsage { total_bytes: 1000, available_bytes: 500 }),

@@ -7,7 +7,10 @@ use super::data::{
     operation_timeouts, pending_deliveries, probes, repos_unreadable, tasks_overdue,
     worktree_conflicts,
 };
-use super::host::{disk_available, fork_pressure, load_per_cpu, memory_available};
+use super::host::{
+    cpu_throttled, disk_available, fork_pressure, load_per_cpu, memory_available, oom_kills,
+    pressure,
+};
 use super::hostapp::{
     channels_disconnected, containers_not_running, custom, gateway_models_unhealthy, scheduler_lag,
     workers_stale,
@@ -116,6 +119,33 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::Above,
         default: defaults(false, Some(2.0), Some(4.0), false),
         run: load_per_cpu,
+    },
+    CheckDef {
+        name: "cpu_throttled",
+        component: "cpu",
+        measurement: "throttled",
+        unit: Some("percent"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(20.0), None, false),
+        run: cpu_throttled,
+    },
+    CheckDef {
+        name: "oom_kills",
+        component: "memory",
+        measurement: "oom_kills",
+        unit: Some("kills"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, None, Some(0.0), false),
+        run: oom_kills,
+    },
+    CheckDef {
+        name: "pressure",
+        component: "pressure",
+        measurement: "some_avg10",
+        unit: Some("percent"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(50.0), None, false),
+        run: pressure,
     },
     CheckDef {
         name: "tasks_overdue",

@@ -1,6 +1,7 @@
 //! Every check at its boundaries: exactly at a threshold passes (comparisons are strict), just past
 //! it does not.
 
+mod cgroup;
 mod data;
 mod hostapp;
 
@@ -44,6 +45,7 @@ fn host() -> HostSection {
             fork_pressure_pct: 10.0,
             limit_source: "pid_max".into(),
         }),
+        pressure: None,
         disks: BTreeMap::from([(
             "/".to_owned(),
             Some(DiskUsage { total_bytes: 10_000, available_bytes: 5_000 }),
@@ -242,6 +244,9 @@ fn checks_of_unconfigured_sections_give_no_verdict() {
         "disk_available",
         "fork_pressure",
         "load_per_cpu",
+        "cpu_throttled",
+        "oom_kills",
+        "pressure",
     ] {
         assert!(run(name, &empty, 0).is_empty(), "{name}");
     }

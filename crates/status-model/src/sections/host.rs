@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Pressure;
+
 /// The machine.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HostSection {
@@ -24,6 +26,9 @@ pub struct HostSection {
     pub swap: Option<SwapUsage>,
     /// Process (task) table use against its limit.
     pub processes: Option<ProcessTable>,
+    /// System-wide pressure stall information (`/proc/pressure`, Linux 4.20+ with PSI enabled);
+    /// `null` where the kernel has none (the reason is in `unmeasured`).
+    pub pressure: Option<Pressure>,
     /// Disk use for each configured path, keyed by the path as configured; `null` for a path that
     /// could not be read (the reason is in `collection.sections.host.unmeasured`).
     pub disks: BTreeMap<String, Option<DiskUsage>>,

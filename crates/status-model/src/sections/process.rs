@@ -4,6 +4,8 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::CgroupInfo;
+
 /// The host process.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProcessSection {
@@ -14,6 +16,8 @@ pub struct ProcessSection {
     /// CPU use since the previous collection, as a percentage of one core (200 = two cores busy).
     /// `null` on the first collection: a rate needs two samples, and none is taken by sleeping.
     pub cpu_pct: Option<f64>,
+    /// User plus system CPU time the process has used since it started, in seconds.
+    pub cpu_seconds_total: Option<f64>,
     /// Resident set size, in bytes.
     pub rss_bytes: Option<u64>,
     /// Virtual memory size, in bytes.
@@ -22,6 +26,11 @@ pub struct ProcessSection {
     pub threads: Option<u64>,
     /// Number of open file descriptors.
     pub open_fds: Option<u64>,
+    /// The most file descriptors the process may open (its soft `RLIMIT_NOFILE`).
+    pub max_fds: Option<u64>,
+    /// The control group the process runs in (Linux); `null` elsewhere, or when no controller of
+    /// it can be read (the reason is in `unmeasured`).
+    pub cgroup: Option<CgroupInfo>,
     /// The process supervisor, as far as it can be told from inside.
     pub supervisor: SupervisorInfo,
 }
