@@ -39,7 +39,6 @@ async fn status_server() -> (Status, SocketAddr, tokio::sync::oneshot::Sender<()
     (status, addr, stop)
 }
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promtool_accepts_the_metrics() {
     status_testkit::require_tools!("promtool");

@@ -134,7 +134,9 @@ async fn from_collection(config: Option<&Path>) -> Result<Verdict, Unknown> {
         .redactor()
         .redact_snapshot(&engine.collect().await)
         .map_err(|error| (None, format!("failed to redact the snapshot: {error}")))?;
-    let service = redacted.service.value().map(|service| service.name.clone());
+    // The service's name as the redaction left it (a dropped name is no name).
+    let service =
+        redacted.value.pointer("/service/name").and_then(|name| name.as_str()).map(str::to_owned);
     let Some(report) = redacted.health else {
         return Err((service, "no health checks ran".to_owned()));
     };

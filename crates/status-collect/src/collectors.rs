@@ -101,11 +101,10 @@ pub fn standard_with_store(
         let deadline = config.collect.deadline;
         if let Some(checkout) = config.deploy.checkout(&config.repos) {
             let mut deploy = DeployCollector::new(checkout.to_owned(), store.clone(), deadline);
-            let record = config
-                .deploy
-                .database
-                .as_ref()
-                .and_then(|name| config.databases.iter().find(|database| &database.name == name));
+            let record =
+                config.deploy.database.as_ref().and_then(|name| {
+                    config.databases.iter().find(|database| &database.name == name)
+                });
             if let Some(database) = record {
                 deploy = deploy.with_database(Database::new(database, deadline));
             }
