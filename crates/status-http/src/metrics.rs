@@ -20,47 +20,18 @@
 
 mod docs;
 mod host;
+mod sections;
+mod standard;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use serde_json::Value;
 use status_collect::Published;
-use status_model::{CollectionReport, HealthReport, HealthStatus, Outcome, Timestamp};
-
-/// Label names for the keys of maps, by documented path; other maps use their own name, less a
-/// trailing `s`.
-const MAP_LABELS: &[(&str, &str)] = &[
-    ("host.disks", "path"),
-    ("repos", "repo"),
-    ("repos.<key>.worktrees", "worktree"),
-    ("channels", "channel"),
-    ("queue.per_group", "group"),
-    ("containers", "container"),
-    ("gateway.containers", "container"),
-    ("probes", "probe"),
-    ("custom_checks", "check"),
-    ("sidecars", "sidecar"),
-    ("processes", "process"),
-    ("workers", "worker"),
-    ("storage.databases", "database"),
-    ("broker.last_10_results", "status"),
-];
+use status_model::{CollectionReport, HealthReport, HealthStatus, Outcome};
 
 /// Top-level keys that are not sections.
 const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health", "metrics"];
-
-/// Fields exported as the standard process metrics (see [`process`]) or not at all (the pid, and
-/// the CPU rate, which `rate(process_cpu_seconds_total[…])` gives).
-const NOT_GENERIC: &[&str] = &[
-    "process.pid",
-    "process.cpu_pct",
-    "process.cpu_seconds_total",
-    "process.rss_bytes",
-    "process.virtual_bytes",
-    "process.open_fds",
-    "process.max_fds",
-];
 
 /// The exposition format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,10 +114,10 @@ pub(crate) fn render(
     if let Value::Object(top) = &published.value {
         for (section, value) in top.iter().filter(|(key, _)| !NOT_SECTIONS.contains(&key.as_str()))
         {
-            walk(&mut families, section, section, value, &mut Vec::new());
+            sections::walk(&mut families, section, section, value, &mut Vec::new());
         }
-        process(&mut families, top.get("process"));
-        build_info(&mut families, top.get("service"));
+        standard::process(&mut families, top.get("process"));
+        standard::build_info(&mut families, top.get("service"));
     }
     collection(&mut families, &published.collection, age_seconds);
     if let Some(report) = report {
@@ -195,169 +166,6 @@ pub(crate) fn render(
         out.push_str("# EOF\n");
     }
     out
-}
-
-/// Walks a section's JSON, turning numbers, booleans and enum strings into samples. `name` is
-/// the path that names the metric (no map keys); `doc` is the path in `docs/fields.md`, with
-/// `<key>` for map keys, on which maps, counters, enums and HELP are looked up.
-fn walk(families: &mut Families, name: &str, doc: &str, value: &Value, labels: &mut Labels) {
-    if NOT_GENERIC.contains(&doc) {
-        return;
-    }
-    let docs = docs::docs();
-    match value {
-        Value::Object(map) if docs.is_map(doc) => {
-            let label = map_label(doc);
-            let doc = format!("{doc}.<key>");
-            for (key, child) in map {
-                // The map's keys become a label; the metric keeps the map's name.
-                labels.push((label.clone(), key.clone()));
-                walk(families, name, &doc, child, labels);
-                labels.pop();
-            }
-        }
-        Value::Object(map) => {
-            for (key, child) in map {
-                walk(families, &format!("{name}.{key}"), &format!("{doc}.{key}"), child, labels);
-            }
-        }
-        Value::Number(number) => {
-            if let Some(value) = number.as_f64() {
-                sample(families, name, doc, value, labels);
-            }
-        }
-        Value::Bool(flag) => sample(families, name, doc, if *flag { 1.0 } else { 0.0 }, labels),
-        Value::String(current) => {
-            let Some(field) = docs.field(doc).filter(|field| !field.variants.is_empty()) else {
-                return;
-            };
-            // An enum: one sample per value, 1 for the current one (a state set).
-            let label = sanitize(doc.rsplit('.').next().unwrap_or(doc));
-            let family = format!("status_{}", sanitize(name));
-            for variant in &field.variants {
-                let mut labels = labels.clone();
-                labels.push((label.clone(), variant.clone()));
-                let value = if variant == current { 1.0 } else { 0.0 };
-                families.add_owned(&family, Kind::Gauge, &field.meaning, labels, value);
-            }
-        }
-        Value::Null | Value::Array(_) => {}
-    }
-}
-
-/// The label a map's keys become.
-fn map_label(doc: &str) -> String {
-    if let Some((_, label)) = MAP_LABELS.iter().find(|(path, _)| *path == doc) {
-        return (*label).to_owned();
-    }
-    let last = doc.rsplit('.').next().unwrap_or(doc);
-    let label = sanitize(last.strip_suffix('s').unwrap_or(last));
-    if label.is_empty() || label.starts_with(|c: char| c.is_ascii_digit()) {
-        "key".to_owned()
-    } else {
-        label
-    }
-}
-
-/// Adds a sample for a field, converting to base units; counters keep `_total`.
-fn sample(families: &mut Families, path: &str, doc: &str, value: f64, labels: &Labels) {
-    let field = docs::docs().field(doc);
-    let mut name = format!("status_{}", sanitize(path));
-    let mut value = value;
-    let mut kind = Kind::Gauge;
-    let mut note = "";
-    if field.is_some_and(|field| field.counter) {
-        kind = Kind::Counter;
-    } else if let Some(stem) = name.strip_suffix("_ms") {
-        name = format!("{stem}_seconds");
-        value = scaled(value, 1000.0);
-        note = " Exported in seconds.";
-    } else if let Some(stem) = name.strip_suffix("_s") {
-        name = format!("{stem}_seconds");
-    } else if let Some(stem) = name.strip_suffix("_pct") {
-        name = format!("{stem}_ratio");
-        value = scaled(value, 100.0);
-        note = " Exported as a ratio (1 = 100 %).";
-    } else if let Some(stem) = name.strip_suffix("_total").or_else(|| name.strip_suffix("_count")) {
-        // A gauge must not end in `_total` (counters) or `_count` (histograms and summaries).
-        name = stem.to_owned();
-    }
-    let help = match field {
-        Some(field) => format!("{}{note}", field.meaning),
-        None => format!("`{path}` in the status snapshot (undocumented field).{note}"),
-    };
-    families.add_owned(&name, kind, &help, labels.clone(), value);
-}
-
-/// The standard process metrics of Prometheus' client libraries, from the `process` section.
-fn process(families: &mut Families, section: Option<&Value>) {
-    let Some(section) = section else { return };
-    let number = |key: &str| section.get(key).and_then(Value::as_f64);
-    let standard = [
-        (
-            "process_cpu_seconds_total",
-            Kind::Counter,
-            "Total user and system CPU time spent in seconds.",
-            number("cpu_seconds_total"),
-        ),
-        (
-            "process_resident_memory_bytes",
-            Kind::Gauge,
-            "Resident memory size in bytes.",
-            number("rss_bytes"),
-        ),
-        (
-            "process_virtual_memory_bytes",
-            Kind::Gauge,
-            "Virtual memory size in bytes.",
-            number("virtual_bytes"),
-        ),
-        ("process_open_fds", Kind::Gauge, "Number of open file descriptors.", number("open_fds")),
-        (
-            "process_max_fds",
-            Kind::Gauge,
-            "Maximum number of open file descriptors.",
-            number("max_fds"),
-        ),
-    ];
-    for (name, kind, help, value) in standard {
-        if let Some(value) = value {
-            families.add(name, kind, help, vec![], value);
-        }
-    }
-    let started = section.get("started_at").and_then(Value::as_str);
-    if let Some(started) = started.and_then(|at| at.parse::<Timestamp>().ok()) {
-        #[expect(clippy::cast_precision_loss, reason = "epoch milliseconds stay far below 2^52")]
-        let seconds = started.as_millisecond() as f64 / 1000.0;
-        families.add(
-            "process_start_time_seconds",
-            Kind::Gauge,
-            "Start time of the process since unix epoch in seconds.",
-            vec![],
-            seconds,
-        );
-    }
-}
-
-/// `status_build_info{version, service, service_version} 1`.
-fn build_info(families: &mut Families, service: Option<&Value>) {
-    let text = |key: &str| {
-        service.and_then(|service| service.get(key)).and_then(Value::as_str).map(str::to_owned)
-    };
-    let mut labels = vec![("version", env!("CARGO_PKG_VERSION").to_owned())];
-    if let Some(name) = text("name") {
-        labels.push(("service", name));
-    }
-    if let Some(version) = text("version") {
-        labels.push(("service_version", version));
-    }
-    families.add(
-        "status_build_info",
-        Kind::Info,
-        "The status library's version, and the name and version of the service it reports on.",
-        labels,
-        1.0,
-    );
 }
 
 fn collection(families: &mut Families, report: &CollectionReport, age_seconds: f64) {
