@@ -1,5 +1,6 @@
 //! Routing: access, then one `match` on the path, then the headers that depend on the request.
 
+mod browser;
 mod parts;
 pub(crate) mod service;
 
@@ -8,11 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{
-    ACCEPT, ALLOW, CONTENT_ENCODING, ETAG, HeaderValue, LOCATION, SET_COOKIE, VARY,
-    WWW_AUTHENTICATE,
-};
-use hyper::{HeaderMap, Method, Request, StatusCode};
+use hyper::header::{ACCEPT, ALLOW, CONTENT_ENCODING, ETAG, HeaderValue, VARY};
+use hyper::{Method, Request, StatusCode};
 use status_collect::{Cache, Config, Published, Refresher};
 use status_model::checks::{CheckConfig, CheckDef};
 use status_model::{HealthStatus, Timestamp};
@@ -23,9 +21,10 @@ use crate::cors::Cors;
 use crate::encoding::{self, Memo};
 use crate::probes::{Probe, ProbeQuery};
 use crate::reply::{self, Reply, error, health_json, json, respond_with, text};
-use crate::session::{self, Sessions};
-use crate::{ietf, live, metrics, page, probes, traces};
+use crate::session::Sessions;
+use crate::{ietf, live, metrics, probes, traces};
 
+pub(crate) use browser::LOGIN;
 use parts::{is_public, section_route, wants_fresh, wants_terse, with_snapshot};
 
 /// Forced refreshes (`?fresh=1`) that may wait for a collection at once; more are answered from the
@@ -123,15 +122,6 @@ impl StatusService {
     /// coalesced and rate-limited). Without one, they are answered from the cache, marked stale.
     pub fn with_refresher(self, refresher: Refresher) -> StatusService {
         self.with_options(|options| options.refresher = Some(refresher))
-    }
-
-    /// Tells the routes the path they are served under, for a host whose router strips it before
-    /// calling them (axum's `nest_service("/ops/status", …)`): the page's links, its login form and
-    /// its session cookie (`Path=/ops/status`) then point inside it. [`Mount`](crate::Mount) sets
-    /// it itself. `prefix` is a path like `/ops/status`; a trailing `/` is dropped.
-    pub fn with_path_prefix(self, prefix: &str) -> StatusService {
-        let prefix = prefix.trim_end_matches('/').to_owned();
-        self.with_options(|options| options.prefix = prefix)
     }
 
     fn with_options(mut self, change: impl FnOnce(&mut Options)) -> StatusService {
@@ -376,104 +366,7 @@ impl StatusService {
             metrics::render(published, report.as_ref(), live::age_seconds(published, now), format);
         respond_with(StatusCode::OK, format.content_type(), Bytes::from(body))
     }
-
-    fn page(&self, latest: Option<&Published>, now: Timestamp, access: Access) -> Reply {
-        let Some(published) = latest else {
-            let body = page::no_snapshot(self.options.page_refresh);
-            return reply::html(StatusCode::SERVICE_UNAVAILABLE, body);
-        };
-        let report = self.live_report(published, now);
-        let age = live::age_seconds(published, now);
-        let links = page::Links { prefix: &self.options.prefix, logout: access == Access::Session };
-        let body = page::render(published, report.as_ref(), age, self.options.page_refresh, &links);
-        reply::html(StatusCode::OK, body)
-    }
-
-    /// The login form (401, with the bearer challenge for machines); `failed` after a wrong token.
-    fn login_page(&self, access: Access, failed: bool) -> Reply {
-        let mut response =
-            reply::html(StatusCode::UNAUTHORIZED, page::login(&self.options.prefix, failed));
-        let challenge = if failed || access == Access::Invalid {
-            "Bearer realm=\"status\", error=\"invalid_token\""
-        } else {
-            "Bearer realm=\"status\""
-        };
-        response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-        response
-    }
-
-    /// Answers `POST /login` and `POST /logout` (the only routes that take a POST) and any other
-    /// method on them; `None` for every other route. `form` is the request body, read (and
-    /// bounded) by the `Service` impl; [`StatusService::respond`] does not read bodies.
-    pub(crate) fn form_post(
-        &self,
-        method: &Method,
-        path: &str,
-        headers: &HeaderMap,
-        form: Option<&[u8]>,
-    ) -> Option<Reply> {
-        if !matches!(path, LOGIN | LOGOUT) {
-            return None;
-        }
-        if method != Method::POST {
-            let mut response =
-                error(StatusCode::METHOD_NOT_ALLOWED, &format!("method {method} not allowed"));
-            response.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
-            return Some(response);
-        }
-        if self.options.token.is_none() {
-            return Some(error(
-                StatusCode::NOT_FOUND,
-                "no token is configured: nothing to sign in to",
-            ));
-        }
-        // SameSite=Strict keeps the cookie out of other sites' requests; this keeps their forms out.
-        let fetch_site = headers.get("sec-fetch-site").map(HeaderValue::as_bytes);
-        if matches!(fetch_site, Some(b"cross-site" | b"same-site")) {
-            return Some(error(StatusCode::FORBIDDEN, "a form from another site was refused"));
-        }
-        let cookie_path = if self.options.prefix.is_empty() { "/" } else { &self.options.prefix };
-        let home = format!("{}/", self.options.prefix);
-        let redirect = |cookie: String| {
-            let mut response = respond_with(StatusCode::SEE_OTHER, "text/plain", Bytes::new());
-            let headers = response.headers_mut();
-            if let Ok(location) = HeaderValue::from_str(&home) {
-                headers.insert(LOCATION, location);
-            }
-            if let Ok(cookie) = HeaderValue::from_str(&cookie) {
-                headers.insert(SET_COOKIE, cookie);
-            }
-            response
-        };
-        if path == LOGOUT {
-            self.sessions.end(headers);
-            return Some(redirect(session::clear_cookie(cookie_path)));
-        }
-        let Some(form) = form else {
-            return Some(error(
-                StatusCode::BAD_REQUEST,
-                "the login form's body was not read (serve the routes through their Service impl)",
-            ));
-        };
-        let presented = page::form_field(form, "token");
-        let token = self.options.token.as_ref()?;
-        if !presented.as_deref().is_some_and(|presented| token.matches(presented.as_bytes())) {
-            tracing::info!("status page: a login with a wrong token was refused");
-            return Some(self.login_page(Access::Invalid, true));
-        }
-        Some(match self.sessions.start() {
-            Ok(id) => redirect(session::set_cookie(&id, cookie_path)),
-            Err(session::NoRandomness) => {
-                error(StatusCode::SERVICE_UNAVAILABLE, "no randomness for a session id; retry")
-            }
-        })
-    }
 }
-
-/// The login form's target.
-pub(crate) const LOGIN: &str = "/login";
-/// The logout form's target.
-pub(crate) const LOGOUT: &str = "/logout";
 
 /// The probes with their failure reasons replaced, for a client without the token.
 fn withheld(probes: Vec<Probe>, full: bool) -> Vec<Probe> {

@@ -1,7 +1,7 @@
 //! The page for browsers: the login form and its session cookie, the panels, words that never
 //! break, colours; `/healthz` and `/readyz/{check}` for checks that are not critical.
 
-use hyper::header::{COOKIE, LOCATION, SET_COOKIE};
+use hyper::header::{COOKIE, LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
 use status_model::{
     BrokerSection, InFlightOperation, OperationRecord, RecentOperationsSection, ScheduledJob,
     SchedulerSection,
