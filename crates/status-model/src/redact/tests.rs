@@ -384,3 +384,23 @@ fn bench_snapshot_is_current() {
         serde_json::to_value(serde_json::from_str::<Snapshot>(&text).unwrap()).unwrap()
     );
 }
+
+/// A heartbeat's custom fields go through the same rules and scrubbing as every other output.
+#[test]
+fn heartbeat_custom_fields_are_redacted_like_everything_else() {
+    let mut value = json!({
+        "schema_version": 1,
+        "collection": {"sections": {}},
+        "workers": {"keyd": {"stale": false, "custom": {
+            "api_key": "plain-value-1234",
+            "upstream": "amqp://guest:guestpw99@rabbit/",
+            "queue": "emails",
+        }}},
+    });
+    Redactor::new(Redactor::default_drop(), Vec::new(), KEY).redact_snapshot_value(&mut value);
+    let custom = &value["workers"]["keyd"]["custom"];
+    assert!(custom.get("api_key").is_none(), "{custom}");
+    assert_eq!(custom["upstream"], format!("amqp://{REDACTED}@rabbit/"));
+    assert_eq!(custom["queue"], "emails");
+    assert_eq!(value["collection"]["redacted_fields"], 1);
+}
