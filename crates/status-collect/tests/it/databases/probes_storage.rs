@@ -178,3 +178,34 @@ async fn sections_follow_the_configured_databases() {
         assert!(json.get(name).is_none(), "{name} present without a database");
     }
 }
+
+#[tokio::test]
+async fn a_database_replaced_by_rename_is_read_from_the_new_file_at_the_next_collection() {
+    let fixture = Fixture::new();
+    let rows = |count: usize| {
+        let values: Vec<String> = (0..count)
+            .map(|i| format!("('op{i}', '{}', 'x', 'y', 'in_progress', NULL, NULL)", at(0)))
+            .collect();
+        format!(
+            "INSERT INTO execution_log (operation_id, timestamp, capability, action, status, \
+             duration_ms, error_details) VALUES {};",
+            values.join(", ")
+        )
+    };
+    fixture.database("ops.db", &[OPERATIONS_TABLES, &rows(1)]).await;
+    let config = fixture.config(
+        "[[databases]]\nname = \"ops\"\nurl = \"{dir}/ops.db\"\n\
+         [[databases.probes]]\nname = \"in_progress\"\n\
+         sql = \"SELECT COUNT(*) FROM execution_log\"\n",
+    );
+    // One engine for both collections: its pool stays open between them, as in a running server.
+    let engine = Engine::new(collectors::databases(&config), config.collect.deadline);
+    let value = |snapshot: &status_model::Snapshot| {
+        snapshot.probes.value().expect("probes")["in_progress"].as_ref().expect("probe").value
+    };
+    assert_eq!(value(&engine.collect().await), Some(1.0));
+
+    let new = fixture.database("new.db", &[OPERATIONS_TABLES, &rows(3)]).await;
+    std::fs::rename(&new, fixture.path("ops.db")).unwrap();
+    assert_eq!(value(&engine.collect().await), Some(3.0), "the new file's numbers");
+}
