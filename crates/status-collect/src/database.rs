@@ -122,7 +122,17 @@ impl Database {
                 }
             }
         };
-        pool.acquire().await.map_err(|error| self.error(error))
+        let mut connection = pool.acquire().await.map_err(|error| self.error(error))?;
+        // A statement still running at the collection deadline is interrupted (SQLite checks the
+        // handler every 1000 VM steps), so an abandoned probe stops using the CPU and its
+        // connection instead of running on for minutes.
+        let deadline = tokio::time::Instant::now() + self.deadline;
+        connection
+            .lock_handle()
+            .await
+            .map_err(|error| self.error(error))?
+            .set_progress_handler(1000, move || tokio::time::Instant::now() < deadline);
+        Ok(connection)
     }
 
     /// Words a query's error: a missing table makes the section `unavailable` (`no such table: …`),
