@@ -9,9 +9,10 @@
 
 pub(crate) mod row;
 
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sqlx::Sqlite;
@@ -26,7 +27,8 @@ const MAX_CONNECTIONS: u32 = 4;
 /// Idle connections are kept across collections (the default interval is 30 s) and closed after
 /// this, so an idle host is not held open for ever.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
-/// Connections are reopened after this, so a database file replaced on disk is picked up.
+/// Connections are reopened after this at the latest; a file replaced on disk (another device or
+/// inode at the path) gets a new pool at the next use.
 const MAX_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// One configured database, opened lazily and read-only.
@@ -36,7 +38,8 @@ pub struct Database {
     overdue_grace: Duration,
     deadline: Duration,
     options: Result<SqliteConnectOptions, String>,
-    pool: OnceLock<SqlitePool>,
+    /// The pool, and the (device, inode) of the file it was opened on.
+    pool: Mutex<Option<(SqlitePool, (u64, u64))>>,
 }
 
 impl Database {
@@ -58,7 +61,7 @@ impl Database {
             overdue_grace: config.overdue_grace,
             deadline,
             options: options.map_err(|reason| format!("database `{}`: {reason}", config.name)),
-            pool: OnceLock::new(),
+            pool: Mutex::new(None),
         })
     }
 
@@ -82,34 +85,58 @@ impl Database {
         self.overdue_grace
     }
 
-    /// A connection from the pool, opening the pool on first use.
+    /// A connection from the pool, opening the pool on first use, and again when the file at the
+    /// path is no longer the one the pool has open (replaced by a rename, or deleted and created):
+    /// connections of the old pool finish what they run and close.
     pub(crate) async fn connection(&self) -> Result<PoolConnection<Sqlite>, CollectError> {
-        self.pool().await?.acquire().await.map_err(|error| self.error(error))
+        let mut connection =
+            self.pool().await?.acquire().await.map_err(|error| self.error(error))?;
+        // A statement still running at the collection deadline is interrupted (SQLite checks the
+        // handler every 1000 VM steps), so an abandoned probe stops using the CPU and its
+        // connection instead of running on for minutes.
+        let deadline = tokio::time::Instant::now() + self.deadline;
+        connection
+            .lock_handle()
+            .await
+            .map_err(|error| self.error(error))?
+            .set_progress_handler(1000, move || tokio::time::Instant::now() < deadline);
+        Ok(connection)
     }
 
-    /// The pool, opened on first use, once the file is known to be there.
-    async fn pool(&self) -> Result<&SqlitePool, CollectError> {
+    /// The pool, opened on first use once the file is known to be there, and opened again when
+    /// the file is not the one the pool has open.
+    async fn pool(&self) -> Result<SqlitePool, CollectError> {
         let options =
             self.options.as_ref().map_err(|reason| CollectError::Failed(reason.clone()))?;
         let path = options.get_filename();
         // SQLite's own message for a missing file is only "unable to open database file".
-        if let Err(error) = tokio::fs::metadata(path).await {
-            return Err(CollectError::Failed(format!(
+        let metadata = tokio::fs::metadata(path).await.map_err(|error| {
+            CollectError::Failed(format!(
                 "database `{}`: cannot read {}: {error}",
                 self.name,
                 path.display()
-            )));
-        }
-        let pool = self.pool.get_or_init(|| {
-            SqlitePoolOptions::new()
-                .max_connections(MAX_CONNECTIONS)
-                .min_connections(0)
-                .acquire_timeout(self.deadline)
-                .idle_timeout(IDLE_TIMEOUT)
-                .max_lifetime(MAX_LIFETIME)
-                .test_before_acquire(false)
-                .connect_lazy_with(options.clone())
-        });
+            ))
+        })?;
+        let identity = (metadata.dev(), metadata.ino());
+        let mut held = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
+        let pool = match &*held {
+            Some((pool, opened)) if *opened == identity => pool.clone(),
+            before => {
+                if before.is_some() {
+                    tracing::info!(database = %self.name, path = %path.display(), "database file replaced on disk; reopening it");
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(MAX_CONNECTIONS)
+                    .min_connections(0)
+                    .acquire_timeout(self.deadline)
+                    .idle_timeout(IDLE_TIMEOUT)
+                    .max_lifetime(MAX_LIFETIME)
+                    .test_before_acquire(false)
+                    .connect_lazy_with(options.clone());
+                *held = Some((pool.clone(), identity));
+                pool
+            }
+        };
         Ok(pool)
     }
 
@@ -117,9 +144,10 @@ impl Database {
     /// the same state of the database, so a count and the list it counts agree even while the host
     /// writes. SQLite's deferred `BEGIN` takes the read snapshot at the first statement and never
     /// blocks the host's writer; dropping the transaction (or [`sqlx::Transaction::rollback`]) ends
-    /// it.
+    /// it. Its statements are interrupted at the deadline, as [`Database::connection`]'s are.
     pub(crate) async fn read(&self) -> Result<sqlx::Transaction<'static, Sqlite>, CollectError> {
-        self.pool().await?.begin().await.map_err(|error| self.error(error))
+        let connection = self.connection().await?;
+        sqlx::Transaction::begin(connection, None).await.map_err(|error| self.error(error))
     }
 
     /// `database `name` (path)`, for messages.

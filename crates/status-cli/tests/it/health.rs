@@ -243,9 +243,10 @@ fn exit_codes_from_a_local_collection() {
         (Some(0), "status-cli OK - 3 checks pass | 'collectors'=0 'snapshot_fresh'=0;;~:3")
     );
 
-    // More than 100 % of memory can never be available: critical.
+    // More than 100 % of memory can never be available: critical (a non-critical check warns at most).
     let impossible = dir.path().join("impossible.toml");
-    std::fs::write(&impossible, "[health.memory_available]\nfail_below = 101\n").unwrap();
+    std::fs::write(&impossible, "[health.memory_available]\nfail_below = 101\ncritical = true\n")
+        .unwrap();
     let output = run(&["health", "--config", impossible.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
     let line = stdout(&output);

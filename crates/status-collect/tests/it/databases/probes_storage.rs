@@ -178,3 +178,75 @@ async fn sections_follow_the_configured_databases() {
         assert!(json.get(name).is_none(), "{name} present without a database");
     }
 }
+
+#[tokio::test]
+async fn a_database_replaced_by_rename_is_read_from_the_new_file_at_the_next_collection() {
+    let fixture = Fixture::new();
+    let rows = |count: usize| {
+        let values: Vec<String> = (0..count)
+            .map(|i| format!("('op{i}', '{}', 'x', 'y', 'in_progress', NULL, NULL)", at(0)))
+            .collect();
+        format!(
+            "INSERT INTO execution_log (operation_id, timestamp, capability, action, status, \
+             duration_ms, error_details) VALUES {};",
+            values.join(", ")
+        )
+    };
+    fixture.database("ops.db", &[OPERATIONS_TABLES, &rows(1)]).await;
+    let config = fixture.config(
+        "[[databases]]\nname = \"ops\"\nurl = \"{dir}/ops.db\"\n\
+         [[databases.probes]]\nname = \"in_progress\"\n\
+         sql = \"SELECT COUNT(*) FROM execution_log\"\n",
+    );
+    // One engine for both collections: its pool stays open between them, as in a running server.
+    let engine = Engine::new(collectors::databases(&config), config.collect.deadline);
+    let value = |snapshot: &status_model::Snapshot| {
+        snapshot.probes.value().expect("probes")["in_progress"].as_ref().expect("probe").value
+    };
+    assert_eq!(value(&engine.collect().await), Some(1.0));
+
+    let new = fixture.database("new.db", &[OPERATIONS_TABLES, &rows(3)]).await;
+    std::fs::rename(&new, fixture.path("ops.db")).unwrap();
+    assert_eq!(value(&engine.collect().await), Some(3.0), "the new file's numbers");
+}
+
+/// This process's CPU time (user + system), from /proc/self/stat, in clock ticks.
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after_name = stat.rsplit_once(')').unwrap().1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measures this process's CPU: run alone (`--ignored --exact`), other tests in the binary add theirs"]
+async fn a_probe_running_past_the_deadline_is_interrupted_and_the_others_stay_on_time() {
+    let fixture = Fixture::new();
+    fixture.database("ops.db", &[OPERATIONS_TABLES]).await;
+    let config = fixture.config(
+        "[collect]\ndeadline = \"1s\"\n\
+         [[databases]]\nname = \"ops\"\nurl = \"{dir}/ops.db\"\n\
+         [[databases.probes]]\nname = \"forever\"\n\
+         sql = \"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c\"\n\
+         [[databases.probes]]\nname = \"quick\"\nsql = \"SELECT COUNT(*) FROM execution_log\"\n",
+    );
+    let engine = Engine::new(collectors::databases(&config), config.collect.deadline);
+    let first = engine.collect().await;
+    // The interrupted statement is over within a second of the deadline: the CPU is idle after.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let before = cpu_ticks();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let busy = cpu_ticks() - before;
+    let ticks_per_second = 100; // USER_HZ on Linux
+    assert!(busy * 10 < 2 * ticks_per_second, "{busy} ticks of CPU in the 2 s after the deadline");
+    let report = &first.collection.sections["probes"];
+    let reason = report.unmeasured.get("forever").map(String::as_str).unwrap_or_default();
+    assert!(reason.starts_with("no answer within"), "{report:?}");
+    // The other probe on that database answered in time, in this collection and the next.
+    let quick = |snapshot: &status_model::Snapshot| {
+        snapshot.probes.value().and_then(|probes| probes["quick"].as_ref().map(|p| p.value))
+    };
+    assert_eq!(quick(&first), Some(Some(0.0)), "{report:?}");
+    let second = engine.collect().await;
+    assert_eq!(quick(&second), Some(Some(0.0)), "{:?}", second.collection.sections["probes"]);
+}
