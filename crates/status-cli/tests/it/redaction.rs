@@ -61,7 +61,7 @@ fn a_dropped_host_name_is_in_no_text_view_and_no_health_line() {
     }
     let output = run(&["health", "--config", config]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("STATUS"), "{stdout}");
+    assert!(stdout.contains("status-cli "), "{stdout}");
     assert!(!has_word(&stdout, hostname), "{stdout}");
     // Without the rule the resources view names the host: the test above can fail.
     let open = dir.path().join("open.toml");

@@ -42,7 +42,7 @@ impl Docs {
     }
 }
 
-/// Reads the field tables: rows `| \`path\` | type | unit | meaning |`.
+/// Reads the field tables: rows `| \`path\` | type | unit | kind of change | meaning |`.
 pub(super) fn parse(text: &str) -> Docs {
     let mut docs = Docs::default();
     for line in text.lines() {
@@ -50,9 +50,9 @@ pub(super) fn parse(text: &str) -> Docs {
             continue;
         };
         // An enum's type holds `\|`, never ` | `.
-        let mut columns = row.splitn(4, " | ");
-        let (Some(path), Some(kind), Some(unit), Some(meaning)) =
-            (columns.next(), columns.next(), columns.next(), columns.next())
+        let mut columns = row.splitn(5, " | ");
+        let (Some(path), Some(kind), Some(unit), Some(_change), Some(meaning)) =
+            (columns.next(), columns.next(), columns.next(), columns.next(), columns.next())
         else {
             continue;
         };
