@@ -53,7 +53,7 @@ main{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,22rem),
 .card.unavailable{border-color:var(--warn)}.panel{border-width:2px}\
 dl{margin:0;display:grid;grid-template-columns:fit-content(45%) minmax(0,1fr);gap:.15rem .75rem}\
 dt,dd{min-width:0}dt{color:var(--muted);overflow:hidden;text-overflow:ellipsis;white-space:nowrap}dd{margin:0}\
-dd dd dl,li dl{display:block}dd dd dl>dd,li dl>dd{margin-left:.75rem}.na,.empty,footer{color:var(--muted)}\
+dd dl,li dl{display:block}dd dl>dd,li dl>dd{margin-left:.75rem}.na,.empty,footer{color:var(--muted)}\
 ul{margin:0;padding-left:1.1rem}li{min-width:0}li.fail b{color:var(--fail)}li.warn b{color:var(--warn)}\
 li.pass b{color:var(--pass)}\
 .t{display:inline-block;max-width:100%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}\
