@@ -153,13 +153,16 @@ async fn a_thousand_concurrent_fresh_requests_make_one_collection() {
     assert_eq!(outcomes.values().sum::<usize>(), 1000);
     assert!(outcomes.keys().all(|kind| kind.starts_with("200")), "{outcomes:?}");
 
-    let (collections, outcomes, refused) = thousand_fresh_requests(64).await;
-    report(&format!(
-        "1000 x /status?fresh=1, limit 64: {collections} collection(s), {outcomes:?}; 429 latency {}",
-        refused.summary()
-    ));
+    // Waiters for a forced collection have their own small limit and never take the places of
+    // `max_concurrent_requests`: beyond it they are answered from the cache at once, marked stale,
+    // never 429.
+    let (collections, outcomes, _) = thousand_fresh_requests(64).await;
+    report(&format!("1000 x /status?fresh=1, limit 64: {collections} collection(s), {outcomes:?}"));
     assert_eq!(collections, 1);
-    assert!(outcomes.get("429").is_some_and(|n| *n > 0), "{outcomes:?}");
+    assert_eq!(outcomes.values().sum::<usize>(), 1000);
+    assert!(outcomes.keys().all(|kind| kind.starts_with("200")), "{outcomes:?}");
+    let fresh = outcomes.get("200 fresh").copied().unwrap_or(0);
+    assert!((1..=status_http::FRESH_WAITERS).contains(&fresh), "{outcomes:?}");
 }
 
 /// The process's resident set, in bytes.
@@ -215,8 +218,10 @@ async fn hold_idle_connections(spec: &str) {
     let addr: SocketAddr = fields.next().unwrap().parse().unwrap();
     let count: usize = fields.next().unwrap().parse().unwrap();
     let seconds: u64 = fields.next().unwrap().parse().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(seconds);
     let connections = idle_connections(addr, count).await;
+    // From the last connection: one opened at the end cannot be closed by the header timeout
+    // sooner. (Beyond `max_connections` the server closes the oldest idle ones at once.)
+    let deadline = Instant::now() + Duration::from_secs(seconds);
     say(&format!("connected {}", connections.len()));
     let closed = clients::wait_closed(connections, deadline).await;
     say(&format!("closed {closed}/{count}"));
