@@ -1,6 +1,7 @@
 //! Routing: access, then one `match` on the path, then the headers that depend on the request.
 
 mod browser;
+mod kube;
 mod parts;
 pub(crate) mod service;
 
@@ -19,10 +20,9 @@ use tokio::sync::Semaphore;
 use crate::auth::{self, Access, Token};
 use crate::cors::Cors;
 use crate::encoding::{self, Memo};
-use crate::probes::{Probe, ProbeQuery};
-use crate::reply::{self, Reply, error, health_json, json, respond_with, text};
+use crate::reply::{self, Reply, error, health_json, json, respond_with};
 use crate::session::Sessions;
-use crate::{ietf, live, metrics, probes, traces};
+use crate::{ietf, live, metrics, traces};
 
 pub(crate) use browser::LOGIN;
 use parts::{is_public, section_route, wants_fresh, wants_terse, with_snapshot};
@@ -271,87 +271,6 @@ impl StatusService {
         health_json(code, &body)
     }
 
-    /// Liveness: the loop is producing snapshots. Before the first one, the process gets a grace of
-    /// as many intervals as the freshness check allows.
-    fn livez(
-        &self,
-        latest: Option<&Published>,
-        now: Timestamp,
-        query: Option<&str>,
-        full: bool,
-    ) -> Reply {
-        let limit = self.options.freshness.fail_above.unwrap_or(3.0);
-        let collection = match (latest, self.options.interval) {
-            (_, None) => Probe::pass("collection"),
-            (Some(published), Some(interval)) => {
-                let age = live::age_seconds(published, now);
-                if age > limit * interval.as_secs_f64() {
-                    Probe::fail(
-                        "collection",
-                        format!("latest snapshot is {age:.0} s old, more than {limit} intervals"),
-                    )
-                } else {
-                    Probe::pass("collection")
-                }
-            }
-            (None, Some(interval)) => {
-                let waited = self.cache.age().as_secs_f64();
-                if waited > limit * interval.as_secs_f64() {
-                    Probe::fail("collection", format!("no snapshot after {waited:.0} s"))
-                } else {
-                    Probe::pass("collection")
-                }
-            }
-        };
-        probe_response("livez", withheld(vec![Probe::pass("ping"), collection], full), query)
-    }
-
-    fn readiness(&self, latest: Option<&Published>, now: Timestamp, full: bool) -> Vec<Probe> {
-        let report = latest.and_then(|published| self.live_report(published, now));
-        withheld(probes::readiness(latest.is_some(), report.as_ref()), full)
-    }
-
-    fn readyz(
-        &self,
-        latest: Option<&Published>,
-        now: Timestamp,
-        query: Option<&str>,
-        full: bool,
-    ) -> Reply {
-        probe_response("readyz", self.readiness(latest, now, full), query)
-    }
-
-    fn readyz_one(
-        &self,
-        latest: Option<&Published>,
-        now: Timestamp,
-        name: &str,
-        full: bool,
-    ) -> Reply {
-        let probes = self.readiness(latest, now, full);
-        if let Some(probe) = probes.into_iter().find(|probe| probe.name == name) {
-            return probe_response("readyz", vec![probe], None);
-        }
-        // A check that is not critical does not decide readiness: 200 whatever its status, with
-        // its reason when it does not pass (as the Kubernetes API server answers warnings).
-        let report = latest.and_then(|published| self.live_report(published, now));
-        let check = report
-            .as_ref()
-            .and_then(|report| report.checks.iter().find(|check| check.name == name));
-        match check {
-            Some(check) if check.status == HealthStatus::Pass => text(StatusCode::OK, "ok".into()),
-            Some(check) => {
-                let reason = if full { check.message.as_str() } else { WITHHELD };
-                let status = check.status.as_str();
-                text(
-                    StatusCode::OK,
-                    format!("[!]{name} {status} (not critical): {reason}\nreadyz check passed\n"),
-                )
-            }
-            None => text(StatusCode::NOT_FOUND, format!("no such readiness check: {name}\n")),
-        }
-    }
-
     fn metrics(
         &self,
         latest: Option<&Published>,
@@ -368,20 +287,6 @@ impl StatusService {
     }
 }
 
-/// The probes with their failure reasons replaced, for a client without the token.
-fn withheld(probes: Vec<Probe>, full: bool) -> Vec<Probe> {
-    if full {
-        return probes;
-    }
-    probes
-        .into_iter()
-        .map(|probe| match probe.failure {
-            Some(_) => Probe::fail(&probe.name, WITHHELD),
-            None => probe,
-        })
-        .collect()
-}
-
 /// A freshness check that never runs (disabled in the config).
 fn disabled_freshness() -> CheckConfig {
     CheckConfig {
@@ -394,11 +299,6 @@ fn disabled_freshness() -> CheckConfig {
         fail_after: 1,
         recover_after: 1,
     }
-}
-
-fn probe_response(kind: &str, probes: Vec<Probe>, query: Option<&str>) -> Reply {
-    let (passed, body) = probes::render(kind, &probes, &ProbeQuery::parse(query));
-    text(if passed { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
 }
 
 #[cfg(test)]

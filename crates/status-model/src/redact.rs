@@ -16,6 +16,8 @@
 //! pseudonym) or dropped (replaced by `[redacted]`), through a [`Scrubber`].
 
 pub mod corpus;
+mod defaults;
+mod derived;
 mod pattern;
 mod scrub;
 mod secrets;
@@ -28,44 +30,14 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
+pub use defaults::DEFAULT_DROP;
 pub use pattern::{FieldPattern, PatternError};
 pub use scrub::{REDACTED, Scrubber};
 pub use secrets::scrub_secrets;
 
 use crate::{CollectionReport, HealthReport, Snapshot};
+use derived::{scrub_strings, withhold_checks};
 use shape::Shapes;
-
-/// What the default policy drops, by field name: environment values, message text and anything
-/// named like a secret. A pattern without a dot names a field by its own name at any depth,
-/// compared part by part (`*_token_*` is a field with a `token` part: `token`, `api_token`,
-/// `token_file`, never `tokenizer` or `max_tokens`), and never a name the user chose.
-///
-/// Error and reason strings (`last_error`, `error_summary`, `last_result`) are kept: every string
-/// that leaves is scrubbed of the secrets inside it instead ([`scrub_secrets`]).
-pub const DEFAULT_DROP: &[&str] = &[
-    "env",
-    "environ",
-    "environment",
-    "*_token_*",
-    "*_secret_*",
-    "*_secrets_*",
-    "*_password_*",
-    "*_passwd_*",
-    "*_apikey_*",
-    "*_key",
-    "*_credential_*",
-    "*_credentials_*",
-    "*_authorization_*",
-    "*_cookie_*",
-    "*_cookies_*",
-    "text",
-    "body",
-    "content",
-    "message",
-    "message_text",
-    "last_message",
-    "payload",
-];
 
 /// Top-level keys of a snapshot that are not sections: rules do not apply there.
 const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health"];
@@ -408,43 +380,6 @@ fn dotted(link: &Link<'_>) -> String {
     }
     keys.reverse();
     keys.join(".")
-}
-
-/// A health check whose measurement the rules dropped (`notifier_backlog` measures
-/// `notifier.oldest_pending_age_seconds`) keeps its name and status; its message, observed value
-/// and details are withheld, so no health line shows what the policy hides.
-fn withhold_checks(checks: &mut [Value], dropped: &[String]) {
-    for check in checks {
-        let component = check.get("component").and_then(Value::as_str).unwrap_or_default();
-        let measurement = check.get("measurement").and_then(Value::as_str).unwrap_or_default();
-        let hidden = !component.is_empty()
-            && !measurement.is_empty()
-            && dropped.iter().any(|path| {
-                path.strip_prefix(component).and_then(|rest| rest.strip_prefix('.')).is_some_and(
-                    |rest| rest.rsplit('.').next().unwrap_or(rest).starts_with(measurement),
-                )
-            });
-        if hidden {
-            let name = check.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
-            check["message"] = Value::from(format!("{name}: withheld by the redaction policy"));
-            check["observed_value"] = Value::Null;
-            check["details"] = Value::Object(Map::new());
-        }
-    }
-}
-
-/// Scrubs secrets from every string inside `value` (keys are names, left alone).
-fn scrub_strings(value: &mut Value) {
-    match value {
-        Value::String(text) => {
-            if let Some(scrubbed) = scrub_secrets(text) {
-                *text = scrubbed;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(scrub_strings),
-        Value::Object(map) => map.values_mut().for_each(scrub_strings),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
 }
 
 impl fmt::Debug for Redactor {
