@@ -6,7 +6,7 @@
 /// `token_file`, never `tokenizer` or `max_tokens`), and never a name the user chose.
 ///
 /// Error and reason strings (`last_error`, `error_summary`, `last_result`) are kept: every string
-/// that leaves is scrubbed of the secrets inside it instead ([`scrub_secrets`]).
+/// that leaves is scrubbed of the secrets inside it instead ([`scrub_secrets`](super::scrub_secrets)).
 pub const DEFAULT_DROP: &[&str] = &[
     "env",
     "environ",
