@@ -222,16 +222,21 @@ fn result(
 /// The check that fails while the service stops.
 const SHUTTING_DOWN: &str = "shutting_down";
 
-/// Logs a health status change; `event` comes from a published, scrubbed report.
-pub(crate) fn log(event: &HealthEvent) {
-    let (check, from, to) = (event.check.as_str(), event.from.as_str(), event.to.as_str());
-    if event.to == HealthStatus::Pass {
-        tracing::info!(check, from, to, "health check recovered");
-    } else if check == SHUTTING_DOWN {
-        // A clean shutdown is not a problem: said at INFO, so it raises no alert.
-        tracing::info!(check, from, to, "the service is shutting down");
-    } else {
-        tracing::warn!(check, from, to, "health check changed status");
+/// Logs the health status changes of one report; `events` come from a published, scrubbed report.
+/// While the service stops, the `shutting_down` check and the overall verdict it moves are said at
+/// INFO: a clean shutdown is not a problem and raises no alert.
+pub(crate) fn log(events: &[HealthEvent]) {
+    let stopping =
+        events.iter().any(|event| event.check == SHUTTING_DOWN && event.to != HealthStatus::Pass);
+    for event in events {
+        let (check, from, to) = (event.check.as_str(), event.from.as_str(), event.to.as_str());
+        if event.to == HealthStatus::Pass {
+            tracing::info!(check, from, to, "health check recovered");
+        } else if check == SHUTTING_DOWN || (stopping && check == "overall") {
+            tracing::info!(check, from, to, "the service is shutting down");
+        } else {
+            tracing::warn!(check, from, to, "health check changed status");
+        }
     }
 }
 

@@ -67,8 +67,8 @@ pub(crate) async fn cycle(engine: &Engine, cache: &Cache) {
             return;
         }
     };
-    for event in published.health.iter().flat_map(|health| &health.events) {
-        crate::health::log(event);
+    if let Some(health) = &published.health {
+        crate::health::log(&health.events);
     }
     let elapsed = started.elapsed();
     tracing::debug!(

@@ -32,7 +32,15 @@
 //!     traces: None,
 //! };
 //! let host = agent_host::start(options).await?;
-//! let snapshot = host.status.collect_now().await;
+//! let mut snapshot = host.status.collect_now().await;
+//! // Each worker sends its first heartbeat as it starts: wait for all three (5 s at most).
+//! for _ in 0..50 {
+//!     if snapshot.workers.value().is_some_and(|section| section.workers.len() == 3) {
+//!         break;
+//!     }
+//!     tokio::time::sleep(Duration::from_millis(100)).await;
+//!     snapshot = host.status.collect_now().await;
+//! }
 //! assert_eq!(snapshot.channels.value().unwrap().channels.len(), 2);
 //! assert!(snapshot.broker.value().is_some(), "the operations database is read");
 //! assert_eq!(snapshot.workers.value().unwrap().workers.len(), 3, "each worker beats");
