@@ -197,7 +197,9 @@ fn read_process(root: &Root, env: &EnvLookup, previous_cgroup: cgroup::Previous)
                 (None, None)
             }
         };
-    let supervisor = detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid));
+    let supervisor = detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid), &|ppid| {
+        parent_is_pm2(root, ppid)
+    });
     ProcessRead { stat, started_at, open_fds, max_fds, cgroup, cgroup_next, supervisor, unmeasured }
 }
 
@@ -235,12 +237,18 @@ fn count_fds(root: &Root) -> Result<u64, String> {
 
 /// systemd sets `INVOCATION_ID`; pm2 sets `pm_id` and is the parent; Kubernetes sets
 /// `KUBERNETES_SERVICE_HOST`; Docker leaves `/.dockerenv` (or `container=docker`).
-fn detect_supervisor(root: &Root, env: &EnvLookup, ppid: Option<u32>) -> SupervisorInfo {
+/// `parent_is_pm2` asks whether the parent (by pid) is the pm2 daemon (each backend reads it its way).
+pub(super) fn detect_supervisor(
+    root: &Root,
+    env: &EnvLookup,
+    ppid: Option<u32>,
+    parent_is_pm2: &dyn Fn(u32) -> bool,
+) -> SupervisorInfo {
     let none = |kind| SupervisorInfo { kind, restart_count: None };
     if env("INVOCATION_ID").is_some() {
         return none(SupervisorKind::Systemd);
     }
-    if env("pm_id").is_some() && ppid.is_some_and(|ppid| parent_is_pm2(root, ppid)) {
+    if env("pm_id").is_some() && ppid.is_some_and(parent_is_pm2) {
         let restart_count = env("restart_time").and_then(|count| count.trim().parse().ok());
         return SupervisorInfo { kind: SupervisorKind::Pm2, restart_count };
     }
