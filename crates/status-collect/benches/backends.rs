@@ -57,3 +57,31 @@ fn process_procfs(bencher: divan::Bencher<'_, '_>) {
 fn host_procfs(bencher: divan::Bencher<'_, '_>) {
     bench(bencher, &status_collect::collectors::HostCollector::new(disks()));
 }
+
+/// A root whose `proc` and `etc` are links to the real ones and which has no `sys`: the `/proc`
+/// readers then find no cgroup files, so they measure about the fields sysinfo also gives.
+#[cfg(target_os = "linux")]
+fn proc_only_root() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in ["proc", "etc"] {
+        std::os::unix::fs::symlink(format!("/{name}"), dir.path().join(name)).expect("link");
+    }
+    dir
+}
+
+/// `process` from `/proc` without the cgroup (whose files are absent under this root).
+#[cfg(target_os = "linux")]
+#[divan::bench]
+fn process_procfs_without_cgroup(bencher: divan::Bencher<'_, '_>) {
+    let root = proc_only_root();
+    let env: status_collect::collectors::EnvLookup = std::sync::Arc::new(|_| None);
+    bench(bencher, &status_collect::collectors::ProcessCollector::with_root(root.path(), env));
+}
+
+/// `host` from `/proc` without the cgroup's task limit (its files are absent under this root).
+#[cfg(target_os = "linux")]
+#[divan::bench]
+fn host_procfs_without_cgroup(bencher: divan::Bencher<'_, '_>) {
+    let root = proc_only_root();
+    bench(bencher, &status_collect::collectors::HostCollector::with_root(root.path(), disks()));
+}

@@ -2,7 +2,6 @@
 //! read from `/proc/self`.
 
 use std::collections::BTreeMap;
-use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -216,8 +215,10 @@ fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {
 }
 
 /// Counts the entries of `proc/self/fd`, leaving out the descriptor used to read the directory.
+#[cfg(unix)]
 fn count_fds(root: &Root) -> Result<u64, String> {
     use rustix::fs::{Dir, Mode, OFlags, open};
+    use std::os::fd::AsRawFd;
     let path = root.path("proc/self/fd");
     let fail = |error: rustix::io::Errno| crate::procfs::describe(&path, &error.into());
     let fd = open(&path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
@@ -233,6 +234,12 @@ fn count_fds(root: &Root) -> Result<u64, String> {
         }
     }
     Ok(count)
+}
+
+/// Descriptors are counted in `/proc/self/fd`, a Unix (Linux) directory.
+#[cfg(not(unix))]
+fn count_fds(root: &Root) -> Result<u64, String> {
+    Err(format!("{} is Linux only", root.path("proc/self/fd").display()))
 }
 
 /// systemd sets `INVOCATION_ID`; pm2 sets `pm_id` and is the parent; Kubernetes sets
