@@ -12,6 +12,7 @@ mod messages;
 mod metrics;
 mod notifier;
 mod pipeline;
+mod portable;
 mod probes;
 mod process;
 mod processes;
@@ -43,6 +44,7 @@ pub use messages::MessagesCollector;
 pub use metrics::MetricsCollector;
 pub use notifier::NotifierCollector;
 pub use pipeline::PipelineCollector;
+pub use portable::{SysinfoHostCollector, SysinfoProcessCollector};
 pub use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
 pub use processes::ProcessesCollector;
@@ -90,8 +92,8 @@ pub fn standard_with_store(
     let env: EnvLookup = Arc::new(|name| std::env::var(name).ok());
     let mut collectors: Vec<Arc<dyn Collector>> = vec![
         Arc::new(ServiceCollector::new(deps.clone(), config.service.name.clone(), shutdown)),
-        Arc::new(ProcessCollector::new()),
-        Arc::new(HostCollector::new(config.host.disk_paths.clone())),
+        process_collector(),
+        host_collector(config.host.disk_paths.clone()),
         Arc::new(RuntimeCollector::start()),
     ];
     collectors.extend(around_the_host(config, &deps, env));
@@ -214,6 +216,24 @@ pub fn around_the_host(
         collectors.push(Arc::new(ContainersCollector::new(names, docker, gateway)));
     }
     collectors
+}
+
+/// The `process` collector: the `/proc` reader on Linux with the `procfs` feature, sysinfo elsewhere.
+fn process_collector() -> Arc<dyn Collector> {
+    if cfg!(all(target_os = "linux", feature = "procfs")) {
+        Arc::new(ProcessCollector::new())
+    } else {
+        Arc::new(SysinfoProcessCollector::new())
+    }
+}
+
+/// The `host` collector, chosen as [`process_collector`] is.
+fn host_collector(disk_paths: Vec<std::path::PathBuf>) -> Arc<dyn Collector> {
+    if cfg!(all(target_os = "linux", feature = "procfs")) {
+        Arc::new(HostCollector::new(disk_paths))
+    } else {
+        Arc::new(SysinfoHostCollector::new(disk_paths))
+    }
 }
 
 /// Runs blocking work on the blocking pool. A panic there is resumed here, so the engine reports the

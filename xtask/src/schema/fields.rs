@@ -17,8 +17,14 @@ const SOURCES: &[(&str, &str)] = &[
     ("collection", "the engine: each collector's outcome, duration and reasons"),
     ("health", "the health checks over this snapshot (`[health.<check>]`), with flap damping"),
     ("service", "the library (start time, run state) and `StatusDeps::name`/`version`"),
-    ("process", "`/proc/self` and the supervisor's environment (systemd, pm2, docker, kubernetes)"),
-    ("host", "`/proc`, `/sys/fs/cgroup`, `/etc/os-release`, `statvfs` on `[host] disk_paths`"),
+    (
+        "process",
+        "`/proc/self` on Linux, sysinfo on other OSes (and on Linux without the `procfs` feature; no `cgroup` there); the supervisor's environment (systemd, pm2, docker, kubernetes)",
+    ),
+    (
+        "host",
+        "`/proc`, `/sys/fs/cgroup`, `/etc/os-release` on Linux, sysinfo on other OSes (and on Linux without the `procfs` feature; no `processes` or `pressure` there); `statvfs` on `[host] disk_paths` (Unix)",
+    ),
     ("runtime", "the tokio runtime's stable metrics and a tick-drift probe task"),
     ("terminals", "`tmux` and `screen`, run through the audited command helper"),
     ("processes", "the process table (`/proc/<pid>/comm`) for `[processes] names`"),

@@ -170,7 +170,9 @@ fn cgroup_pids(root: &Root) -> Option<(u64, u64)> {
     Some((current, max))
 }
 
-fn disk_usage(path: &std::path::Path) -> Result<DiskUsage, String> {
+/// Total and available space of the file system holding `path` (`statvfs`).
+#[cfg(unix)]
+pub(super) fn disk_usage(path: &std::path::Path) -> Result<DiskUsage, String> {
     let stat = rustix::fs::statvfs(path).map_err(|error| {
         format!("cannot statvfs {}: {}", path.display(), std::io::Error::from(error))
     })?;
@@ -178,4 +180,13 @@ fn disk_usage(path: &std::path::Path) -> Result<DiskUsage, String> {
         total_bytes: stat.f_blocks.saturating_mul(stat.f_frsize),
         available_bytes: stat.f_bavail.saturating_mul(stat.f_frsize),
     })
+}
+
+/// Disk space is read with `statvfs`, which only Unix systems have.
+#[cfg(not(unix))]
+pub(super) fn disk_usage(path: &std::path::Path) -> Result<DiskUsage, String> {
+    Err(format!(
+        "disk space of {} is read with statvfs, which this OS does not have",
+        path.display()
+    ))
 }

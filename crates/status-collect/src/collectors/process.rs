@@ -2,7 +2,6 @@
 //! read from `/proc/self`.
 
 use std::collections::BTreeMap;
-use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -197,7 +196,9 @@ fn read_process(root: &Root, env: &EnvLookup, previous_cgroup: cgroup::Previous)
                 (None, None)
             }
         };
-    let supervisor = detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid));
+    let supervisor = detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid), &|ppid| {
+        parent_is_pm2(root, ppid)
+    });
     ProcessRead { stat, started_at, open_fds, max_fds, cgroup, cgroup_next, supervisor, unmeasured }
 }
 
@@ -214,8 +215,10 @@ fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {
 }
 
 /// Counts the entries of `proc/self/fd`, leaving out the descriptor used to read the directory.
+#[cfg(unix)]
 fn count_fds(root: &Root) -> Result<u64, String> {
     use rustix::fs::{Dir, Mode, OFlags, open};
+    use std::os::fd::AsRawFd;
     let path = root.path("proc/self/fd");
     let fail = |error: rustix::io::Errno| crate::procfs::describe(&path, &error.into());
     let fd = open(&path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
@@ -233,14 +236,26 @@ fn count_fds(root: &Root) -> Result<u64, String> {
     Ok(count)
 }
 
+/// Descriptors are counted in `/proc/self/fd`, a Unix (Linux) directory.
+#[cfg(not(unix))]
+fn count_fds(root: &Root) -> Result<u64, String> {
+    Err(format!("{} is Linux only", root.path("proc/self/fd").display()))
+}
+
 /// systemd sets `INVOCATION_ID`; pm2 sets `pm_id` and is the parent; Kubernetes sets
 /// `KUBERNETES_SERVICE_HOST`; Docker leaves `/.dockerenv` (or `container=docker`).
-fn detect_supervisor(root: &Root, env: &EnvLookup, ppid: Option<u32>) -> SupervisorInfo {
+/// `parent_is_pm2` asks whether the parent (by pid) is the pm2 daemon (each backend reads it its way).
+pub(super) fn detect_supervisor(
+    root: &Root,
+    env: &EnvLookup,
+    ppid: Option<u32>,
+    parent_is_pm2: &dyn Fn(u32) -> bool,
+) -> SupervisorInfo {
     let none = |kind| SupervisorInfo { kind, restart_count: None };
     if env("INVOCATION_ID").is_some() {
         return none(SupervisorKind::Systemd);
     }
-    if env("pm_id").is_some() && ppid.is_some_and(|ppid| parent_is_pm2(root, ppid)) {
+    if env("pm_id").is_some() && ppid.is_some_and(parent_is_pm2) {
         let restart_count = env("restart_time").and_then(|count| count.trim().parse().ok());
         return SupervisorInfo { kind: SupervisorKind::Pm2, restart_count };
     }
