@@ -242,7 +242,11 @@ fn read_process(system: &mut System, env: &EnvLookup) -> Result<Read, CollectErr
     if started_at.is_none() {
         missing("started_at", "sysinfo gives no start time for this process");
     }
-    let threads = process.tasks().map(|tasks| u64::try_from(tasks.len()).unwrap_or(u64::MAX));
+    // sysinfo lists the other tasks of the process, not its main thread (the task whose id is the
+    // pid): the main thread counts too, as in `/proc/<pid>/status`'s `Threads:`.
+    let threads = process
+        .tasks()
+        .map(|tasks| u64::try_from(tasks.len()).unwrap_or(u64::MAX).saturating_add(1));
     if threads.is_none() {
         missing("threads", "sysinfo counts threads on Linux only");
     }

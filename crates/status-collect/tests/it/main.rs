@@ -1,7 +1,6 @@
 //! Integration tests of status-collect: real collectors against fixture roots and mock hosts,
 //! with insta snapshots of each section's JSON.
 
-mod backends;
 mod builder;
 mod common;
 mod config_example;

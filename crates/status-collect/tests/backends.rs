@@ -4,7 +4,8 @@
 //! Tolerances, for fields that move between two readings: a sysinfo reading is taken between two
 //! `/proc` readings and must fall within their range widened by the tolerance below. For the
 //! process, the three readings are retaken until the two `/proc` ones agree on descriptors and
-//! threads (other tests in this binary run concurrently).
+//! threads. The tests are a binary of their own, so no other test starts threads or opens files in
+//! the process they measure.
 //! - exact: `pid`, `max_fds`, `hostname`, `kernel`, `cpus`, `memory.total_bytes`,
 //!   `swap.total_bytes`, disk `total_bytes`;
 //! - `started_at`: within 1 s (sysinfo counts whole seconds);
