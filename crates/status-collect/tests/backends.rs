@@ -123,10 +123,36 @@ mod both {
         value.expect("measured") as f64
     }
 
-    /// Both backends read this test process: every shared field agrees within the tolerances in
-    /// the module's documentation.
+    /// Set in the copy of this binary that runs the process comparison alone.
+    const ALONE: &str = "STATUS_BACKENDS_ALONE";
+
+    /// Both backends read a process: every shared field agrees within the tolerances in the
+    /// module's documentation. The process is a copy of this binary running only this comparison,
+    /// so the other tests' runtimes do not start and stop threads while it measures.
+    #[test]
+    #[expect(clippy::disallowed_methods, reason = "a test runs a copy of itself")]
+    fn sysinfo_and_proc_agree_on_a_process() {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "both::compare_this_process",
+                "--exact",
+                "--test-threads=1",
+                "--include-ignored",
+            ])
+            .env(ALONE, "1")
+            .output()
+            .unwrap();
+        let text =
+            String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{text}");
+        assert!(text.contains("1 passed"), "the comparison ran: {text}");
+    }
+
+    /// The comparison itself, run by [`sysinfo_and_proc_agree_on_a_process`] in a process of its own.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sysinfo_and_proc_agree_on_this_process() {
+    #[ignore = "run alone by sysinfo_and_proc_agree_on_a_process"]
+    async fn compare_this_process() {
+        assert!(std::env::var_os(ALONE).is_some(), "run by sysinfo_and_proc_agree_on_a_process");
         let proc_collector = ProcessCollector::new();
         let sysinfo_collector = SysinfoProcessCollector::new();
         // Warm both (the blocking pool's threads, sysinfo's first refresh).
