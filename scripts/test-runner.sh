@@ -25,12 +25,21 @@ leftovers() {
 }
 
 # A killed child may take a moment to be gone; a tmux server ends its sessions after kill-server.
+# An empty scan is confirmed by a second one: a process caught in the middle of an exec shows an
+# empty environment for that instant (its file was opened on the old memory map), so one scan can
+# miss a leftover that was just started.
 tries=0
-pids=$(leftovers)
-while [ -n "$pids" ] && [ "$tries" -lt 30 ]; do
-  sleep 0.1
-  tries=$((tries + 1))
+empty=0
+while [ "$tries" -lt 60 ]; do
   pids=$(leftovers)
+  if [ -z "$pids" ]; then
+    empty=$((empty + 1))
+    [ "$empty" -ge 2 ] && break
+  else
+    empty=0
+  fi
+  sleep 0.05
+  tries=$((tries + 1))
 done
 if [ -n "$pids" ]; then
   echo "error: $(basename "$1") left processes behind:" >&2
