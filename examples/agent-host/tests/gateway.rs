@@ -197,12 +197,14 @@ fn the_gateway_shows_its_containers_and_models_and_the_key_is_on_no_surface() {
 
     // Every HTTP surface, while the host runs.
     let mut surfaces: Vec<(String, Vec<u8>)> = Vec::new();
-    for path in ["/status", "/status?format=terse", "/metrics", "/health", "/", "/status/gateway"] {
+    let paths = ["/status", "/status?terse", "/metrics", "/health", "/", "/status/gateway"];
+    for path in paths {
         let (code, body) = get(host.addr, path);
         assert!(code == 200 || (path == "/health" && code == 503), "{path}: {code}");
         assert!(!body.is_empty(), "{path} answered nothing");
         surfaces.push((path.to_owned(), body));
     }
+    assert!(surfaces[1].1.len() < surfaces[0].1.len() / 4, "?terse is the terse record");
     let metrics = String::from_utf8_lossy(&surfaces[2].1).into_owned();
     assert!(metrics.contains("gateway"), "/metrics has the gateway: {metrics}");
 
