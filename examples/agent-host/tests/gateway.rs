@@ -254,3 +254,31 @@ fn the_gateway_shows_its_containers_and_models_and_the_key_is_on_no_surface() {
         assert!(!contains(bytes, KEY), "the bearer key is in {surface}");
     }
 }
+
+/// A config file the CLI would refuse is refused here too, naming the file, the line and the key;
+/// a missing one names the path. Neither starts the host.
+#[test]
+fn a_bad_config_is_refused_naming_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("status.toml");
+    std::fs::write(&config, "[gateway]\nhealth_timeout = \"5s\"\nbogus = 1\n").unwrap();
+    let missing = dir.path().join("absent.toml");
+    let cases: [(&Path, &[&str]); 2] =
+        [(&config, &["line 3", "bogus"]), (&missing, &["absent.toml"])];
+    for (path, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_agent-host"))
+            .arg("--config")
+            .arg(path)
+            .args(["--bind", "127.0.0.1:0", "--run-for", "1s", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+        for text in expected {
+            assert!(stderr.contains(text), "{text:?} in {stderr}");
+        }
+        assert!(!stderr.contains("serving status"), "it never started: {stderr}");
+    }
+}
