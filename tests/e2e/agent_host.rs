@@ -49,6 +49,8 @@ async fn the_example_host_shows_every_channel_flap_within_one_interval() {
         interval: INTERVAL,
         data_dir: dir.path().to_owned(),
         traces: None,
+        config: None,
+        gateway: agent_host::GatewayOptions::default(),
     };
     let host = agent_host::start(options).await.unwrap();
     let mut published = host.status.subscribe();

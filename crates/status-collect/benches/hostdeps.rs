@@ -104,6 +104,7 @@ impl StatusDeps for BusyHost {
                 containers: vec!["litellm".into()],
                 health_url: self.health_url.clone(),
                 key_env: None,
+                states: Default::default(),
             }),
         })
     }

@@ -213,7 +213,9 @@ pub fn around_the_host(
     if !config.containers.names.is_empty() || provides.gateway {
         let gateway = provides.gateway.then(|| deps.clone());
         let names = config.containers.names.clone();
-        collectors.push(Arc::new(ContainersCollector::new(names, docker, gateway)));
+        let budget = config.collect.deadline * 3 / 4;
+        let containers = ContainersCollector::new(names, docker, gateway).with_budget(budget);
+        collectors.push(Arc::new(containers));
     }
     collectors
 }

@@ -1,12 +1,15 @@
 //! Reading container states from the Docker Engine API over its unix socket, with the small HTTP
-//! client in [`crate::http`]: one `GET /containers/<name>/json` per container on one connection.
+//! client in [`crate::http`]: one `GET /containers/<name>/json` per container, each on a connection
+//! of its own, all within the section's time.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 use status_model::{ContainerState, ContainerStatus, Timestamp};
 use tokio::net::UnixStream;
+use tokio::time::Instant;
 
 use crate::http::Connection;
 
@@ -47,59 +50,91 @@ pub(crate) enum DockerError {
     /// No daemon answers at the endpoint.
     #[error("no Docker daemon at {0}")]
     NoDaemon(String),
-    /// The daemon answered with an error, or something unreadable.
+    /// The daemon answered with an error, or something unreadable, or not within the time allowed.
     #[error("{0}")]
     Failed(String),
 }
 
-/// Inspects each named container. A name no container has is `not_found`; any other failure fails
-/// the whole call, naming the container.
+/// Inspects each named container, each request on a connection of its own, all within `budget`.
+/// A name no container has is `not_found`; any other failure fails the whole call, naming the
+/// container. A request still unanswered when the budget runs out is dropped with its connection
+/// (the daemon sees it closed), so nothing is left for a later call to wait on.
 pub(crate) async fn inspect(
     endpoint: &DockerEndpoint,
     names: &[String],
+    budget: Duration,
 ) -> Result<BTreeMap<String, ContainerStatus>, DockerError> {
     let socket = match endpoint {
         DockerEndpoint::Unix(path) => path,
         DockerEndpoint::Unsupported(reason) => return Err(DockerError::NoDaemon(reason.clone())),
     };
+    let give_up_at = Instant::now() + budget;
     let mut states = BTreeMap::new();
-    if names.is_empty() {
-        return Ok(states);
+    for name in names {
+        if !valid_name(name) {
+            return Err(DockerError::Failed(format!("invalid container name {name:?}")));
+        }
+        let path = format!("/containers/{name}/json");
+        let state = tokio::time::timeout_at(give_up_at, inspect_one(socket, name, &path))
+            .await
+            .map_err(|_| {
+            DockerError::Failed(format!(
+                "GET {path} on {} gave no answer within {}",
+                socket.display(),
+                humantime::format_duration(budget)
+            ))
+        })??;
+        states.insert(name.clone(), state);
     }
+    Ok(states)
+}
+
+/// The states of `names` and of the containers in `reported`: those the host reported as it gave
+/// them, the others from the daemon ([`inspect`], within `budget`).
+pub(crate) async fn states(
+    endpoint: &DockerEndpoint,
+    names: &[String],
+    reported: &BTreeMap<String, ContainerStatus>,
+    budget: Duration,
+) -> Result<BTreeMap<String, ContainerStatus>, DockerError> {
+    let asked: Vec<String> =
+        names.iter().filter(|name| !reported.contains_key(*name)).cloned().collect();
+    let mut states = inspect(endpoint, &asked, budget).await?;
+    states.extend(reported.iter().map(|(name, state)| (name.clone(), state.clone())));
+    Ok(states)
+}
+
+/// `GET /containers/<name>/json` on a new connection to `socket`, closed when this returns or is
+/// dropped.
+async fn inspect_one(
+    socket: &Path,
+    name: &str,
+    path: &str,
+) -> Result<ContainerStatus, DockerError> {
     let stream = UnixStream::connect(socket).await.map_err(|error| {
         DockerError::NoDaemon(format!("{} (connect: {error})", socket.display()))
     })?;
     let mut connection = Connection::open(stream).await.map_err(|error| {
         DockerError::NoDaemon(format!("{} (handshake: {error})", socket.display()))
     })?;
-    for name in names {
-        if !valid_name(name) {
-            return Err(DockerError::Failed(format!("invalid container name {name:?}")));
-        }
-        let path = format!("/containers/{name}/json");
-        let (status, body) = connection.get("docker", &path, None).await.map_err(|error| {
-            DockerError::Failed(format!("GET {path} on {}: {error}", socket.display()))
-        })?;
-        let state = match status.as_u16() {
-            200 => parse_inspect(&body).map_err(|error| {
-                DockerError::Failed(format!("unreadable answer to GET {path}: {error}"))
-            })?,
-            404 => ContainerStatus {
-                state: ContainerState::NotFound,
-                health: None,
-                started_at: None,
-                restart_count: None,
-            },
-            _ => {
-                return Err(DockerError::Failed(format!(
-                    "the Docker daemon answered {status} for container {name}: {}",
-                    daemon_message(&body)
-                )));
-            }
-        };
-        states.insert(name.clone(), state);
+    let (status, body) = connection.get("docker", path, None).await.map_err(|error| {
+        DockerError::Failed(format!("GET {path} on {}: {error}", socket.display()))
+    })?;
+    match status.as_u16() {
+        200 => parse_inspect(&body).map_err(|error| {
+            DockerError::Failed(format!("unreadable answer to GET {path}: {error}"))
+        }),
+        404 => Ok(ContainerStatus {
+            state: ContainerState::NotFound,
+            health: None,
+            started_at: None,
+            restart_count: None,
+        }),
+        _ => Err(DockerError::Failed(format!(
+            "the Docker daemon answered {status} for container {name}: {}",
+            daemon_message(&body)
+        ))),
     }
-    Ok(states)
 }
 
 /// Docker's container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, so they go into a path unescaped.

@@ -8,7 +8,9 @@
 //!
 //! What the status library sees of it:
 //! - through [`StatusDeps`](status_deps::StatusDeps) (`orchestrator.rs`): `channels`, `queue`,
-//!   `sessions`, `scheduler`;
+//!   `sessions`, `scheduler`, and `gateway` (with `containers`): a fake LiteLLM-style proxy on
+//!   loopback (`gateway.rs`) whose `/health` wants the bearer key in [`KEY_ENV`] and where one
+//!   model in turn goes unhealthy every [`GatewayOptions::unhealthy_every`];
 //! - through the database: `broker`, `notifier`, `recent_operations`, `storage`;
 //! - through the sidecar registry: the scheduler, flapper and worker tasks;
 //! - through the diagnostics registries: the pool's metrics (`metrics`), each worker's heartbeat
@@ -30,6 +32,8 @@
 //!     interval: Duration::from_millis(200),
 //!     data_dir: data.clone(),
 //!     traces: None,
+//!     config: None,
+//!     gateway: agent_host::GatewayOptions::default(),
 //! };
 //! let host = agent_host::start(options).await?;
 //! let mut snapshot = host.status.collect_now().await;
@@ -50,6 +54,7 @@
 //! # }
 //! ```
 
+mod gateway;
 mod orchestrator;
 mod workload;
 
@@ -70,6 +75,7 @@ use status_collect::{Config, Diagnostics, Status};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use gateway::{CONTAINERS, GatewayOptions, KEY_ENV, MODELS};
 pub use orchestrator::{CHANNELS, Orchestrator};
 
 /// How to run the example.
@@ -79,13 +85,20 @@ pub struct Options {
     pub bind: SocketAddr,
     /// How often one of the two chat channels connects or drops; they take turns.
     pub flap_every: Duration,
-    /// How often the status loop collects. Below the config file's 5 s minimum is allowed in code.
+    /// How often the status loop collects (it overrides the config's). Below the config file's 5 s
+    /// minimum is allowed in code.
     pub interval: Duration,
     /// Where the SQLite database and the collector's state live. The database is recreated.
     pub data_dir: PathBuf,
     /// The trace buffer whose layer the binary put in its tracing subscriber; `None` makes an
     /// empty one (jobs are then not traced, since no layer feeds it).
     pub traces: Option<TraceBuffer>,
+    /// The status configuration (the same TOML as `status-cli --config`); `None` is the example's
+    /// own. The example's `ops` database is added unless it names a database `ops`, and the state
+    /// dir defaults to `<data_dir>/state`.
+    pub config: Option<Config>,
+    /// How the fake model gateway behaves.
+    pub gateway: GatewayOptions,
 }
 
 /// The running example.
@@ -97,6 +110,7 @@ pub struct AgentHost {
     /// The pretend application.
     pub orchestrator: Arc<Orchestrator>,
     workload: workload::Workload,
+    gateway: gateway::FakeGateway,
     server: JoinHandle<()>,
     stop_server: oneshot::Sender<()>,
 }
@@ -107,6 +121,22 @@ pub async fn start(options: Options) -> anyhow::Result<AgentHost> {
         .with_context(|| format!("failed to create {}", options.data_dir.display()))?;
     let database = options.data_dir.join("ops.db");
     let orchestrator = Arc::new(Orchestrator::open(&database).await?);
+    // The pretend model gateway; its key is read from the environment, as the status probe reads it.
+    let key = match std::env::var(KEY_ENV) {
+        Ok(key) if !key.is_empty() => key,
+        _ => {
+            tracing::warn!(
+                variable = KEY_ENV,
+                "the gateway key variable is not set: the fake gateway takes a random key, so \
+                 status cannot read its model counts"
+            );
+            gateway::random_key()?
+        }
+    };
+    let gateway = gateway::FakeGateway::start(key, &options.gateway)
+        .await
+        .context("failed to start the fake gateway")?;
+    orchestrator.set_gateway(gateway.info());
 
     // ---- Embedding the status library: this block is all of it. ----
     // The same TOML a `status.toml` file would hold; see status.example.toml for every key.
@@ -122,9 +152,15 @@ pub async fn start(options: Options) -> anyhow::Result<AgentHost> {
         "#,
         database.display()
     );
-    let mut config = Config::parse(&toml, "agent-host")?;
+    let example = Config::parse(&toml, "agent-host")?;
+    let mut config = options.config.unwrap_or_else(|| example.clone());
+    if !config.databases.iter().any(|database| database.name == "ops") {
+        config.databases.extend(example.databases);
+    }
     config.collect.interval = options.interval;
-    config.state.dir = Some(options.data_dir.join("state"));
+    if config.state.dir.is_none() {
+        config.state.dir = Some(options.data_dir.join("state"));
+    }
     let traces = options.traces.unwrap_or_else(|| TraceBuffer::new(&config.traces));
     let heartbeats = Heartbeats::new(&config.workers);
     let diagnostics = Diagnostics { metrics: MetricsRegistry::default(), heartbeats, traces };
@@ -152,7 +188,7 @@ pub async fn start(options: Options) -> anyhow::Result<AgentHost> {
     let server = tokio::spawn(server);
     // ---- End of the embedding. ----
 
-    Ok(AgentHost { addr, status, orchestrator, workload, server, stop_server })
+    Ok(AgentHost { addr, status, orchestrator, workload, gateway, server, stop_server })
 }
 
 impl AgentHost {
@@ -163,5 +199,6 @@ impl AgentHost {
         let _ = self.stop_server.send(());
         let _ = self.server.await;
         self.status.shutdown().await;
+        drop(self.gateway);
     }
 }

@@ -1,9 +1,13 @@
 //! `agent-host`: runs the example orchestrator until Ctrl-C (or `--run-for`), serving its status.
 //!
 //! ```sh
-//! cargo run -p agent-host -- --bind 127.0.0.1:8485
+//! export AGENT_HOST_GATEWAY_KEY=sk-local-example   # the fake gateway's key (any value)
+//! cargo run -p agent-host -- --bind 127.0.0.1:8485 [--config status.toml]
 //! curl 127.0.0.1:8485/status     # or open http://127.0.0.1:8485/ in a browser
 //! ```
+//!
+//! `--config FILE` takes the same TOML as `status-cli --config` (redaction, history, files, health
+//! thresholds, `[gateway] health_timeout`, …); without it the example's own settings apply.
 //!
 //! It logs its own events (jobs, channels connecting and dropping) at INFO on stderr; sqlx's
 //! statement logs stay out unless `RUST_LOG` asks for them (`RUST_LOG=info,sqlx=debug`).
@@ -14,8 +18,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use status_collect::TracesConfig;
 use status_collect::diagnostics::TraceBuffer;
+use status_collect::{Config, TracesConfig};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -30,13 +34,21 @@ struct Args {
     /// How often one of the two chat channels connects or drops.
     #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
     flap_every: Duration,
-    /// How often the status loop collects.
-    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
-    interval: Duration,
+    /// The status configuration: the same TOML as `status-cli --config`. Default: the example's.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// How often the status loop collects. Default: the config's `[collect] interval` with
+    /// `--config`, else 5 s.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    interval: Option<Duration>,
+    /// The period in which one of the fake gateway's models in turn goes unhealthy (from a quarter
+    /// to half-way through it).
+    #[arg(long, default_value = "2m", value_parser = humantime::parse_duration)]
+    gateway_unhealthy_every: Duration,
     /// Where the SQLite database and the collector's state go (the database is recreated).
     #[arg(long, default_value_os_t = std::env::temp_dir().join("agent-host"))]
     data_dir: PathBuf,
-    /// Stop after this long instead of waiting for Ctrl-C.
+    /// Stop after this long (or at Ctrl-C, whichever comes first).
     #[arg(long, value_parser = humantime::parse_duration)]
     run_for: Option<Duration>,
 }
@@ -44,6 +56,13 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let config = match &args.config {
+        Some(path) => Some(Config::load(path)?),
+        None => None,
+    };
+    let interval = args.interval.unwrap_or_else(|| {
+        config.as_ref().map_or(Duration::from_secs(5), |config| config.collect.interval)
+    });
     // The trace buffer sees the jobs' events through its layer in the process's subscriber.
     let traces = TraceBuffer::new(&TracesConfig::default());
     tracing_subscriber::registry()
@@ -58,15 +77,24 @@ async fn main() -> anyhow::Result<()> {
     let options = agent_host::Options {
         bind: args.bind,
         flap_every: args.flap_every,
-        interval: args.interval,
+        interval,
         data_dir: args.data_dir,
         traces: Some(traces),
+        config,
+        gateway: agent_host::GatewayOptions { unhealthy_every: args.gateway_unhealthy_every },
     };
     let host = agent_host::start(options).await?;
     say(&format!("agent-host: serving status on http://{}/", host.addr));
-    match args.run_for {
-        Some(duration) => tokio::time::sleep(duration).await,
-        None => tokio::signal::ctrl_c().await?,
+    // Ctrl-C stops it also with `--run-for`.
+    let run_for = async {
+        match args.run_for {
+            Some(duration) => tokio::time::sleep(duration).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = run_for => {}
+        interrupted = tokio::signal::ctrl_c() => interrupted?,
     }
     host.stop().await;
     Ok(())

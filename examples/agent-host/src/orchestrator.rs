@@ -1,9 +1,10 @@
 //! The pretend application's state, and what it tells the status library about itself
-//! ([`StatusDeps`]): its channels, queue, sessions and scheduler, read from memory at once.
+//! ([`StatusDeps`]): its channels, queue, sessions, scheduler and model gateway, read from memory at
+//! once.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -11,8 +12,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool};
 use status_collect::layouts::{OPERATIONS_INDEXES, OPERATIONS_TABLES};
 use status_deps::{BoxError, Provides, StatusDeps};
 use status_model::{
-    ChannelStatus, ChannelsSection, QueueGroup, QueueSection, ScheduledJob, SchedulerSection,
-    SessionsSection, Timestamp,
+    ChannelStatus, ChannelsSection, GatewayInfo, QueueGroup, QueueSection, ScheduledJob,
+    SchedulerSection, SessionsSection, Timestamp,
 };
 use tokio::sync::Notify;
 
@@ -31,6 +32,7 @@ pub struct Orchestrator {
     queue: Mutex<BTreeMap<&'static str, Group>>,
     scheduler: Mutex<SchedulerSection>,
     work: Notify,
+    gateway: OnceLock<GatewayInfo>,
     pub(crate) db: SqlitePool,
 }
 
@@ -69,6 +71,7 @@ impl Orchestrator {
             queue: Mutex::new(queue.into()),
             scheduler: Mutex::new(scheduler),
             work: Notify::new(),
+            gateway: OnceLock::new(),
             db,
         })
     }
@@ -85,6 +88,11 @@ impl Orchestrator {
         // Stamped under the lock: a reader that sees the old state read it before `since`.
         let state = ChannelStatus { connected, since: Some(Timestamp::now()), last_error };
         channels.insert(channel.to_owned(), state);
+    }
+
+    /// Sets the model gateway the orchestrator reports (once; later calls are ignored).
+    pub(crate) fn set_gateway(&self, gateway: GatewayInfo) {
+        let _ = self.gateway.set(gateway);
     }
 
     /// Queues job `id` in `group` and wakes a worker.
@@ -151,6 +159,7 @@ impl StatusDeps for Orchestrator {
             queue: true,
             sessions: true,
             scheduler: true,
+            gateway: true,
             ..Provides::default()
         }
     }
@@ -179,6 +188,10 @@ impl StatusDeps for Orchestrator {
             waiting: queue.values().map(|group| group.waiting.len() as u64).sum(),
             per_group,
         })
+    }
+
+    async fn gateway(&self) -> Result<GatewayInfo, BoxError> {
+        self.gateway.get().cloned().ok_or_else(|| "the gateway has not started yet".into())
     }
 
     async fn sessions(&self) -> Result<SessionsSection, BoxError> {

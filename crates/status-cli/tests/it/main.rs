@@ -71,6 +71,9 @@ fn snapshot_agrees_with_the_machine() {
         assert!(snapshot[section].is_object(), "{section} missing");
         assert_eq!(snapshot["collection"]["sections"][section]["outcome"], "ok", "{section}");
     }
+    // Neutral defaults: no configuration names processes, so there is no `processes` section.
+    assert!(snapshot.get("processes").is_none(), "{}", snapshot["processes"]);
+    assert!(snapshot["collection"]["sections"].get("processes").is_none());
 }
 
 #[test]

@@ -29,8 +29,9 @@ pub struct GatewayCollector {
 }
 
 impl GatewayCollector {
-    /// Asks `deps` for the gateway; reads a proxy's containers from `docker` and probes its health
-    /// URL, giving up after `health_timeout`. The key variable is looked up through `env`.
+    /// Asks `deps` for the gateway; reads a proxy's containers from `docker` (those whose states
+    /// the host does not report) and probes its health URL, each giving up after `health_timeout`
+    /// (a request then unanswered is dropped with its connection). The key variable is looked up through `env`.
     pub fn new(
         deps: Arc<dyn StatusDeps>,
         docker: DockerEndpoint,
@@ -62,7 +63,7 @@ impl Collector for GatewayCollector {
             return Ok(collected);
         };
         let (containers, health) = tokio::join!(
-            docker::inspect(&self.docker, &proxy.containers),
+            docker::states(&self.docker, &proxy.containers, &proxy.states, self.health_timeout),
             tokio::time::timeout(self.health_timeout, probe(&proxy, &self.env)),
         );
         match containers {

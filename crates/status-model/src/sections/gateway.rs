@@ -41,8 +41,13 @@ pub struct GatewayInfo {
 /// How to check a proxy gateway.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProxyGateway {
-    /// The proxy's Docker containers.
+    /// The proxy's Docker containers; those not in `states` are read from the Docker daemon.
     pub containers: Vec<String>,
+    /// Container states the host reports itself, keyed by name (for example for containers it runs
+    /// under its own supervisor, or when it has no Docker daemon to ask). A name here is not asked
+    /// of Docker. Empty by default.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub states: BTreeMap<String, ContainerStatus>,
     /// Its health URL (plain `http://`), answered with a LiteLLM-style `/health` body
     /// (`healthy_count`/`unhealthy_count`, or `healthy_endpoints`/`unhealthy_endpoints` lists).
     pub health_url: String,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use status_collect::collectors::ContainersCollector;
 use status_collect::{CollectError, Collector, DockerEndpoint, Engine};
-use status_model::{Outcome, SectionData};
+use status_model::{ContainerState, Outcome, SectionData};
 
 use super::support;
 
@@ -57,4 +57,36 @@ async fn no_daemon_is_unavailable_with_the_socket_path() {
     assert!(reason.starts_with(&format!("no Docker daemon at {}", socket.display())), "{reason}");
     assert!(reason.contains("No such file or directory"), "{reason}");
     assert!(snapshot.containers.value().is_none());
+}
+
+/// A daemon whose first connection never answers (later ones do): the first collection fails within
+/// the section's time, naming the request; the client closes that connection; the next collection
+/// reads the container, so nothing of the hung request is waited on by a later cycle.
+#[tokio::test]
+async fn a_hung_docker_connection_is_dropped_and_the_next_cycle_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("docker.sock");
+    let closed = support::serve_unix_first_hangs(&socket, support::docker_engine());
+    let collector =
+        ContainersCollector::new(names(&["litellm"]), DockerEndpoint::Unix(socket.clone()), None)
+            .with_budget(Duration::from_millis(300));
+    let engine = Engine::new(vec![Arc::new(collector)], Duration::from_secs(2));
+
+    let first = engine.collect().await;
+    let report = &first.collection.sections["containers"];
+    assert_eq!(report.outcome, Outcome::Error, "{report:?}");
+    let expected =
+        format!("GET /containers/litellm/json on {} gave no answer within 300ms", socket.display());
+    assert_eq!(report.reason.as_deref(), Some(expected.as_str()));
+    assert_eq!(first.collection.abandoned_total, 0, "the collector gave up by itself");
+    tokio::time::timeout(Duration::from_secs(5), closed)
+        .await
+        .expect("the client closed the hung connection")
+        .unwrap();
+
+    let second = engine.collect().await;
+    let report = &second.collection.sections["containers"];
+    assert_eq!(report.outcome, Outcome::Ok, "{report:?}");
+    let containers = &second.containers.value().unwrap().containers;
+    assert_eq!(containers["litellm"].state, ContainerState::Running);
 }

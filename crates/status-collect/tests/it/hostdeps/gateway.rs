@@ -35,6 +35,7 @@ pub(super) fn proxy_info(base_url: &str) -> GatewayInfo {
             containers: vec!["litellm".into()],
             health_url: format!("{base_url}/health"),
             key_env: Some("GATEWAY_KEY".into()),
+            states: Default::default(),
         }),
     }
 }
@@ -163,4 +164,80 @@ async fn an_unset_key_variable_is_named_not_guessed() {
         collected.unmeasured["healthy_models"],
         "the key variable GATEWAY_KEY is not set in the environment"
     );
+}
+
+/// A health URL and a Docker daemon whose first connections never answer (later ones do): the first
+/// collection gives up on both within the probe's time and says so; the client closes both hung
+/// connections; the next cycle reads the containers and the counts.
+#[tokio::test]
+async fn hung_connections_are_dropped_and_the_next_cycle_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("docker.sock");
+    let docker_closed = support::serve_unix_first_hangs(&socket, support::docker_engine());
+    let (url, health_closed) = support::serve_tcp_first_hangs(health_server(|| {
+        Reply::Body(200, r#"{"healthy_count":2,"unhealthy_count":1}"#.into())
+    }))
+    .await;
+    let collector = GatewayCollector::new(
+        Arc::new(proxy_host(&url)),
+        DockerEndpoint::Unix(socket.clone()),
+        env_with_key(KEY),
+        Duration::from_millis(300),
+    );
+    let engine = status_collect::Engine::new(vec![Arc::new(collector)], Duration::from_secs(2));
+
+    let first = engine.collect().await;
+    let report = &first.collection.sections["gateway"];
+    assert_eq!(report.outcome, status_model::Outcome::Ok, "{report:?}");
+    let expected = format!("GET {url}/health gave no answer within 300ms");
+    assert_eq!(report.unmeasured["healthy_models"], expected);
+    let expected =
+        format!("GET /containers/litellm/json on {} gave no answer within 300ms", socket.display());
+    assert_eq!(report.unmeasured["containers"], expected);
+    let gateway = first.gateway.value().unwrap();
+    assert!(gateway.containers.value().is_none() && gateway.healthy_models.value().is_none());
+    for (what, closed) in [("health", health_closed), ("docker", docker_closed)] {
+        tokio::time::timeout(Duration::from_secs(5), closed)
+            .await
+            .unwrap_or_else(|_| panic!("the client never closed the hung {what} connection"))
+            .unwrap();
+    }
+
+    let second = engine.collect().await;
+    let report = &second.collection.sections["gateway"];
+    assert!(report.unmeasured.is_empty(), "{report:?}");
+    let gateway = second.gateway.value().unwrap();
+    assert_eq!(gateway.healthy_models.value(), Some(&2));
+    assert_eq!(gateway.unhealthy_models.value(), Some(&1));
+    assert!(gateway.containers.value().unwrap().contains_key("litellm"));
+}
+
+/// Container states the host reports itself are shown as given and not asked of Docker (here there
+/// is no daemon at all).
+#[tokio::test]
+async fn reported_container_states_are_not_asked_of_docker() {
+    let url = support::serve_tcp(health_server(|| {
+        Reply::Body(200, r#"{"healthy_count":1,"unhealthy_count":0}"#.into())
+    }))
+    .await;
+    let mut info = proxy_info(&url);
+    let proxy = info.proxy.as_mut().unwrap();
+    proxy.containers.push("litellm-db".into());
+    for name in ["litellm", "litellm-db"] {
+        let state = status_model::ContainerStatus {
+            state: status_model::ContainerState::Running,
+            health: Some("healthy".into()),
+            started_at: None,
+            restart_count: Some(0),
+        };
+        proxy.states.insert(name.into(), state);
+    }
+    let mut deps = MockStatusDeps::new();
+    deps.expect_gateway().returning(move || Ok(info.clone()));
+    let collected = collect(deps, Path::new("/nonexistent/docker.sock"), KEY).await;
+    assert!(collected.unmeasured.is_empty(), "{:?}", collected.unmeasured);
+    let value = json(&collected);
+    assert_eq!(value["containers"]["litellm-db"]["state"], "running");
+    assert_eq!(value["containers"]["litellm"]["health"], "healthy");
+    assert_eq!(value["healthy_models"], 1);
 }

@@ -13,8 +13,9 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite};
 use tokio::net::{TcpListener, UnixListener};
+use tokio::sync::oneshot;
 
 use crate::common;
 
@@ -72,6 +73,50 @@ pub(crate) async fn serve_tcp(handler: Handler) -> String {
         }
     });
     url
+}
+
+/// Like [`serve_unix`], but the FIRST connection is accepted and never answered: its request is
+/// read and left waiting. The receiver fires when the client closes that connection (EOF).
+pub(crate) fn serve_unix_first_hangs(path: &Path, handler: Handler) -> oneshot::Receiver<()> {
+    let listener = UnixListener::bind(path).unwrap();
+    let (closed, closed_rx) = oneshot::channel();
+    tokio::spawn(async move {
+        let (first, _) = listener.accept().await.unwrap();
+        tokio::spawn(hang_until_closed(first, closed));
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            serve_connection(stream, handler.clone());
+        }
+    });
+    closed_rx
+}
+
+/// [`serve_unix_first_hangs`] over TCP on `127.0.0.1:<free port>`; returns the base URL too.
+pub(crate) async fn serve_tcp_first_hangs(handler: Handler) -> (String, oneshot::Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (closed, closed_rx) = oneshot::channel();
+    tokio::spawn(async move {
+        let (first, _) = listener.accept().await.unwrap();
+        tokio::spawn(hang_until_closed(first, closed));
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            serve_connection(stream, handler.clone());
+        }
+    });
+    (url, closed_rx)
+}
+
+/// Reads what the client sends and never answers; says when the client closes the connection.
+async fn hang_until_closed<S: AsyncRead + Unpin>(mut stream: S, closed: oneshot::Sender<()>) {
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = closed.send(());
 }
 
 fn serve_connection<S>(stream: S, handler: Handler)
