@@ -275,3 +275,21 @@ async fn a_url_hook_failure_does_not_log_the_answer() {
     server.await.unwrap();
     assert_eq!(error, "answered HTTP 500 Internal Server Error");
 }
+
+#[tokio::test]
+async fn a_command_hooks_output_is_scrubbed_before_it_is_logged() {
+    let leak = "echo connecting to postgres://app:Hunter2pass@db/app; \
+                echo token=s3cr3t-value >&2; exit 1";
+    let argv = vec!["/bin/sh".to_owned(), "-c".to_owned(), leak.to_owned()];
+    let outcome =
+        command::run(&argv, Bytes::from_static(b"{}"), "[]", Duration::from_secs(10)).await;
+    let Err(Failure::Error(error)) = outcome else { panic!("{outcome:?}") };
+    assert!(!error.contains("s3cr3t-value"), "{error}");
+    assert!(error.contains("stderr:") && error.contains(status_model::redact::REDACTED), "{error}");
+    let argv = vec!["/bin/sh".to_owned(), "-c".to_owned(), leak.replace("exit 1", "exit 0")];
+    let output = command::run(&argv, Bytes::from_static(b"{}"), "[]", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(!output.contains("Hunter2pass"), "{output}");
+    assert!(output.contains("postgres://") && output.contains("@db/app"), "{output}");
+}
