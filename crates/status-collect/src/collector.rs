@@ -24,6 +24,13 @@ pub trait Collector: Send + Sync + 'static {
 
     /// Collects the section once.
     async fn collect(&self) -> Result<Collected, CollectError>;
+
+    /// Work this collector gave up at a deadline of its own since it was made (a database probe
+    /// whose statement was interrupted), while the section itself answered in time. The engine adds
+    /// it to the snapshot's `collection.abandoned_total`. Must answer at once.
+    fn abandoned_total(&self) -> u64 {
+        0
+    }
 }
 
 /// A collector's successful result.

@@ -89,12 +89,20 @@ impl Database {
     /// path is no longer the one the pool has open (replaced by a rename, or deleted and created):
     /// connections of the old pool finish what they run and close.
     pub(crate) async fn connection(&self) -> Result<PoolConnection<Sqlite>, CollectError> {
+        self.connection_until(tokio::time::Instant::now() + self.deadline).await
+    }
+
+    /// A connection as [`Database::connection`] gives, whose statements are interrupted at
+    /// `deadline` (a probe's own, shorter than the collection's).
+    pub(crate) async fn connection_until(
+        &self,
+        deadline: tokio::time::Instant,
+    ) -> Result<PoolConnection<Sqlite>, CollectError> {
         let mut connection =
             self.pool().await?.acquire().await.map_err(|error| self.error(error))?;
-        // A statement still running at the collection deadline is interrupted (SQLite checks the
-        // handler every 1000 VM steps), so an abandoned probe stops using the CPU and its
-        // connection instead of running on for minutes.
-        let deadline = tokio::time::Instant::now() + self.deadline;
+        // A statement still running at the deadline is interrupted (SQLite checks the handler
+        // every 1000 VM steps), so an abandoned probe stops using the CPU and its connection
+        // instead of running on for minutes.
         connection
             .lock_handle()
             .await
@@ -177,13 +185,18 @@ impl Database {
 }
 
 /// `sqlite:` URLs are parsed by sqlx; anything without a scheme is a file path.
+/// A URL in an error is scrubbed: a `postgres://user:password@…` must not reach a log or a reason.
 fn connect_options(url: &str) -> Result<SqliteConnectOptions, String> {
+    let shown = || status_model::redact::scrub_secrets(url).unwrap_or_else(|| url.to_owned());
     if url.starts_with("sqlite:") {
-        return SqliteConnectOptions::from_str(url)
-            .map_err(|error| format!("`url` {url:?} cannot be used: {error}"));
+        return SqliteConnectOptions::from_str(url).map_err(|error| {
+            let error = error.to_string();
+            let error = status_model::redact::scrub_secrets(&error).unwrap_or(error);
+            format!("`url` {:?} cannot be used: {error}", shown())
+        });
     }
     if url.contains("://") {
-        return Err(format!("`url` {url:?} is not a SQLite URL; only SQLite is built in"));
+        return Err(format!("`url` {:?} is not a SQLite URL; only SQLite is built in", shown()));
     }
     Ok(SqliteConnectOptions::new().filename(PathBuf::from(url)))
 }

@@ -191,7 +191,11 @@ impl Engine {
             report.insert(name.as_str().to_owned(), section);
         }
         snapshot.collection.sections = report;
-        snapshot.collection.abandoned_total = self.inner.abandoned_total.load(Ordering::Relaxed);
+        // Collectors abandoned here, and work the collectors gave up within their own sections.
+        let within: u64 =
+            self.inner.slots.iter().map(|slot| slot.collector.abandoned_total()).sum();
+        snapshot.collection.abandoned_total =
+            self.inner.abandoned_total.load(Ordering::Relaxed) + within;
         if let Some(health) = &self.inner.health {
             snapshot.health = Some(health.evaluate(&snapshot));
         }

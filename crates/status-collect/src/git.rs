@@ -218,6 +218,8 @@ fn read_repo_status(
         operation,
         snapshot_branches: note(unmeasured, "snapshot_branches", snapshot_refs),
         worktrees,
+        unreadable: None,
+        stale_seconds: None,
     })
 }
 

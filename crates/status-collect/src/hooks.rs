@@ -146,7 +146,10 @@ const OUTPUT_LOGGED: usize = 512;
 fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(OUTPUT_LOGGED)]);
     let text = text.trim();
-    if bytes.len() > OUTPUT_LOGGED { format!("{text}…") } else { text.to_owned() }
+    // A hook's output goes to the log: a credentialed URL or a `token=` in it is scrubbed as in
+    // every other output.
+    let text = status_model::redact::scrub_secrets(text).unwrap_or_else(|| text.to_owned());
+    if bytes.len() > OUTPUT_LOGGED { format!("{text}…") } else { text }
 }
 
 #[cfg(test)]

@@ -18,7 +18,8 @@ pub struct CollectionReport {
     /// The loop's interval between collections, in seconds: a snapshot older than a few intervals
     /// is stale. `null` for a collection made outside a loop.
     pub interval_seconds: Option<f64>,
-    /// Collectors abandoned at their deadline since the collector started.
+    /// Collectors abandoned at their deadline, and database probes whose statement was interrupted
+    /// at theirs, since the collector started.
     pub abandoned_total: u64,
     /// One report per configured section, keyed by section name.
     pub sections: BTreeMap<String, SectionReport>,

@@ -11,6 +11,7 @@ mod diff_history;
 mod example;
 mod health;
 mod overload;
+mod probes;
 mod redaction;
 mod serve_security;
 mod text;

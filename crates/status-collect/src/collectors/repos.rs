@@ -2,10 +2,12 @@
 //! the blocking pool.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use status_model::{ReposSection, SectionData, SectionName};
+use status_model::{Fallible, RepoStatus, ReposSection, SectionData, SectionName};
+use tokio::time::Instant;
 
 use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
@@ -16,12 +18,16 @@ use crate::git::{self, Interrupt};
 pub struct ReposCollector {
     repos: Vec<RepoConfig>,
     deadline: Duration,
+    /// Each repository's last good value and when it was read.
+    last_good: Arc<Mutex<BTreeMap<String, (RepoStatus, Instant)>>>,
 }
 
 impl ReposCollector {
-    /// Reads `repos`; reads still running at `deadline` are told to stop.
+    /// Reads `repos`; reads still running at `deadline` are told to stop. A repository that cannot
+    /// be read after an earlier good read keeps that value, marked `unreadable` with the reason and
+    /// `stale_seconds`; the other repositories are read as usual.
     pub fn new(repos: Vec<RepoConfig>, deadline: Duration) -> ReposCollector {
-        ReposCollector { repos, deadline }
+        ReposCollector { repos, deadline, last_good: Arc::default() }
     }
 }
 
@@ -33,6 +39,7 @@ impl Collector for ReposCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let repos = self.repos.clone();
+        let last_good = self.last_good.clone();
         interruptible(self.deadline, move |interrupt| {
             let mut section = ReposSection::default();
             let mut unmeasured = BTreeMap::new();
@@ -42,11 +49,39 @@ impl Collector for ReposCollector {
                 for (field, reason) in read.unmeasured {
                     unmeasured.insert(format!("{name}.{field}"), reason);
                 }
-                section.0.insert(name, read.entry);
+                let entry = keep_last_good(&last_good, &name, read.entry);
+                section.0.insert(name, entry);
             }
             Collected { data: SectionData::Repos(section), unmeasured }
         })
         .await
+    }
+}
+
+/// A good read is remembered; a failed one is answered with the last good value, marked
+/// `unreadable` with the error and `stale_seconds`, when there is one.
+fn keep_last_good(
+    last_good: &Mutex<BTreeMap<String, (RepoStatus, Instant)>>,
+    name: &str,
+    entry: Fallible<RepoStatus>,
+) -> Fallible<RepoStatus> {
+    let mut kept = last_good.lock().unwrap_or_else(PoisonError::into_inner);
+    match entry {
+        Fallible::Ok(status) => {
+            kept.insert(name.to_owned(), (status.clone(), Instant::now()));
+            Fallible::Ok(status)
+        }
+        Fallible::Failed { error } => match kept.get(name) {
+            Some((status, at)) => {
+                let age = at.elapsed().as_secs_f64();
+                Fallible::Ok(RepoStatus {
+                    unreadable: Some(error),
+                    stale_seconds: Some((age * 1000.0).round() / 1000.0),
+                    ..status.clone()
+                })
+            }
+            None => Fallible::Failed { error },
+        },
     }
 }
 

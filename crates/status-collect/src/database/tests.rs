@@ -46,4 +46,8 @@ fn urls_and_paths_name_the_file() {
         assert_eq!(options.get_filename(), Path::new(path), "{url}");
     }
     assert!(connect_options("postgres://db/app").unwrap_err().contains("only SQLite"));
+    // A URL's password never reaches the message (it becomes a section's reason and a log line).
+    let error = connect_options("postgres://app:Hunter2pass@db.internal/app").unwrap_err();
+    assert!(error.contains("only SQLite") && error.contains("db.internal"), "{error}");
+    assert!(!error.contains("Hunter2pass"), "{error}");
 }

@@ -275,3 +275,82 @@ async fn a_url_hook_failure_does_not_log_the_answer() {
     server.await.unwrap();
     assert_eq!(error, "answered HTTP 500 Internal Server Error");
 }
+
+#[tokio::test]
+async fn a_command_hooks_output_is_scrubbed_before_it_is_logged() {
+    let leak = "echo connecting to postgres://app:Hunter2pass@db/app; \
+                echo token=s3cr3t-value >&2; exit 1";
+    let argv = vec!["/bin/sh".to_owned(), "-c".to_owned(), leak.to_owned()];
+    let outcome =
+        command::run(&argv, Bytes::from_static(b"{}"), "[]", Duration::from_secs(10)).await;
+    let Err(Failure::Error(error)) = outcome else { panic!("{outcome:?}") };
+    assert!(!error.contains("s3cr3t-value"), "{error}");
+    assert!(error.contains("stderr:") && error.contains(status_model::redact::REDACTED), "{error}");
+    let argv = vec!["/bin/sh".to_owned(), "-c".to_owned(), leak.replace("exit 1", "exit 0")];
+    let output = command::run(&argv, Bytes::from_static(b"{}"), "[]", Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert!(!output.contains("Hunter2pass"), "{output}");
+    assert!(output.contains("postgres://") && output.contains("@db/app"), "{output}");
+}
+
+/// Set in the copy of this test binary that measures memory alone.
+const ALONE: &str = "STATUS_HOOKS_MEMORY_ALONE";
+
+/// Resident memory of this process, in KiB.
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|line| line.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// A hook printing 300 MB grows this process's resident memory by under 10 MiB. Measured in a copy
+/// of this test binary that runs only [`a_hook_printing_300_mb_measured_alone`], so no other test
+/// allocates in the process measured.
+#[test]
+#[expect(clippy::disallowed_methods, reason = "a test runs a copy of itself")]
+fn a_hook_printing_300_mb_grows_memory_by_less_than_10_mib() {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "hooks::tests::a_hook_printing_300_mb_measured_alone",
+            "--exact",
+            "--test-threads=1",
+            "--include-ignored",
+            "--nocapture",
+        ])
+        .env(ALONE, "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "the measurement ran: {text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run alone by a_hook_printing_300_mb_grows_memory_by_less_than_10_mib"]
+#[expect(clippy::print_stderr, reason = "the measured growth is the figure to report")]
+async fn a_hook_printing_300_mb_measured_alone() {
+    assert!(std::env::var_os(ALONE).is_some(), "run by a_hook_printing_300_mb_grows_memory…");
+    let stats = Arc::new(ChangeStats::default());
+    let hook = |script: &str| HookConfig {
+        target: HookTarget::Command(vec!["/bin/sh".into(), "-c".into(), script.into()]),
+        timeout: Duration::from_secs(120),
+    };
+    // Warm up the pool, the event's encoding and the reader with a small hook first.
+    let hooks = Hooks::new(vec![hook("head -c 1000000 /dev/zero")], stats.clone());
+    hooks.fire("agent", &event());
+    until(&stats, |counts| counts.hooks_succeeded_total == 1).await;
+    let before = rss_kib();
+    let hooks = Hooks::new(vec![hook("head -c 300000000 /dev/zero")], stats.clone());
+    hooks.fire("agent", &event());
+    for _ in 0..12_000 {
+        if stats.counts().hooks_succeeded_total == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(stats.counts().hooks_succeeded_total, 2, "{:?}", stats.counts());
+    let grown = rss_kib().saturating_sub(before);
+    eprintln!("a hook printing 300 MB: resident memory grew by {grown} KiB");
+    assert!(grown < 10 * 1024, "grew by {grown} KiB");
+}

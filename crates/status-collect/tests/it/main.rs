@@ -13,6 +13,7 @@ mod files;
 mod gitfix;
 mod hostdeps;
 mod repos;
+mod repos_stale;
 mod sections;
 mod store;
 mod store_faults;

@@ -4,6 +4,7 @@
 use super::defs::{graded, verdict, why_null};
 use super::{CheckConfig, CheckContext, Verdict};
 use crate::health::HealthStatus;
+use crate::sections::Fallible;
 
 /// How many overdue items a check's details name.
 const NAMED: usize = 10;
@@ -225,15 +226,25 @@ pub(super) fn disk_usage(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Ve
     vec![result]
 }
 
-/// Repositories that could not be read, each named with its reason; `warn_above` 0 by default.
+/// Repositories that could not be read, each named with its reason (and the age of the value kept
+/// for it, if any); `warn_above` 0 by default.
 pub(super) fn repos_unreadable(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
     let Some(repos) = ctx.snapshot.repos.value() else { return Vec::new() };
-    let failed: Vec<(&String, &str)> =
-        repos.0.iter().filter_map(|(name, repo)| repo.error().map(|error| (name, error))).collect();
+    let failed: Vec<(&String, String)> = repos
+        .0
+        .iter()
+        .filter_map(|(name, repo)| match repo {
+            Fallible::Failed { error } => Some((name, error.clone())),
+            Fallible::Ok(status) => status.unreadable.as_ref().map(|reason| {
+                let age = status.stale_seconds.unwrap_or_default();
+                (name, format!("{reason} (showing the value read {age:.0} s ago)"))
+            }),
+        })
+        .collect();
     #[expect(clippy::cast_precision_loss, reason = "a handful of repositories")]
     let mut result = graded("unreadable repositories", failed.len() as f64, "", config);
     for (name, error) in failed.into_iter().take(NAMED) {
-        result.details.insert(name.clone(), error.to_owned());
+        result.details.insert(name.clone(), error);
     }
     vec![result]
 }

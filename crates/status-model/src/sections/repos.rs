@@ -82,6 +82,13 @@ pub struct RepoStatus {
     /// The linked worktrees (`git worktree list` without the main one), keyed by worktree name (the
     /// directory under `.git/worktrees/`); `null` when the config says `worktrees = false`.
     pub worktrees: Option<BTreeMap<String, Fallible<WorktreeStatus>>>,
+    /// Present only when the repository could not be read this time: why (the path and the cause).
+    /// The other fields are then its last good value, `stale_seconds` old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+    /// Present only with `unreadable`: how old the kept value is, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_seconds: Option<f64>,
 }
 
 /// One linked worktree.

@@ -210,6 +210,37 @@ async fn a_database_replaced_by_rename_is_read_from_the_new_file_at_the_next_col
     assert_eq!(value(&engine.collect().await), Some(3.0), "the new file's numbers");
 }
 
+const FOREVER_AND_QUICK: &str = "[collect]\ndeadline = \"1s\"\n\
+     [[databases]]\nname = \"ops\"\nurl = \"{dir}/ops.db\"\n\
+     [[databases.probes]]\nname = \"forever\"\n\
+     sql = \"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c\"\n\
+     [[databases.probes]]\nname = \"quick\"\nsql = \"SELECT COUNT(*) FROM execution_log\"\n";
+
+fn quick(snapshot: &status_model::Snapshot) -> Option<Option<f64>> {
+    snapshot.probes.value().and_then(|probes| probes["quick"].as_ref().map(|p| p.value))
+}
+
+#[tokio::test]
+async fn a_probe_running_past_its_deadline_is_interrupted_counted_and_the_others_answer() {
+    let fixture = Fixture::new();
+    fixture.database("ops.db", &[OPERATIONS_TABLES]).await;
+    let config = fixture.config(FOREVER_AND_QUICK);
+    let engine = Engine::new(collectors::databases(&config), config.collect.deadline);
+    // Five cycles: a statement left running would hold one of the database's four connections
+    // for minutes, and by the fifth cycle `quick` would find none free.
+    for cycle in 1..=5 {
+        let snapshot = engine.collect().await;
+        let report = &snapshot.collection.sections["probes"];
+        assert_eq!(report.outcome, status_model::Outcome::Ok, "{report:?}");
+        let reason = report.unmeasured.get("forever").map(String::as_str).unwrap_or_default();
+        assert!(reason.contains("the statement was interrupted"), "{report:?}");
+        // Each cycle's runaway statement is counted once; the section itself answered in time.
+        assert_eq!(snapshot.collection.abandoned_total, cycle, "{report:?}");
+        assert_eq!(quick(&snapshot), Some(Some(0.0)), "{report:?}");
+        assert!(report.duration_ms < 1000.0, "{report:?}");
+    }
+}
+
 /// This process's CPU time (user + system), from /proc/self/stat, in clock ticks.
 fn cpu_ticks() -> u64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
@@ -223,13 +254,7 @@ fn cpu_ticks() -> u64 {
 async fn a_probe_running_past_the_deadline_is_interrupted_and_the_others_stay_on_time() {
     let fixture = Fixture::new();
     fixture.database("ops.db", &[OPERATIONS_TABLES]).await;
-    let config = fixture.config(
-        "[collect]\ndeadline = \"1s\"\n\
-         [[databases]]\nname = \"ops\"\nurl = \"{dir}/ops.db\"\n\
-         [[databases.probes]]\nname = \"forever\"\n\
-         sql = \"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c\"\n\
-         [[databases.probes]]\nname = \"quick\"\nsql = \"SELECT COUNT(*) FROM execution_log\"\n",
-    );
+    let config = fixture.config(FOREVER_AND_QUICK);
     let engine = Engine::new(collectors::databases(&config), config.collect.deadline);
     let first = engine.collect().await;
     // The interrupted statement is over within a second of the deadline: the CPU is idle after.
@@ -242,10 +267,8 @@ async fn a_probe_running_past_the_deadline_is_interrupted_and_the_others_stay_on
     let report = &first.collection.sections["probes"];
     let reason = report.unmeasured.get("forever").map(String::as_str).unwrap_or_default();
     assert!(reason.starts_with("no answer within"), "{report:?}");
+    assert_eq!(first.collection.abandoned_total, 1);
     // The other probe on that database answered in time, in this collection and the next.
-    let quick = |snapshot: &status_model::Snapshot| {
-        snapshot.probes.value().and_then(|probes| probes["quick"].as_ref().map(|p| p.value))
-    };
     assert_eq!(quick(&first), Some(Some(0.0)), "{report:?}");
     let second = engine.collect().await;
     assert_eq!(quick(&second), Some(Some(0.0)), "{:?}", second.collection.sections["probes"]);

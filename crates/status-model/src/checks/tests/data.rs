@@ -185,6 +185,8 @@ fn worktree_conflicts_name_each_stuck_worktree() {
         worktrees: Some(
             worktrees.into_iter().map(|(n, c)| (n.to_owned(), Fallible::Ok(worktree(c)))).collect(),
         ),
+        unreadable: None,
+        stale_seconds: None,
     };
     let calm = ReposSection(BTreeMap::from([(
         "app".to_owned(),
@@ -347,4 +349,23 @@ fn repos_unreadable_warns_naming_each_with_its_reason() {
     let verdicts = run("repos_unreadable", &broken, 0);
     assert_eq!(verdicts[0].status, HealthStatus::Warn);
     assert_eq!(verdicts[0].details["app"], "cannot open /srv/app: not a git repository");
+
+    // A repository that became unreadable keeps its last good value, and still warns.
+    let mut kept = serde_json::json!({
+        "path": "/srv/app", "bare": false, "head_sha": null, "branch": "main", "detached": false,
+        "head_commit": null, "dirty": false, "unpushed_commits": null, "main_branch": "main",
+        "conflict": false, "operation": null, "snapshot_branches": null, "worktrees": null,
+    });
+    assert_eq!(
+        status_at("repos_unreadable", &repos(serde_json::json!({"app": kept})), 0),
+        HealthStatus::Pass
+    );
+    kept["unreadable"] = "cannot read HEAD of /srv/app: gone".into();
+    kept["stale_seconds"] = 42.4.into();
+    let verdicts = run("repos_unreadable", &repos(serde_json::json!({"app": kept})), 0);
+    assert_eq!(verdicts[0].status, HealthStatus::Warn);
+    assert_eq!(
+        verdicts[0].details["app"],
+        "cannot read HEAD of /srv/app: gone (showing the value read 42 s ago)"
+    );
 }
