@@ -223,12 +223,26 @@ fn engine(rt: &tokio::runtime::Runtime, fixture: &Fixture, repo: &Path, state: &
     })
 }
 
-/// Collects once and checks that every section answered.
+/// Collects once and checks that every section answered; then once more, printing where that
+/// collection's time went (sections run side by side: the slowest sets the total).
 fn first_collection(rt: &tokio::runtime::Runtime, engine: &Engine) {
     let first = rt.block_on(engine.collect());
     for (name, report) in &first.collection.sections {
         assert_eq!(report.outcome.as_str(), "ok", "{name}: {:?}", report.reason);
     }
+    let second = rt.block_on(engine.collect());
+    let mut sections: Vec<_> = second.collection.sections.iter().collect();
+    sections.sort_by(|a, b| b.1.duration_ms.total_cmp(&a.1.duration_ms));
+    let slowest: Vec<String> = sections
+        .iter()
+        .take(6)
+        .map(|(name, report)| format!("{name} {:.1} ms", report.duration_ms))
+        .collect();
+    eprintln!(
+        "second collection {:.1} ms; slowest sections: {}",
+        second.collection.duration_ms,
+        slowest.join(", ")
+    );
 }
 
 /// A fresh clone of the fixture whose index is racily clean, made once.
