@@ -4,7 +4,7 @@
 #
 #   scripts/idle-cost.sh [path/to/status-cli] [seconds]     (defaults: target/release/status-cli, 60)
 #
-# Starts `serve` on 127.0.0.1:18484 with a private state dir, waits 15 s (the first collection,
+# Starts `serve` on 127.0.0.1:18484 (or `$IDLE_PORT`) with a private state dir, waits 15 s (the first collection,
 # then tokio's idle blocking threads exit after their 10 s keep-alive), then reads every thread's /proc/PID/task/*/schedstat (ns on CPU) and
 # voluntary/nonvoluntary_ctxt_switches at the start and the end of the window, and the process's
 # utime+stime (which keeps exited threads, in clock ticks). Stops the server at the end.
@@ -17,7 +17,7 @@ cat >"$dir/status.toml" <<TOML
 [collect]
 interval = "300s"
 [http]
-bind = "127.0.0.1:18484"
+bind = "127.0.0.1:${IDLE_PORT:-18484}"
 [state]
 dir = "$dir/state"
 TOML
