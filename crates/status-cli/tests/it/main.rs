@@ -78,6 +78,16 @@ fn snapshot_agrees_with_the_machine() {
 }
 
 #[test]
+fn one_runtime_worker_unless_asked_for_more() {
+    let workers = |args: &[&str]| json(&run(args))["workers"].clone();
+    assert_eq!(workers(&["snapshot", "--section", "runtime"]), 1);
+    assert_eq!(workers(&["snapshot", "--section", "runtime", "--workers", "3"]), 3);
+    let zero = run(&["snapshot", "--workers", "0"]);
+    assert_eq!(zero.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("--workers"), "{zero:?}");
+}
+
+#[test]
 fn one_section_pretty() {
     let output = run(&["snapshot", "--section", "host", "--pretty"]);
     assert!(output.status.success());

@@ -1,62 +1,51 @@
 //! The `runtime` collector: the tokio runtime's stable metrics and an event-loop lag probe.
 //!
-//! The probe is a task that sleeps 100 ms in a loop and records how late it woke up; the collector
-//! reports the worst overshoot since the previous collection. This needs no `tokio_unstable`.
+//! The probe runs only while the section is collected, so an idle runtime is never woken for it: a
+//! few times a task is spawned and the time until it first runs is taken, the worst reported. The
+//! samples are taken while the other sections' tasks compete for the workers, one scheduler turn
+//! apart (no timer: a sleep would add a millisecond to every collection). This needs no
+//! `tokio_unstable`.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use status_model::{RuntimeSection, SectionData, SectionName};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::collector::{CollectError, Collected, Collector};
 use crate::engine::round3;
 
-/// How often the lag probe wakes.
-const PROBE_PERIOD: Duration = Duration::from_millis(100);
+#[cfg(test)]
+mod tests;
 
-/// No sample since the last read.
-const NO_SAMPLE: u64 = u64::MAX;
+/// Lag samples per collection.
+const SAMPLES: usize = 3;
 
-/// Collects the `runtime` section. Dropping it stops the lag probe.
+/// Collects the `runtime` section.
 pub struct RuntimeCollector {
-    /// Worst lag since the last read, in microseconds; [`NO_SAMPLE`] when none.
-    worst_lag_us: Arc<AtomicU64>,
-    probe: JoinHandle<()>,
+    _private: (),
 }
 
 impl RuntimeCollector {
-    /// Starts the lag probe on the current runtime.
-    ///
-    /// # Panics
-    /// Outside a tokio runtime.
+    /// The collector; nothing runs until it collects (no background task, no timer).
     pub fn start() -> RuntimeCollector {
-        let worst_lag_us = Arc::new(AtomicU64::new(NO_SAMPLE));
-        let probe = tokio::spawn(probe(worst_lag_us.clone()));
-        RuntimeCollector { worst_lag_us, probe }
+        RuntimeCollector { _private: () }
     }
 }
 
-impl Drop for RuntimeCollector {
-    fn drop(&mut self) {
-        self.probe.abort();
+/// The worst delay between spawning a task and its first poll over [`SAMPLES`] samples; `None` when
+/// the runtime would not run a task (it is shutting down).
+async fn probe() -> Option<Duration> {
+    let mut worst = Duration::ZERO;
+    for sample in 0..SAMPLES {
+        if sample > 0 {
+            tokio::task::yield_now().await;
+        }
+        let spawned = Instant::now();
+        let waited = tokio::spawn(async move { spawned.elapsed() }).await.ok()?;
+        worst = worst.max(waited);
     }
-}
-
-async fn probe(worst_lag_us: Arc<AtomicU64>) {
-    loop {
-        let start = Instant::now();
-        tokio::time::sleep(PROBE_PERIOD).await;
-        let lag = start.elapsed().saturating_sub(PROBE_PERIOD);
-        let lag_us = u64::try_from(lag.as_micros()).unwrap_or(NO_SAMPLE - 1);
-        // Keep the worst since the last read; NO_SAMPLE (the largest value) is replaced by any sample.
-        let _ = worst_lag_us.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |current| {
-            (current == NO_SAMPLE || lag_us > current).then_some(lag_us)
-        });
-    }
+    Some(worst)
 }
 
 #[async_trait]
@@ -66,10 +55,9 @@ impl Collector for RuntimeCollector {
     }
 
     async fn collect(&self) -> Result<Collected, CollectError> {
+        let worst = probe().await;
         let metrics = tokio::runtime::Handle::current().metrics();
-        let worst = self.worst_lag_us.swap(NO_SAMPLE, Ordering::Relaxed);
-        #[expect(clippy::cast_precision_loss, reason = "lag in microseconds is far below 2^52")]
-        let event_loop_lag_ms = (worst != NO_SAMPLE).then(|| round3(worst as f64 / 1000.0));
+        let event_loop_lag_ms = worst.map(|lag| round3(lag.as_secs_f64() * 1000.0));
         let mut collected = Collected::complete(SectionData::Runtime(RuntimeSection {
             event_loop_lag_ms,
             workers: to_u64(metrics.num_workers()),
@@ -79,10 +67,8 @@ impl Collector for RuntimeCollector {
         if event_loop_lag_ms.is_none() {
             collected.unmeasured.insert(
                 "event_loop_lag_ms".to_owned(),
-                format!(
-                    "no probe sample yet: the probe wakes every {} ms",
-                    PROBE_PERIOD.as_millis()
-                ),
+                "no probe sample: the runtime did not run the probe's task (shutting down)"
+                    .to_owned(),
             );
         }
         Ok(collected)

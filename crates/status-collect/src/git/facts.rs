@@ -46,6 +46,7 @@ pub(super) fn with_object_cache(repo: &mut gix::Repository) {
 const OBJECT_CACHE_BYTES: usize = 2 * 1024 * 1024;
 
 /// What `HEAD` says.
+#[derive(Clone)]
 pub(super) struct Head {
     /// The commit it resolves to; `None` on an unborn branch.
     pub(super) sha: Option<ObjectId>,
@@ -90,14 +91,47 @@ pub(crate) fn cut_subject(subject: &str) -> String {
     cut
 }
 
+/// What the walks of one work tree keep between collections: the on-disk index the last walk
+/// started from and, once a walk found files unchanged whose stat data the index did not record
+/// (right after a clone or checkout every file is "racily clean": written in the same second as the
+/// index, so its stat data cannot be trusted and its content is hashed), a copy of that index with
+/// the new stat data and, after a complete walk, its start as the time stamp. The copy is used
+/// until the index on disk changes, so a file is hashed once per change instead of on every
+/// collection. Nothing is written back: the work tree's own index is never touched.
+#[derive(Default)]
+pub(super) struct DirtyState {
+    base: Option<gix::worktree::Index>,
+    refreshed: Option<gix::index::File>,
+    /// Tracked files whose content the last walk read to compare it (0 when it did not finish).
+    pub(super) files_read: usize,
+}
+
+/// Files changed within this long before a walk started stay racily clean for the next one: file
+/// times are taken from the kernel's coarse clock, up to a tick (4 to 10 ms) behind.
+const RACY_MARGIN: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The margin where file times are whole seconds (no entry has nanoseconds): some file systems.
+const RACY_MARGIN_SECONDS: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Whether `git status --porcelain` would print anything: changes between `HEAD` and the index,
-/// between the index and the files, or untracked files that are not ignored. Stops at the first.
+/// between the index and the files, or untracked files that are not ignored. Stops at the first,
+/// in both the comparison of tracked files and the walk for untracked ones.
 ///
-/// One thread compares files with the index (gix would otherwise use every core): the caller runs
-/// several walks side by side, and a status collector must not take over the host's cores.
-pub(super) fn dirty(repo: &gix::Repository, interrupt: &Interrupt) -> Result<bool, String> {
+/// Runs on the calling thread with one thread comparing files with the index (gix would otherwise
+/// use every core): the caller runs several walks side by side, and a status collector must not
+/// take over the host's cores. `state` carries the refreshed stat data from walk to walk.
+pub(super) fn dirty(
+    repo: &gix::Repository,
+    state: &mut DirtyState,
+    interrupt: &Interrupt,
+) -> Result<bool, String> {
     let flag = interrupt.flag();
-    let index = repo.index_or_empty().map_err(|error| cause(&error))?;
+    let on_disk = repo.index_or_empty().map_err(|error| cause(&error))?;
+    if !state.base.as_ref().is_some_and(|base| std::sync::Arc::ptr_eq(base, &on_disk)) {
+        state.refreshed = None;
+        state.base = Some(on_disk.clone());
+    }
+    let index: &gix::index::File = state.refreshed.as_ref().unwrap_or(&on_disk);
     let head_tree = repo.head_tree_id_or_empty().map_err(|error| cause(&error))?;
     // A valid cached root tree equal to HEAD's tree means the index holds exactly HEAD: nothing is
     // staged, and the HEAD-to-index diff can be skipped (git's unpack-trees trusts it the same way;
@@ -105,29 +139,123 @@ pub(super) fn dirty(repo: &gix::Repository, interrupt: &Interrupt) -> Result<boo
     let nothing_staged = index
         .tree()
         .is_some_and(|tree| tree.num_entries.is_some() && tree.id == head_tree.detach());
-    let platform = repo
-        .status(gix::progress::Discard)
-        .map_err(|error| cause(&error))?
-        .untracked_files(gix::status::UntrackedFiles::Collapsed)
-        .index_worktree_rewrites(None)
-        .index_worktree_options_mut(|options| options.thread_limit = Some(1))
-        .should_interrupt_owned(flag.clone());
-    // Dropping an iterator detaches gix's producer threads and restores the flag; setting it
-    // afterwards is what makes them stop instead of finishing a walk nobody reads.
-    let first = if nothing_staged {
-        let mut changes =
-            platform.into_index_worktree_iter(Vec::new()).map_err(|error| cause(&error))?;
-        changes.next().map(|change| change.map(drop).map_err(|error| cause(&error)))
-    } else {
-        let mut changes = platform.into_iter(None).map_err(|error| cause(&error))?;
-        changes.next().map(|change| change.map(drop).map_err(|error| cause(&error)))
+    if !nothing_staged {
+        let mut staged = false;
+        repo.tree_index_status(
+            &head_tree,
+            index,
+            None,
+            gix::status::tree_index::TrackRenames::Disabled,
+            |_, _, _| {
+                staged = true;
+                Ok(std::ops::ControlFlow::Break(()))
+            },
+        )
+        .map_err(|error| cause(&error))?;
+        if staged {
+            return Ok(true);
+        }
+    }
+    let started = std::time::SystemTime::now();
+    let options = gix::status::index_worktree::Options {
+        sorting: None,
+        dirwalk_options: Some(
+            repo.dirwalk_options()
+                .map_err(|error| cause(&error))?
+                .emit_untracked(gix::dir::walk::EmissionMode::CollapseDirectory),
+        ),
+        rewrites: None,
+        thread_limit: Some(1),
     };
-    let stopped = flag.swap(true, Ordering::SeqCst);
-    match first {
-        Some(Ok(())) => Ok(true),
-        _ if stopped || interrupt.fired() => Err("not read: the deadline passed".to_owned()),
-        Some(Err(error)) => Err(error),
-        None => Ok(false),
+    let submodules = gix::status::index_worktree::BuiltinSubmoduleStatus::new(
+        repo.clone().into_sync(),
+        gix::status::Submodule::default(),
+    )
+    .map_err(|error| cause(&error))?;
+    let mut first = FirstChange { flag: &flag, changed: false, refreshed: Vec::new() };
+    let walked = repo.index_worktree_status(
+        index,
+        std::iter::empty::<&gix::bstr::BStr>(),
+        &mut first,
+        gix::status::plumbing::index_as_worktree::traits::FastEq,
+        submodules,
+        &mut gix::progress::Discard,
+        &flag,
+        options,
+    );
+    let FirstChange { changed, refreshed, .. } = first;
+    state.files_read =
+        walked.as_ref().map_or(0, |outcome| outcome.tracked_file_modification.worktree_files_read);
+    let complete = !changed && walked.is_ok() && !flag.load(Ordering::SeqCst);
+    // Racily clean entries found unchanged come back as refreshed ones: without any, no entry's
+    // trust depends on the time stamp, and the index in use stays as it is.
+    if !refreshed.is_empty() {
+        let margin = match refreshed.iter().any(|(_, stat)| stat.mtime.nsecs != 0) {
+            true => RACY_MARGIN,
+            false => RACY_MARGIN_SECONDS,
+        };
+        let mut copy = index.clone();
+        let entries = copy.entries_mut();
+        for (at, stat) in refreshed {
+            if let Some(entry) = entries.get_mut(at) {
+                entry.stat = stat;
+            }
+        }
+        // Every entry's stat data was compared during a complete walk: those of files older than
+        // its start (less the margin) can be trusted from now on.
+        if complete && let Some(before) = started.checked_sub(margin) {
+            copy.set_timestamp(filetime::FileTime::from_system_time(before));
+        }
+        state.refreshed = Some(copy);
+    }
+    match walked {
+        _ if changed => Ok(true),
+        _ if interrupt.fired() || flag.load(Ordering::SeqCst) => {
+            Err("not read: the deadline passed".to_owned())
+        }
+        Err(error) => Err(cause(&error)),
+        Ok(_) => Ok(false),
+    }
+}
+
+/// Records refreshed stat data and stops the walks at the first change.
+struct FirstChange<'a> {
+    flag: &'a std::sync::atomic::AtomicBool,
+    changed: bool,
+    /// Entries found unchanged whose stat data the index did not record, by position.
+    refreshed: Vec<(usize, gix::index::entry::Stat)>,
+}
+
+impl<'index> gix::status::plumbing::index_as_worktree_with_renames::VisitEntry<'index>
+    for FirstChange<'_>
+{
+    type ContentChange = ();
+    type SubmoduleStatus = gix::submodule::Status;
+
+    fn visit_entry(
+        &mut self,
+        entry: gix::status::plumbing::index_as_worktree_with_renames::Entry<
+            'index,
+            Self::ContentChange,
+            Self::SubmoduleStatus,
+        >,
+    ) {
+        use gix::status::plumbing::index_as_worktree::EntryStatus;
+        use gix::status::plumbing::index_as_worktree_with_renames::Entry;
+        let change = match entry {
+            Entry::Modification { status: EntryStatus::NeedsUpdate(stat), entry_index, .. } => {
+                self.refreshed.push((entry_index, stat));
+                false
+            }
+            Entry::Modification { .. } | Entry::Rewrite { .. } => true,
+            Entry::DirectoryContents { entry, .. } => {
+                entry.status == gix::dir::entry::Status::Untracked
+            }
+        };
+        if change {
+            self.changed = true;
+            self.flag.store(true, Ordering::SeqCst);
+        }
     }
 }
 

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 /// The tokio runtime the collector runs on (the host's own).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuntimeSection {
-    /// Worst timer overshoot seen by the lag probe since the previous collection, in milliseconds:
-    /// how late a task woke up because the runtime's workers were busy. `null` before the first sample.
+    /// Worst wait of the lag probe's tasks during the collection, in milliseconds: how long a task
+    /// that was ready waited to run because the runtime's workers were busy. `null` when the runtime
+    /// would not run the probe (shutting down).
     pub event_loop_lag_ms: Option<f64>,
     /// Number of worker threads.
     pub workers: u64,

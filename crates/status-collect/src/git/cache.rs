@@ -1,0 +1,180 @@
+//! Opened repositories kept across collections, and one read of a checkout per cycle shared by the
+//! sections that ask for it.
+//!
+//! Opening a repository reads its config files and sets up its object database; its object cache
+//! and each work tree's refreshed index (see [`facts::DirtyState`]) are only worth anything if they
+//! outlive a collection. So every repository path has a [`Slot`] in a process-wide table, opened on
+//! first use and reopened when the directory, its git dir or its config is no longer the same file
+//! (a re-clone, a moved worktree, `git config` writes). `HEAD`, references, the index and packs are
+//! read from disk on every use by gix itself; only what is derived from the config is kept.
+//!
+//! A slot is locked for the whole of a read, so two sections reading the same path in one cycle
+//! (`deploy` and `repos` on the same checkout, `storage` counting its references) take turns, and
+//! the second reuses the checkout facts of the first when that read finished after it asked
+//! ([`Slot::fresh_checkout`], by a count of finished reads, not by the clock): a read in progress
+//! is joined, one finished before the question never reused. A read that passes
+//! its deadline is interrupted by its own section, so the wait of another is bounded by that
+//! deadline too. Slots unused for [`IDLE`] are dropped with their repositories.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::GitError;
+use super::facts::{self, DirtyState, Head};
+
+/// A slot not used for this long is dropped (its repository configured no more, or deleted).
+const IDLE: Duration = Duration::from_secs(600);
+
+/// Slots by path, with their count of finished checkout reads and when each was last handed out.
+type Slots = BTreeMap<PathBuf, (Arc<Mutex<Slot>>, Arc<AtomicU64>, Instant)>;
+
+/// The count of finished checkout reads of a slot when a section asked.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Asked(u64);
+
+static SLOTS: Mutex<Slots> = Mutex::new(BTreeMap::new());
+
+/// The slot of the repository at `path` (its components, so `a/b/` and `a/b` share one), and the
+/// moment of asking.
+pub(super) fn slot(path: &Path) -> (Arc<Mutex<Slot>>, Asked) {
+    let key: PathBuf = path.components().collect();
+    let now = Instant::now();
+    let mut slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
+    slots.retain(|_, (slot, _, used)| Arc::strong_count(slot) > 1 || now - *used < IDLE);
+    let (slot, finished, used) = slots.entry(key).or_insert_with(|| {
+        let finished = Arc::new(AtomicU64::new(0));
+        let slot = Slot { finished: finished.clone(), ..Slot::default() };
+        (Arc::new(Mutex::new(slot)), finished, now)
+    });
+    *used = now;
+    (slot.clone(), Asked(finished.load(Ordering::SeqCst)))
+}
+
+/// Locks `slot`; a read that panicked left nothing half-written that matters (at worst a stale
+/// checkout read, which its time stamp makes unused).
+pub(super) fn lock(slot: &Mutex<Slot>) -> std::sync::MutexGuard<'_, Slot> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One repository path: its main work tree (or bare repository), its linked worktrees by git dir,
+/// and the last checkout read.
+#[derive(Default)]
+pub(super) struct Slot {
+    main: Option<Tree>,
+    /// Linked worktrees by their git dir (`.git/worktrees/<name>`).
+    linked: BTreeMap<PathBuf, Tree>,
+    /// The last read of `HEAD`, dirtiness and unpushed commits, and its number in `finished`.
+    checkout: Option<(u64, CheckoutFacts)>,
+    /// Checkout reads finished, readable without the lock.
+    finished: Arc<AtomicU64>,
+}
+
+/// An opened repository (or linked worktree) and what its walks keep.
+pub(super) struct Tree {
+    pub(super) repo: gix::Repository,
+    identity: Identity,
+    pub(super) dirty: DirtyState,
+}
+
+impl Tree {
+    /// Keeps `repo`, as long as the files it was opened from stay the same.
+    pub(super) fn new(dir: &Path, repo: gix::Repository) -> Tree {
+        let identity = Identity::of(dir, &repo);
+        Tree { repo, identity, dirty: DirtyState::default() }
+    }
+
+    /// Whether `dir` and the git dir and config this was opened from are still the same files.
+    pub(super) fn still(&self, dir: &Path) -> bool {
+        Identity::of(dir, &self.repo) == self.identity
+    }
+}
+
+/// The files an opened repository depends on: the directory, its git dir, the shared config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Identity {
+    dir: Option<(u64, u64)>,
+    git_dir: Option<(u64, u64)>,
+    config: Option<(u64, u64, i64, i64, u64)>,
+}
+
+impl Identity {
+    fn of(dir: &Path, repo: &gix::Repository) -> Identity {
+        let file = |path: &Path| std::fs::metadata(path).ok();
+        let config = file(&repo.common_dir().join("config"))
+            .map(|meta| (meta.dev(), meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.size()));
+        Identity {
+            dir: file(dir).map(|meta| (meta.dev(), meta.ino())),
+            git_dir: file(repo.git_dir()).map(|meta| (meta.dev(), meta.ino())),
+            config,
+        }
+    }
+}
+
+/// The facts `deploy` and `repos` both read from a work tree.
+#[derive(Clone)]
+pub(super) struct CheckoutFacts {
+    pub(super) head: Result<Head, String>,
+    pub(super) dirty: Result<bool, String>,
+    pub(super) unpushed: Result<u64, String>,
+}
+
+impl Slot {
+    /// The repository at `path`, opened now or kept from an earlier read if its files are the
+    /// same, and the linked worktrees kept with it.
+    pub(super) fn open(
+        &mut self,
+        path: &Path,
+    ) -> Result<(&mut Tree, &mut BTreeMap<PathBuf, Tree>), GitError> {
+        if self.main.as_ref().is_some_and(|tree| !tree.still(path)) {
+            self.main = None;
+            self.linked.clear();
+            self.checkout = None;
+        }
+        let tree = match self.main.take() {
+            Some(tree) => tree,
+            None => Tree::new(path, facts::open(path)?),
+        };
+        Ok((self.main.insert(tree), &mut self.linked))
+    }
+
+    /// The checkout facts of a read that finished after `asked` (the slot is locked while a read
+    /// runs, so it was going on when the caller asked, or started later).
+    pub(super) fn fresh_checkout(&self, asked: Asked) -> Option<CheckoutFacts> {
+        self.checkout.as_ref().filter(|(number, _)| *number > asked.0).map(|(_, read)| read.clone())
+    }
+
+    /// Keeps the checkout facts just read, for the sections that asked while they were read.
+    pub(super) fn keep_checkout(&mut self, read: CheckoutFacts) {
+        let number = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+        self.checkout = Some((number, read));
+    }
+
+    /// The checkout facts of the main work tree: shared when another section read them after
+    /// `asked`, else read now.
+    pub(super) fn checkout(
+        &mut self,
+        path: &Path,
+        asked: Asked,
+        interrupt: &super::Interrupt,
+    ) -> Result<CheckoutFacts, GitError> {
+        if let Some(read) = self.fresh_checkout(asked) {
+            return Ok(read);
+        }
+        let (tree, _) = self.open(path)?;
+        let head = facts::head(&tree.repo);
+        let dirty = facts::dirty(&tree.repo, &mut tree.dirty, interrupt);
+        let unpushed = match &head {
+            Ok(head) => facts::unpushed(&tree.repo, head),
+            Err(reason) => Err(reason.clone()),
+        };
+        let read = CheckoutFacts { head, dirty, unpushed };
+        self.keep_checkout(read.clone());
+        Ok(read)
+    }
+}
