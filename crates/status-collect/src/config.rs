@@ -12,6 +12,7 @@ mod http;
 mod read_only_sql;
 mod redact;
 mod sections;
+mod target;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use redact::RedactConfig;
 pub use self::git::{DeployConfig, RepoConfig};
 
 pub use sections::{ContainersConfig, GatewayConfig, ProcessesConfig, TerminalsConfig};
+pub use target::TargetConfig;
 
 use crate::health::HealthConfig;
 
@@ -79,6 +81,8 @@ pub struct Config {
     pub workers: WorkersConfig,
     /// `[traces]`: the trace buffer.
     pub traces: TracesConfig,
+    /// `[target]`: the process `service` and `process` describe; the collector's own by default.
+    pub target: TargetConfig,
 }
 
 /// `[service]`: how the host is named.
@@ -204,6 +208,9 @@ impl Config {
             }
         })?;
         if let Some(message) = config.needs_missing_feature() {
+            return Err(ConfigError::Invalid { origin: origin.to_owned(), message });
+        }
+        if let Some(message) = config.target.problem() {
             return Err(ConfigError::Invalid { origin: origin.to_owned(), message });
         }
         if let Some(name) = &config.deploy.database {

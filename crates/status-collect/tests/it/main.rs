@@ -16,3 +16,4 @@ mod repos;
 mod sections;
 mod store;
 mod store_faults;
+mod target;

@@ -35,12 +35,22 @@ pub(super) fn collectors(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict
     vec![result]
 }
 
-/// Fails while the service is shutting down, so readiness sends traffic elsewhere.
+/// Fails while the service is shutting down, so readiness sends traffic elsewhere, and when the
+/// `[target]` process it describes is gone.
 pub(super) fn shutting_down(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict> {
     let Some(service) = ctx.snapshot.service.value() else { return Vec::new() };
     vec![match service.status {
         ServiceStatus::Ok => verdict(HealthStatus::Pass, "running".into(), None),
         ServiceStatus::ShuttingDown => verdict(HealthStatus::Fail, "shutting down".into(), None),
+        ServiceStatus::Gone => {
+            let mut gone = verdict(
+                HealthStatus::Fail,
+                format!("{} is gone (the target process no longer runs)", service.name),
+                None,
+            );
+            gone.details.insert("state".into(), "gone".into());
+            gone
+        }
     }]
 }
 
