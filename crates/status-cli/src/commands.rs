@@ -108,6 +108,12 @@ pub(crate) enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Record a deploy (shown as the `deploy` section's `last_deploy_*`), or list the records.
+    #[command(after_help = crate::ENVIRONMENT)]
+    Deploy {
+        #[command(subcommand)]
+        action: crate::deploy::Action,
+    },
     /// Print a shell completion script on stdout, e.g. `status-cli completions bash > status-cli.bash`.
     Completions {
         /// The shell: bash, elvish, fish, powershell or zsh.
@@ -183,6 +189,10 @@ pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
         }
         Command::Diff { old, new, ignore, json, all } => {
             return crate::diff::command(&old, &new, &ignore, json, all);
+        }
+        Command::Deploy { action } => {
+            logs.init(LevelFilter::WARN);
+            crate::deploy::command(action).await.map_err(|message| print_error(&message))
         }
         Command::History { config, since, limit, key, events } => {
             logs.init(LevelFilter::WARN);

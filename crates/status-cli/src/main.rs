@@ -14,6 +14,8 @@
 //!   when none, 1 when some, 2 on an unreadable file.
 //! - `status-cli history [--since 1h] [--limit N] [--key K] [--config FILE]`: stored snapshots or one
 //!   key's series, one JSON object per line.
+//! - `status-cli deploy record [--sha SHA] [--at TIME] [--config FILE]`: records a deploy in the
+//!   store (default: `[deploy] repo`'s HEAD, now); `status-cli deploy list` prints the records.
 //! - `status-cli completions bash|elvish|fish|powershell|zsh`: a shell completion script.
 //!
 //! Logs go to stderr: `-v`/`-q` (or `RUST_LOG`) choose how much, `--log-format json` writes one JSON
@@ -23,6 +25,7 @@
 //! This binary only parses arguments and wires status-collect to status-http; logs go to stderr.
 
 mod commands;
+mod deploy;
 mod diff;
 mod fetch;
 mod health;

@@ -82,11 +82,18 @@ fn engine(config: &Config) -> Engine {
     )
 }
 
-/// Resident bytes of `pid` from `/proc/<pid>/stat` (field 24, in pages).
+/// Resident bytes of `pid` as the backend reads them: `/proc/<pid>/stat` (field 24, in pages) on the
+/// `/proc` backend, `/proc/<pid>/statm` (field 2, in pages) through sysinfo. (The kernel sums its
+/// per-CPU counters for `statm` and not for `stat`: the two may differ by a few pages.)
 fn proc_rss(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
-    let pages: u64 = fields[24 - 3].parse().unwrap();
+    let pages: u64 = if cfg!(feature = "procfs") {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+        fields[24 - 3].parse().unwrap()
+    } else {
+        let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap();
+        statm.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
     pages * rustix::param::page_size() as u64
 }
 
