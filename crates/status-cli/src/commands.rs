@@ -300,7 +300,7 @@ async fn serve(
     status_http::serve_with(
         listener,
         service,
-        Limits::from_config(&config.http),
+        Limits { restarts: status.server_restarts(), ..Limits::from_config(&config.http) },
         shutdown_signal(),
     )
     .await;

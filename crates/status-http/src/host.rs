@@ -61,7 +61,8 @@ pub fn serve_status(
     let addr: SocketAddr = listener.local_addr().map_err(HostError::Address)?;
     check_bind(addr, token.as_ref(), http)?;
     crate::server::raise_fd_limit();
-    Ok(serve_with(listener, with_token(status, token), Limits::from_config(http), shutdown))
+    let limits = Limits { restarts: status.server_restarts(), ..Limits::from_config(http) };
+    Ok(serve_with(listener, with_token(status, token), limits, shutdown))
 }
 
 #[cfg(test)]

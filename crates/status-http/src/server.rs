@@ -13,6 +13,7 @@ use std::time::Duration;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use status_collect::HttpConfig;
+use status_collect::collectors::ServerRestarts;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Notify, oneshot, watch};
 
@@ -77,9 +78,6 @@ impl Limits {
 /// longest delay before it ended starts the doubling over.
 pub const RESTART_DELAY: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(60));
 
-/// Restarts are counted within this window for [`ServerRestarts::recent`].
-pub const RESTART_WINDOW: Duration = Duration::from_secs(600);
-
 /// A test's fault: called in the accept loop with each accepted connection's peer address; a panic
 /// there ends the loop as a bug in it would.
 #[derive(Clone)]
@@ -89,50 +87,6 @@ pub struct AcceptFault(pub Arc<dyn Fn(SocketAddr) + Send + Sync>);
 impl std::fmt::Debug for AcceptFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("AcceptFault")
-    }
-}
-
-/// The restarts of a server's accept loop: how many, the last one's cause, and when.
-#[derive(Clone, Debug, Default)]
-pub struct ServerRestarts(Arc<Mutex<RestartLog>>);
-
-#[derive(Debug, Default)]
-struct RestartLog {
-    total: u64,
-    last_error: Option<String>,
-    /// When each restart within [`RESTART_WINDOW`] happened.
-    recent: VecDeque<tokio::time::Instant>,
-}
-
-impl ServerRestarts {
-    /// Restarts since the server started.
-    pub fn total(&self) -> u64 {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).total
-    }
-
-    /// What ended the loop the last time (a panic's message), if it ever ended.
-    pub fn last_error(&self) -> Option<String> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).last_error.clone()
-    }
-
-    /// Restarts within the last [`RESTART_WINDOW`] (10 minutes).
-    pub fn recent(&self) -> u64 {
-        let mut log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = tokio::time::Instant::now();
-        while log.recent.front().is_some_and(|at| now.duration_since(*at) > RESTART_WINDOW) {
-            log.recent.pop_front();
-        }
-        u64::try_from(log.recent.len()).unwrap_or(u64::MAX)
-    }
-
-    fn record(&self, error: String) {
-        let mut log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        log.total += 1;
-        log.last_error = Some(error);
-        log.recent.push_back(tokio::time::Instant::now());
-        if log.recent.len() > 1000 {
-            log.recent.pop_front();
-        }
     }
 }
 
@@ -321,6 +275,7 @@ pub async fn serve_with(
         freed: Notify::new(),
     });
     tokio::pin!(shutdown);
+    let _serving = limits.restarts.serve();
     let (first_delay, max_delay) = limits.restart_delay;
     let mut delay = first_delay;
     loop {

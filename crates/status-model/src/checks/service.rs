@@ -54,6 +54,22 @@ pub(super) fn shutting_down(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verd
     }]
 }
 
+/// Restarts of the status server's accept loop within the last 10 minutes: `warn` after one
+/// (`warn_above` 0), `fail` after 5 (`fail_above` 4). Nothing while no server runs.
+pub(super) fn http_server(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(http) = ctx.snapshot.http.value().filter(|http| http.serving) else {
+        return Vec::new();
+    };
+    #[expect(clippy::cast_precision_loss, reason = "a handful of restarts")]
+    let mut result =
+        graded("server restarts in 10 minutes", http.restarts_last_10m as f64, "", config);
+    result.details.insert("restarts_total".into(), http.restarts_total.to_string());
+    if let Some(error) = &http.last_error {
+        result.details.insert("last_error".into(), error.clone());
+    }
+    vec![result]
+}
+
 /// The snapshot's age in collection intervals; `fail_above` 3 by default. Only meaningful when the
 /// snapshot comes from a loop (it has an interval).
 pub(super) fn snapshot_fresh(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
