@@ -2,8 +2,10 @@
 //!
 //! - `status-cli snapshot [--config FILE] [--format json|pretty|text|terse] [--pretty]
 //!   [--section NAME] [--view NAME] [--markdown]`: collects once and prints the snapshot on stdout,
-//!   as JSON by default, as a text view for people, or as the terse projection. On failure
-//!   `{"error": "..."}` and exit status 1.
+//!   as JSON by default, as a text view for people (`--view` and `--markdown` imply `--format
+//!   text`), or as the terse projection. On failure exit status 1 and the error as plain text on
+//!   stderr (the file, line and key of a config error), or, with `--format json|pretty|terse`,
+//!   `{"error": "..."}` on stdout for scripts. The other commands' errors are plain text on stderr.
 //! - `status-cli watch [--url URL | --config FILE] [--interval 2s] [--view NAME]`: a live,
 //!   full-screen view that redraws in place and highlights what changed; `q` or Ctrl-C quits.
 //! - `status-cli serve [--config FILE] [--bind ADDR] [--interval 30s]`: collects in the background

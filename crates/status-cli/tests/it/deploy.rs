@@ -126,7 +126,7 @@ fn a_recorded_deploy_is_listed_and_served() {
     // Bad input: an error naming what is wrong, and nothing recorded.
     let bad = run(&["deploy", "record", "--config", config, "--sha", "not-hex"]);
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stdout).contains("not-hex"), "{bad:?}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not-hex"), "{bad:?}");
     let bad = run(&["deploy", "record", "--config", config, "--sha", "abcd", "--at", "yesterday"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"), "{bad:?}");
