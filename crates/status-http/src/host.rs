@@ -50,7 +50,9 @@ fn with_token(status: &Status, token: Option<Token>) -> StatusService {
 /// `tokio::spawn` it; it runs until `shutdown` completes. Fails, before serving anything, on a
 /// token that cannot be read, or on a non-loopback address without a token unless
 /// `[http] allow_unauthenticated_remote = true`. Raises the soft open-file limit to the hard one
-/// ([`raise_fd_limit`](crate::raise_fd_limit)).
+/// ([`raise_fd_limit`](crate::raise_fd_limit)). The server is supervised as
+/// [`serve_with`](crate::serve_with) says; its restarts are counted in
+/// [`Status::server_restarts`] (the `http` section and the `http_server` check).
 pub fn serve_status(
     status: &Status,
     listener: TcpListener,
