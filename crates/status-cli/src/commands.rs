@@ -108,6 +108,12 @@ pub(crate) enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Record a deploy (shown as the `deploy` section's `last_deploy_*`), or list the records.
+    #[command(after_help = crate::ENVIRONMENT)]
+    Deploy {
+        #[command(subcommand)]
+        action: crate::deploy::Action,
+    },
     /// Print a shell completion script on stdout, e.g. `status-cli completions bash > status-cli.bash`.
     Completions {
         /// The shell: bash, elvish, fish, powershell or zsh.
@@ -142,10 +148,21 @@ pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
     let result = match command {
         Command::Snapshot { config, format, pretty, section, view, markdown } => {
             logs.init(LevelFilter::WARN);
-            let format = if pretty { Format::Pretty } else { format.unwrap_or_default() };
-            snapshot(config.as_deref(), format, section.as_deref(), view, markdown)
-                .await
-                .map_err(|message| print_error(&message))
+            // A script that asked for JSON gets its error as JSON on stdout; people get text.
+            let json_error =
+                pretty || matches!(format, Some(Format::Json | Format::Pretty | Format::Terse));
+            // `--view` and `--markdown` are text options: they imply `--format text`.
+            let format = match (pretty, format) {
+                (true, _) => Format::Pretty,
+                (false, Some(format)) => format,
+                (false, None) if view.is_some() || markdown.is_some() => Format::Text,
+                (false, None) => Format::default(),
+            };
+            snapshot(config.as_deref(), format, section.as_deref(), view, markdown).await.map_err(
+                |message| {
+                    if json_error { print_error(&message) } else { print_plain_error(&message) }
+                },
+            )
         }
         Command::Watch { url, config, token_file, interval, view } => {
             // No logs: stderr is the screen the view draws on.
@@ -157,7 +174,7 @@ pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
                 view,
             )
             .await
-            .map_err(|message| print_error(&message))
+            .map_err(|message| print_plain_error(&message))
         }
         Command::Serve { config, bind, interval } => {
             logs.init(LevelFilter::INFO);
@@ -184,11 +201,15 @@ pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
         Command::Diff { old, new, ignore, json, all } => {
             return crate::diff::command(&old, &new, &ignore, json, all);
         }
+        Command::Deploy { action } => {
+            logs.init(LevelFilter::WARN);
+            crate::deploy::command(action).await.map_err(|message| print_plain_error(&message))
+        }
         Command::History { config, since, limit, key, events } => {
             logs.init(LevelFilter::WARN);
             crate::history::command(config.as_deref(), since, limit, key.as_deref(), events)
                 .await
-                .map_err(|message| print_error(&message))
+                .map_err(|message| print_plain_error(&message))
         }
     };
     match result {
@@ -202,9 +223,15 @@ pub(crate) fn print_line(line: &str) {
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 
-/// Prints `{"error": message}` on stdout, so callers that parse stdout always get JSON.
+/// Prints `{"error": message}` on stdout, for callers that asked for JSON (`--format json`).
 pub(crate) fn print_error(message: &str) {
     print_line(&serde_json::json!({ "error": message }).to_string());
+}
+
+/// Prints `status-cli: error: message` on stderr, as plain text for people (a config error's
+/// file, line and key on lines of their own, as toml writes them).
+pub(crate) fn print_plain_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "status-cli: error: {message}");
 }
 
 pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, String> {
@@ -290,7 +317,7 @@ async fn serve(
     status_http::serve_with(
         listener,
         service,
-        Limits::from_config(&config.http),
+        Limits { restarts: status.server_restarts(), ..Limits::from_config(&config.http) },
         shutdown_signal(),
     )
     .await;

@@ -2,8 +2,10 @@
 //!
 //! - `status-cli snapshot [--config FILE] [--format json|pretty|text|terse] [--pretty]
 //!   [--section NAME] [--view NAME] [--markdown]`: collects once and prints the snapshot on stdout,
-//!   as JSON by default, as a text view for people, or as the terse projection. On failure
-//!   `{"error": "..."}` and exit status 1.
+//!   as JSON by default, as a text view for people (`--view` and `--markdown` imply `--format
+//!   text`), or as the terse projection. On failure exit status 1 and the error as plain text on
+//!   stderr (the file, line and key of a config error), or, with `--format json|pretty|terse`,
+//!   `{"error": "..."}` on stdout for scripts. The other commands' errors are plain text on stderr.
 //! - `status-cli watch [--url URL | --config FILE] [--interval 2s] [--view NAME]`: a live,
 //!   full-screen view that redraws in place and highlights what changed; `q` or Ctrl-C quits.
 //! - `status-cli serve [--config FILE] [--bind ADDR] [--interval 30s]`: collects in the background
@@ -14,6 +16,8 @@
 //!   when none, 1 when some, 2 on an unreadable file.
 //! - `status-cli history [--since 1h] [--limit N] [--key K] [--config FILE]`: stored snapshots or one
 //!   key's series, one JSON object per line.
+//! - `status-cli deploy record [--sha SHA] [--at TIME] [--config FILE]`: records a deploy in the
+//!   store (default: `[deploy] repo`'s HEAD, now); `status-cli deploy list` prints the records.
 //! - `status-cli completions bash|elvish|fish|powershell|zsh`: a shell completion script.
 //!
 //! Logs go to stderr: `-v`/`-q` (or `RUST_LOG`) choose how much, `--log-format json` writes one JSON
@@ -23,6 +27,7 @@
 //! This binary only parses arguments and wires status-collect to status-http; logs go to stderr.
 
 mod commands;
+mod deploy;
 mod diff;
 mod fetch;
 mod health;

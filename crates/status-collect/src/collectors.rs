@@ -8,6 +8,7 @@ mod gateway;
 mod host;
 mod host_jobs;
 mod host_provided;
+mod http_server;
 mod messages;
 mod metrics;
 mod notifier;
@@ -25,6 +26,7 @@ mod service;
 mod sidecars;
 mod storage;
 mod store;
+mod target;
 mod tasks;
 mod terminals;
 mod trace_operations;
@@ -40,6 +42,7 @@ pub use gateway::GatewayCollector;
 pub use host::HostCollector;
 pub use host_jobs::HostJobsCollector;
 pub use host_provided::{HostProvidedCollector, HostSection};
+pub use http_server::{HttpServerCollector, RESTART_WINDOW, ServerRestarts, ServingGuard};
 pub use messages::MessagesCollector;
 pub use metrics::MetricsCollector;
 pub use notifier::NotifierCollector;
@@ -57,6 +60,7 @@ pub use sidecars::{Liveness, Sidecars, SidecarsCollector};
 use status_deps::StatusDeps;
 pub use storage::{BranchCount, StorageCollector};
 pub use store::StoreCollector;
+pub use target::Target;
 pub use tasks::TasksCollector;
 pub use terminals::TerminalsCollector;
 pub use trace_operations::TraceOperationsCollector;
@@ -69,7 +73,7 @@ use crate::docker::DockerEndpoint;
 use crate::store::Store;
 
 /// The collectors `config` and `deps` ask for, in snapshot order: `service`, `process`, `host`,
-/// `runtime`, then [`around_the_host`]'s, then `deploy` and `repos` when repositories are
+/// `runtime` (left out with a `[target]`: it can only describe the collector's own runtime), then [`around_the_host`]'s, then `deploy` and `repos` when repositories are
 /// configured, then the [`databases`] sections. Must be called inside a tokio runtime (the runtime
 /// collector starts its lag probe). `DOCKER_HOST` and the gateway's key variable are read from the
 /// process environment. The `deploy` section's store is the one under `config`'s state dir;
@@ -90,12 +94,21 @@ pub fn standard_with_store(
     store: Store,
 ) -> Vec<Arc<dyn Collector>> {
     let env: EnvLookup = Arc::new(|name| std::env::var(name).ok());
-    let mut collectors: Vec<Arc<dyn Collector>> = vec![
-        Arc::new(ServiceCollector::new(deps.clone(), config.service.name.clone(), shutdown)),
-        process_collector(),
-        host_collector(config.host.disk_paths.clone()),
-        Arc::new(RuntimeCollector::start()),
-    ];
+    let target = Target::from_config(&config.target).map(Arc::new);
+    let service = ServiceCollector::new(deps.clone(), config.service.name.clone(), shutdown);
+    let mut collectors: Vec<Arc<dyn Collector>> = match &target {
+        Some(target) => vec![
+            Arc::new(service.with_target(target.clone())),
+            process_collector(Some(target.clone())),
+            host_collector(config.host.disk_paths.clone()),
+        ],
+        None => vec![
+            Arc::new(service),
+            process_collector(None),
+            host_collector(config.host.disk_paths.clone()),
+            Arc::new(RuntimeCollector::start()),
+        ],
+    };
     collectors.extend(around_the_host(config, &deps, env));
     // Without the `git` feature a parsed config has neither (`Config::parse` refuses them).
     #[cfg(feature = "git")]
@@ -220,12 +233,21 @@ pub fn around_the_host(
     collectors
 }
 
-/// The `process` collector: the `/proc` reader on Linux with the `procfs` feature, sysinfo elsewhere.
-fn process_collector() -> Arc<dyn Collector> {
+/// The `process` collector, of `target` or this process: the `/proc` reader on Linux with the
+/// `procfs` feature, sysinfo elsewhere.
+fn process_collector(target: Option<Arc<Target>>) -> Arc<dyn Collector> {
     if cfg!(all(target_os = "linux", feature = "procfs")) {
-        Arc::new(ProcessCollector::new())
+        let collector = ProcessCollector::new();
+        Arc::new(match target {
+            Some(target) => collector.with_target(target),
+            None => collector,
+        })
     } else {
-        Arc::new(SysinfoProcessCollector::new())
+        let collector = SysinfoProcessCollector::new();
+        Arc::new(match target {
+            Some(target) => collector.with_target(target),
+            None => collector,
+        })
     }
 }
 

@@ -12,6 +12,7 @@ mod http;
 mod read_only_sql;
 mod redact;
 mod sections;
+mod target;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use redact::RedactConfig;
 pub use self::git::{DeployConfig, RepoConfig};
 
 pub use sections::{ContainersConfig, GatewayConfig, ProcessesConfig, TerminalsConfig};
+pub use target::TargetConfig;
 
 use crate::health::HealthConfig;
 
@@ -79,6 +81,8 @@ pub struct Config {
     pub workers: WorkersConfig,
     /// `[traces]`: the trace buffer.
     pub traces: TracesConfig,
+    /// `[target]`: the process `service` and `process` describe; the collector's own by default.
+    pub target: TargetConfig,
 }
 
 /// `[service]`: how the host is named.
@@ -127,8 +131,9 @@ impl Default for HostConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct StateConfig {
     /// `dir`: the state directory (embedded store, snapshot files). Default: `$STATE_DIRECTORY`
-    /// (set by systemd), else `$XDG_STATE_HOME/status`, else `~/.local/state/status`. Created on
-    /// first use.
+    /// (set by systemd), else `$XDG_STATE_HOME/status`, else `~/.local/state/status`, else (no
+    /// `HOME` either) the absolute `$TMPDIR/status-<uid>` (`/tmp/status-<uid>` when `TMPDIR` is
+    /// unset or relative). Created on first use.
     pub dir: Option<PathBuf>,
 }
 
@@ -206,6 +211,9 @@ impl Config {
         if let Some(message) = config.needs_missing_feature() {
             return Err(ConfigError::Invalid { origin: origin.to_owned(), message });
         }
+        if let Some(message) = config.target.problem() {
+            return Err(ConfigError::Invalid { origin: origin.to_owned(), message });
+        }
         if let Some(name) = &config.deploy.database {
             let invalid =
                 |message: String| ConfigError::Invalid { origin: origin.to_owned(), message };
@@ -254,7 +262,12 @@ impl Config {
         }
         match env("HOME") {
             Some(home) => PathBuf::from(home).join(".local/state/status"),
-            None => PathBuf::from(".status-state"),
+            None => {
+                // Never a relative path: it would follow the working directory.
+                let tmp = env("TMPDIR").map(PathBuf::from).filter(|dir| dir.is_absolute());
+                let tmp = tmp.unwrap_or_else(|| PathBuf::from("/tmp"));
+                tmp.join(format!("status-{}", rustix::process::getuid().as_raw()))
+            }
         }
     }
 }
@@ -293,8 +306,31 @@ fn bounded<'de, D: Deserializer<'de>>(
     key: &str,
     range: (Duration, Duration),
 ) -> Result<Duration, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    parse_bounded_duration(key, &text, range).map_err(serde::de::Error::custom)
+    /// A duration as written: a string, or (a mistake) a bare number.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Integer(i64),
+        Float(f64),
+    }
+    let number = |number: String| {
+        serde::de::Error::custom(format!(
+            "`{key}` must be a duration string with a unit, such as \"{number}s\" (seconds) or \
+             \"{number}ms\", not the bare number {number}"
+        ))
+    };
+    match Written::deserialize(deserializer).map_err(|_: D::Error| {
+        serde::de::Error::custom(format!(
+            "`{key}` must be a duration string such as \"30s\", \"2m\" or \"500ms\""
+        ))
+    })? {
+        Written::Text(text) => {
+            parse_bounded_duration(key, &text, range).map_err(serde::de::Error::custom)
+        }
+        Written::Integer(value) => Err(number(value.to_string())),
+        Written::Float(value) => Err(number(value.to_string())),
+    }
 }
 
 fn interval_in_range<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {

@@ -159,6 +159,17 @@ pub fn read_checkout(
     Ok((checkout, unmeasured))
 }
 
+/// The commit `HEAD` of the repository at `path` resolves to, as 40 hex digits (what a deploy of that
+/// checkout records).
+pub fn head_sha(path: &Path) -> Result<String, GitError> {
+    let repo = facts::open(path)?;
+    let head =
+        facts::head(&repo).map_err(|cause| GitError::at(path, "cannot read HEAD of", cause))?;
+    head.sha.map(|sha| sha.to_string()).ok_or_else(|| {
+        GitError::at(path, "cannot deploy from", "HEAD names no commit yet (an unborn branch)")
+    })
+}
+
 /// How many references of the repository at `path` match `glob` (a full-name glob such as
 /// `refs/heads/snapshot/*`), counted as `git for-each-ref <glob> | wc -l` counts them.
 ///

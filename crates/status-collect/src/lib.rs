@@ -79,7 +79,8 @@ pub use config::{
     CollectConfig, Config, ConfigError, ContainersConfig, DatabaseConfig, DeployConfig, DiffConfig,
     FilesConfig, GatewayConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig, HostConfig,
     HttpConfig, Layout, ProbeConfig, ProcessesConfig, RedactConfig, RepoConfig, ServiceConfig,
-    StateConfig, StorageConfig, TerminalsConfig, TracesConfig, WorkersConfig, parse_interval,
+    StateConfig, StorageConfig, TargetConfig, TerminalsConfig, TracesConfig, WorkersConfig,
+    parse_interval,
 };
 pub use database::Database;
 pub use docker::DockerEndpoint;

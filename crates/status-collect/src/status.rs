@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 use crate::cache::{Cache, Published};
 use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
 use crate::collectors::{self, PipelineCollector, ShutdownFlag, Sidecars, SidecarsCollector};
+use crate::collectors::{HttpServerCollector, ServerRestarts};
 use crate::collectors::{MetricsCollector, TraceOperationsCollector, WorkersCollector};
 use crate::config::{Config, Layout};
 use crate::diagnostics::{HeartbeatSocket, Heartbeats, MetricsRegistry, TraceBuffer};
@@ -35,6 +36,7 @@ pub struct Status {
     changes: Changes,
     store: Store,
     sidecars: Sidecars,
+    server_restarts: ServerRestarts,
     min_refresh: Duration,
     diagnostics: Diagnostics,
     /// Listening while held; dropped (socket file removed) at shutdown.
@@ -104,10 +106,12 @@ impl Status {
         let shutdown = ShutdownFlag::default();
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
+        let server_restarts = ServerRestarts::default();
         let stats = Arc::new(ChangeStats::default());
         let mut collectors =
             collectors::standard_with_store(&config, deps, shutdown.clone(), store.clone());
         collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
+        collectors.push(Arc::new(HttpServerCollector::new(server_restarts.clone())));
         collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
         let (heartbeat_socket, socket_state) = listen(&config, &diagnostics);
         collectors.push(Arc::new(MetricsCollector::new(diagnostics.metrics.clone())));
@@ -131,10 +135,17 @@ impl Status {
             changes,
             store,
             sidecars,
+            server_restarts,
             min_refresh,
             diagnostics,
             _heartbeat_socket: heartbeat_socket,
         }
+    }
+
+    /// The restarts of the status server serving this status (status-http counts them here;
+    /// the `http` section and the `http_server` check report them).
+    pub fn server_restarts(&self) -> ServerRestarts {
+        self.server_restarts.clone()
     }
 
     /// The configuration the collector runs with (the HTTP front-end reads its `[http]` table).

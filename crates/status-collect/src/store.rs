@@ -201,11 +201,21 @@ impl Store {
 
     /// Records that `sha` was deployed now, and returns the record.
     pub async fn record_deploy(&self, sha: &str) -> Result<DeployRecord, StoreError> {
+        self.record_deploy_at(sha, now_millis()).await
+    }
+
+    /// Records that `sha` was deployed at `at` (to the millisecond), and returns the record.
+    pub async fn record_deploy_at(
+        &self,
+        sha: &str,
+        at: Timestamp,
+    ) -> Result<DeployRecord, StoreError> {
         let sha = sha.trim();
         if !(4..=64).contains(&sha.len()) || !sha.bytes().all(|byte| byte.is_ascii_hexdigit()) {
             return Err(StoreError::InvalidSha(sha.to_owned()));
         }
-        let record = DeployRecord { sha: sha.to_ascii_lowercase(), at: now_millis() };
+        let at = at.round(jiff::Unit::Millisecond).unwrap_or(at);
+        let record = DeployRecord { sha: sha.to_ascii_lowercase(), at };
         let result = sqlx::query("INSERT INTO deploys (sha, deployed_at) VALUES (?, ?)")
             .bind(&record.sha)
             .bind(record.at.to_string())
@@ -219,17 +229,29 @@ impl Store {
 
     /// The last recorded deploy; `None` when none was ever recorded.
     pub async fn last_deploy(&self) -> Result<Option<DeployRecord>, StoreError> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT sha, deployed_at FROM deploys ORDER BY id DESC LIMIT 1")
-                .fetch_optional(&self.pool().await?)
+        Ok(self.deploys(1).await?.pop())
+    }
+
+    /// The newest `limit` recorded deploys, oldest first (in the order they were recorded).
+    pub async fn deploys(&self, limit: u32) -> Result<Vec<DeployRecord>, StoreError> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT sha, deployed_at FROM deploys ORDER BY id DESC LIMIT ?")
+                .bind(limit)
+                .fetch_all(&self.pool().await?)
                 .await
-                .map_err(|source| StoreError::Query { what: "read the last deploy", source })?;
-        let Some((sha, at)) = row else { return Ok(None) };
-        let at = at.parse::<Timestamp>().map_err(|error| StoreError::Corrupt {
-            path: self.inner.path.clone(),
-            what: format!("deploy time {at:?} is not an RFC 3339 time: {error}"),
-        })?;
-        Ok(Some(DeployRecord { sha, at }))
+                .map_err(|source| StoreError::Query { what: "read the deploys", source })?;
+        let mut records = rows
+            .into_iter()
+            .map(|(sha, at)| {
+                let at = at.parse::<Timestamp>().map_err(|error| StoreError::Corrupt {
+                    path: self.inner.path.clone(),
+                    what: format!("deploy time {at:?} is not an RFC 3339 time: {error}"),
+                })?;
+                Ok(DeployRecord { sha, at })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        records.reverse();
+        Ok(records)
     }
 }
 

@@ -50,7 +50,9 @@ fn with_token(status: &Status, token: Option<Token>) -> StatusService {
 /// `tokio::spawn` it; it runs until `shutdown` completes. Fails, before serving anything, on a
 /// token that cannot be read, or on a non-loopback address without a token unless
 /// `[http] allow_unauthenticated_remote = true`. Raises the soft open-file limit to the hard one
-/// ([`raise_fd_limit`](crate::raise_fd_limit)).
+/// ([`raise_fd_limit`](crate::raise_fd_limit)). The server is supervised as
+/// [`serve_with`](crate::serve_with) says; its restarts are counted in
+/// [`Status::server_restarts`] (the `http` section and the `http_server` check).
 pub fn serve_status(
     status: &Status,
     listener: TcpListener,
@@ -61,7 +63,8 @@ pub fn serve_status(
     let addr: SocketAddr = listener.local_addr().map_err(HostError::Address)?;
     check_bind(addr, token.as_ref(), http)?;
     crate::server::raise_fd_limit();
-    Ok(serve_with(listener, with_token(status, token), Limits::from_config(http), shutdown))
+    let limits = Limits { restarts: status.server_restarts(), ..Limits::from_config(http) };
+    Ok(serve_with(listener, with_token(status, token), limits, shutdown))
 }
 
 #[cfg(test)]

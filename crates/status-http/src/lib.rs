@@ -100,5 +100,7 @@ pub use policy::{BindRefused, check_bind};
 pub use routes::service::ResponseFuture;
 pub use routes::{FRESH_WAITERS, StatusService};
 pub use server::{
-    BACKLOG, Limits, RESERVED_FDS, ServeError, bind, raise_fd_limit, serve, serve_with,
+    AcceptFault, BACKLOG, Limits, RESERVED_FDS, RESTART_DELAY, ServeError, bind, raise_fd_limit,
+    serve, serve_with,
 };
+pub use status_collect::collectors::{RESTART_WINDOW, ServerRestarts};

@@ -3,13 +3,17 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use status_collect::HttpConfig;
+use status_collect::collectors::ServerRestarts;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Notify, oneshot, watch};
 
@@ -41,6 +45,14 @@ pub struct Limits {
     /// Connections open at once (`[http] max_connections`); [`serve_with`] lowers it to the
     /// open-file limit less [`RESERVED_FDS`].
     pub max_connections: usize,
+    /// The first and the longest wait before the accept loop is restarted after it ended without a
+    /// shutdown (a panic): 1 s, doubling with each restart in a row up to 60 s.
+    pub restart_delay: (Duration, Duration),
+    /// Where the server counts its restarts (shared with whoever reports them).
+    pub restarts: ServerRestarts,
+    /// A test's fault-injection point, run in the accept loop for each accepted connection.
+    #[doc(hidden)]
+    pub accept_fault: Option<AcceptFault>,
 }
 
 impl Default for Limits {
@@ -52,8 +64,55 @@ impl Default for Limits {
 impl Limits {
     /// The limits `[http]` sets.
     pub fn from_config(http: &HttpConfig) -> Limits {
-        Limits { header_timeout: http.header_timeout, max_connections: http.max_connections }
+        Limits {
+            header_timeout: http.header_timeout,
+            max_connections: http.max_connections,
+            restart_delay: RESTART_DELAY,
+            restarts: ServerRestarts::default(),
+            accept_fault: None,
+        }
     }
+}
+
+/// The accept loop's restart delay: 1 s, doubling to 60 s. A loop that ran longer than the
+/// longest delay before it ended starts the doubling over.
+pub const RESTART_DELAY: (Duration, Duration) = (Duration::from_secs(1), Duration::from_secs(60));
+
+/// A test's fault: called in the accept loop with each accepted connection's peer address; a panic
+/// there ends the loop as a bug in it would.
+#[derive(Clone)]
+#[doc(hidden)]
+pub struct AcceptFault(pub Arc<dyn Fn(SocketAddr) + Send + Sync>);
+
+impl std::fmt::Debug for AcceptFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AcceptFault")
+    }
+}
+
+/// A future whose panic is returned as an error instead of unwinding through the caller.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = self.0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    format!("the accept loop panicked: {text}")
 }
 
 /// The server could not start.
@@ -179,6 +238,12 @@ pub async fn serve(
 /// Serves `service` on `listener` until `shutdown` completes, then lets open connections finish
 /// (up to 5 s). Accept errors (such as running out of file descriptors) are logged and retried.
 ///
+/// The server is supervised. A panic in a request handler ends only its connection (each runs in a
+/// task of its own); what can end the accept loop itself (a panic in it) is caught, logged, counted
+/// in `limits.restarts`, and the loop is started again on the same listener after
+/// `limits.restart_delay` (1 s, doubling with each restart in a row up to 60 s). Connections
+/// already open are not affected.
+///
 /// At most `limits.max_connections` connections are open, and never more than the open-file limit
 /// less [`RESERVED_FDS`]: beyond that the oldest connection that has not sent a byte yet is closed
 /// to make room, or, when every connection is busy, the new one.
@@ -210,17 +275,79 @@ pub async fn serve_with(
         freed: Notify::new(),
     });
     tokio::pin!(shutdown);
+    let _serving = limits.restarts.serve();
+    let (first_delay, max_delay) = limits.restart_delay;
+    let mut delay = first_delay;
+    loop {
+        let started = tokio::time::Instant::now();
+        let accepting = accept_loop(
+            &listener,
+            &service,
+            &limits,
+            &builder,
+            &slots,
+            &graceful,
+            &stopped,
+            shutdown.as_mut(),
+        );
+        let error = match CatchUnwind(Box::pin(accepting)).await {
+            Ok(()) => break,
+            Err(error) => error,
+        };
+        if started.elapsed() > max_delay {
+            delay = first_delay;
+        }
+        limits.restarts.record(error.clone());
+        tracing::error!(
+            %error,
+            restarts = limits.restarts.total(),
+            delay = ?delay,
+            "status server stopped accepting; restarting it"
+        );
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = shutdown.as_mut() => break,
+        }
+        delay = (delay * 2).min(max_delay);
+    }
+    stopping.send_replace(true);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(GRACE) => {
+            tracing::warn!("status server: connections still open after the grace period were dropped");
+        }
+    }
+}
+
+/// Accepts connections until `shutdown` completes.
+#[expect(clippy::too_many_arguments, reason = "the server's parts, borrowed for one run")]
+async fn accept_loop(
+    listener: &TcpListener,
+    service: &StatusService,
+    limits: &Limits,
+    builder: &hyper::server::conn::http1::Builder,
+    slots: &Arc<Slots>,
+    graceful: &GracefulShutdown,
+    stopped: &watch::Receiver<bool>,
+    mut shutdown: Pin<&mut impl Future<Output = ()>>,
+) {
+    let cap = slots.cap;
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => stream,
+                Ok((stream, peer)) => {
+                    if let Some(AcceptFault(fault)) = &limits.accept_fault {
+                        fault(peer);
+                    }
+                    stream
+                }
                 Err(error) => {
                     tracing::warn!(%error, "status server failed to accept a connection");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            () = shutdown.as_mut() => return,
         };
         if !slots.admit().await {
             tracing::debug!(cap, "status server: every connection is busy; the newest is closed");
@@ -255,13 +382,6 @@ pub async fn serve_with(
             Box::pin(serve_connection(&builder, stream, service, watcher)).await;
         });
     }
-    stopping.send_replace(true);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(GRACE) => {
-            tracing::warn!("status server: connections still open after the grace period were dropped");
-        }
-    }
 }
 
 async fn serve_connection(
@@ -275,3 +395,6 @@ async fn serve_connection(
         tracing::debug!(%error, "status connection ended with an error");
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -60,10 +60,13 @@ impl HealthReport {
     /// The overall status of `checks`, as `/health` answers it (IETF mapping: `fail` is 503):
     /// the worst of the critical checks' statuses, where a non-critical check counts as `warn` at
     /// most (it never makes `/health` fail) and so does `shutting_down` (a clean stop fails
-    /// readiness, but it is not a failure of the service, nor recorded as one in the history).
+    /// readiness, but it is not a failure of the service, nor recorded as one in the history). A
+    /// `[target]` process that is gone fails `shutting_down` with detail `state = gone`: that is a
+    /// failure, and counts in full.
     pub fn overall(checks: &[CheckResult]) -> HealthStatus {
         HealthStatus::worst(checks.iter().map(|check| {
-            if check.critical && check.name != SHUTTING_DOWN {
+            let gone = check.details.get("state").is_some_and(|state| state == "gone");
+            if check.critical && (check.name != SHUTTING_DOWN || gone) {
                 check.status
             } else {
                 check.status.min(HealthStatus::Warn)
@@ -159,6 +162,10 @@ mod tests {
         assert_eq!(overall(&[check("a", false, Fail), check("b", true, Fail)]), Fail);
         assert_eq!(overall(&[check("a", true, Warn)]), Warn);
         assert_eq!(overall(&[check("shutting_down", true, Fail)]), Warn);
+        // A gone `[target]` fails the same check, and that is a failure of the service.
+        let mut gone = check("shutting_down", true, Fail);
+        gone.details.insert("state".into(), "gone".into());
+        assert_eq!(overall(&[gone]), Fail);
         assert_eq!(overall(&[check("shutting_down", true, Pass), check("a", false, Pass)]), Pass);
     }
 

@@ -47,8 +47,16 @@ impl fmt::Display for FieldKind {
 
 /// Whole subtrees whose every field is a gauge: the pipeline's own counters and timings, the
 /// runtime's figures, host load and the task table, and the host's registered metrics.
-const GAUGE_SUBTREES: &[&str] =
-    &["host.load", "host.memory", "host.swap", "host.processes", "runtime", "pipeline", "metrics"];
+const GAUGE_SUBTREES: &[&str] = &[
+    "host.load",
+    "host.memory",
+    "host.swap",
+    "host.processes",
+    "runtime",
+    "pipeline",
+    "metrics",
+    "http.restarts_last_10m",
+];
 
 /// Field names (last key) that are gauges whatever their section.
 const GAUGE_NAMES: &[&str] = &["pids", "pid", "lag", "load", "elapsed", "age", "free", "used"];
@@ -129,6 +137,7 @@ mod tests {
             "pipeline.history_rows_written_total",
             "process.cpu_pct",
             "service.uptime_seconds",
+            "http.restarts_last_10m",
             "health.checks[load_per_cpu].observed_value",
             "health.checks[load_per_cpu].message",
             "collection.duration_ms",

@@ -29,6 +29,7 @@ mod tasks;
 
 pub use broker::{BrokerSection, InFlightOperation};
 pub use deploy::DeploySection;
+mod http;
 mod sessions;
 mod sidecars;
 mod terminals;
@@ -44,6 +45,7 @@ pub use custom_checks::{CustomCheck, CustomChecksSection};
 pub use gateway::{GatewayInfo, GatewaySection, ProxyGateway};
 pub use host::{DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessTable, SwapUsage};
 pub use host_jobs::{HostJob, HostJobsSection};
+pub use http::HttpSection;
 pub use messages::MessagesSection;
 pub use metrics::{
     HistogramBucket, HistogramValue, Metric, MetricKind, MetricSeries, MetricsSection,

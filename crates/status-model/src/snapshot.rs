@@ -10,11 +10,11 @@ use crate::collection::CollectionReport;
 use crate::health::HealthReport;
 use crate::sections::{
     BrokerSection, ChannelsSection, ContainersSection, CustomChecksSection, CustomSections,
-    DeploySection, GatewaySection, HostJobsSection, HostSection, MessagesSection, MetricsSection,
-    NotifierSection, PipelineSection, ProbesSection, ProcessSection, ProcessesSection,
-    QueueSection, RecentOperationsSection, ReposSection, RuntimeSection, SchedulerSection,
-    ServiceSection, SessionsSection, SidecarsSection, StorageSection, StoreSection, TasksSection,
-    TerminalsSection, WorkersSection,
+    DeploySection, GatewaySection, HostJobsSection, HostSection, HttpSection, MessagesSection,
+    MetricsSection, NotifierSection, PipelineSection, ProbesSection, ProcessSection,
+    ProcessesSection, QueueSection, RecentOperationsSection, ReposSection, RuntimeSection,
+    SchedulerSection, ServiceSection, SessionsSection, SidecarsSection, StorageSection,
+    StoreSection, TasksSection, TerminalsSection, WorkersSection,
 };
 use crate::slot::Slot;
 
@@ -156,6 +156,8 @@ sections! {
     Store(store): StoreSection,
     /// `sidecars`: threads and processes the host registered.
     Sidecars(sidecars): SidecarsSection,
+    /// `http`: the supervised status server's restarts.
+    Http(http): HttpSection,
     /// `pipeline`: what became of the snapshots after collection (history, files, hooks).
     Pipeline(pipeline): PipelineSection,
     /// `recent_operations`: the newest operations, metadata only.

@@ -45,6 +45,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("storage", "file sizes of the configured databases (with `-wal`) and `[storage] log_dir`"),
     ("store", "a rolled-back write to the collector's own store under `[state] dir`"),
     ("sidecars", "the host's registrations in `Status::sidecars()`"),
+    ("http", "the supervised status server's restarts (`Status::server_restarts()`)"),
     ("pipeline", "the change pipeline's counters (history, files, hooks)"),
     ("metrics", "the host's registrations in `Status::metrics()` (the metrics registry)"),
     ("workers", "heartbeats through `Status::heartbeats()` or the `[workers] socket`"),

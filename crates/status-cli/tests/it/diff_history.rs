@@ -132,7 +132,8 @@ fn history_prints_snapshots_and_one_keys_series() {
     let config = config.to_str().unwrap();
     let missing = run(&["history", "--config", config]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stdout).contains("[history] enabled"), "{missing:?}");
+    assert!(missing.stdout.is_empty(), "{missing:?}");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("[history] enabled"), "{missing:?}");
 
     serve_until_stored(config, &state.join("status.db"));
 

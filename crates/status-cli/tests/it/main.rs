@@ -7,6 +7,7 @@ use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
 
 mod cgroups;
+mod deploy;
 mod diff_history;
 mod example;
 mod health;
@@ -100,6 +101,7 @@ fn one_section_pretty() {
 }
 
 #[track_caller]
+/// A failure of `args` (which ask for JSON): exit 1 and `{"error": …}` on stdout.
 fn check_failure(args: &[&str], expected: &[&str]) {
     let output = run(args);
     assert_eq!(output.status.code(), Some(1), "{args:?}");
@@ -109,15 +111,62 @@ fn check_failure(args: &[&str], expected: &[&str]) {
     }
 }
 
+/// A failure of `args` for people: exit 1, nothing on stdout, plain text on stderr.
+fn check_plain_failure(args: &[&str], expected: &[&str]) -> String {
+    let output = run(args);
+    assert_eq!(output.status.code(), Some(1), "{args:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(error.starts_with("status-cli: error: "), "{error}");
+    assert!(!error.contains("\\n") && !error.contains("{\""), "not plain text: {error}");
+    for needle in expected {
+        assert!(error.contains(needle), "{needle:?} not in {error:?}");
+    }
+    error
+}
+
 #[test]
-fn failures_are_json_errors_with_exit_1() {
+fn failures_are_plain_text_on_stderr_or_json_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("status.toml");
     std::fs::write(&config, "[collect]\ninterval = \"1s\"\n").unwrap();
     let config = config.to_str().unwrap();
-    check_failure(&["snapshot", "--config", config], &[config, "line 2", "collect.interval"]);
-    check_failure(&["snapshot", "--config", "/nonexistent.toml"], &["/nonexistent.toml"]);
-    check_failure(&["snapshot", "--section", "nope"], &["unknown section `nope`"]);
+    let error = check_plain_failure(
+        &["snapshot", "--config", config],
+        &[config, "line 2", "collect.interval"],
+    );
+    assert!(error.lines().count() > 1, "toml's snippet on lines of its own: {error}");
+    check_plain_failure(&["snapshot", "--config", "/nonexistent.toml"], &["/nonexistent.toml"]);
+    check_plain_failure(&["snapshot", "--section", "nope"], &["unknown section `nope`"]);
+    let json_args = ["snapshot", "--format", "json", "--config", config];
+    check_failure(&json_args, &[config, "line 2", "collect.interval"]);
+    check_failure(&["snapshot", "--pretty", "--section", "nope"], &["unknown section `nope`"]);
+
+    // A number where a duration goes: the hint names the string form.
+    std::fs::write(dir.path().join("status.toml"), "[collect]\ninterval = 30\n").unwrap();
+    check_plain_failure(&["snapshot", "--config", config], &["line 2", "\"30s\""]);
+}
+
+#[test]
+fn without_home_or_xdg_the_state_dir_is_absolute() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let unset = |command: &mut Command| {
+        command
+            .env_remove("HOME")
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("STATE_DIRECTORY")
+            .current_dir(dir.path());
+    };
+    let mut command = Command::new(BIN);
+    command.args(["deploy", "record", "--sha", "abcdef12"]).env("TMPDIR", tmp.path());
+    unset(&mut command);
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    // Nothing was created relative to the working directory; the store is under $TMPDIR.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    let uid = rustix::process::getuid().as_raw();
+    assert!(tmp.path().join(format!("status-{uid}/status.db")).is_file());
 }
 
 /// Sends one HTTP/1.1 request and returns the status code and body.

@@ -79,8 +79,23 @@ fn terse_has_every_documented_key() {
 }
 
 #[test]
+fn view_implies_the_text_format() {
+    let output = run(&["snapshot", "--view", "health"]);
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.trim_start().starts_with('{'), "{text}");
+    let explicit = run(&["snapshot", "--format", "text", "--view", "health"]);
+    let explicit = String::from_utf8_lossy(&explicit.stdout);
+    // The same view: the same check names, in the same order (their figures move between runs).
+    let names = |text: &str| -> Vec<String> {
+        text.lines().filter_map(|line| line.split_whitespace().next().map(str::to_owned)).collect()
+    };
+    assert_eq!(names(&text).len(), names(&explicit).len(), "{text}\n---\n{explicit}");
+}
+
+#[test]
 fn options_that_do_not_apply_are_refused() {
-    check_failure(&["snapshot", "--view", "health"], &["--view applies to --format text"]);
+    check_failure(&["snapshot", "--format", "json", "--view", "health"], &["--view applies"]);
     check_failure(&["snapshot", "--format", "terse", "--markdown"], &["--markdown applies"]);
     check_failure(
         &["snapshot", "--format", "terse", "--section", "host"],

@@ -21,6 +21,7 @@ use tokio::time::Instant;
 
 use super::blocking;
 use super::process::{EnvLookup, detect_supervisor};
+use super::target::{Lookup, Target, supervisor_env};
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::Root;
 
@@ -160,7 +161,8 @@ fn read_host(system: &mut System, disk_paths: &[PathBuf]) -> Collected {
 pub struct SysinfoProcessCollector {
     system: Shared,
     env: EnvLookup,
-    previous: Mutex<Option<(f64, Instant)>>,
+    previous: Mutex<Option<CpuSample>>,
+    target: Option<Arc<Target>>,
 }
 
 impl Default for SysinfoProcessCollector {
@@ -177,14 +179,27 @@ impl SysinfoProcessCollector {
 
     /// Reads this process; the environment (supervisor detection) through `env`.
     pub fn with_env(env: EnvLookup) -> SysinfoProcessCollector {
-        SysinfoProcessCollector { system: shared(), env, previous: Mutex::new(None) }
+        SysinfoProcessCollector { system: shared(), env, previous: Mutex::new(None), target: None }
+    }
+
+    /// Describes `target` instead of this process (found through `/proc`, read through sysinfo); a
+    /// target that is not running is `unavailable`.
+    #[must_use]
+    pub fn with_target(mut self, target: Arc<Target>) -> SysinfoProcessCollector {
+        self.target = Some(target);
+        self
     }
 }
+
+/// The process of a CPU sample (pid, start time), its CPU seconds and when.
+type CpuSample = ((u32, u64), f64, Instant);
 
 /// What one sysinfo refresh of this process gave.
 struct Read {
     section: ProcessSection,
     cpu_seconds: Option<f64>,
+    /// The process's start time as sysinfo gives it (seconds), to tell two processes apart.
+    start: u64,
     unmeasured: BTreeMap<String, String>,
 }
 
@@ -196,13 +211,38 @@ impl Collector for SysinfoProcessCollector {
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let env = self.env.clone();
-        let read = with_system(&self.system, move |system| read_process(system, &env)).await?;
-        let Read { mut section, cpu_seconds, mut unmeasured } = read;
+        let target = self.target.clone();
+        let read = with_system(&self.system, move |system| {
+            let Some(target) = target else {
+                let pid = sysinfo::get_current_pid().map_err(|e| {
+                    CollectError::Unavailable(format!("sysinfo cannot name this process: {e}"))
+                })?;
+                return read_process(system, pid, &env);
+            };
+            match target.lookup() {
+                Lookup::Running(found) => {
+                    let vars = supervisor_env(target.root(), found.pid);
+                    let env: EnvLookup = Arc::new(move |name| vars.get(name).cloned());
+                    read_process(system, Pid::from_u32(found.pid), &env)
+                }
+                Lookup::Missing { reason, .. } => Err(CollectError::Unavailable(reason)),
+            }
+        })
+        .await?;
+        let Read { mut section, cpu_seconds, start, mut unmeasured } = read;
         let now = Instant::now();
         if let Some(seconds) = cpu_seconds {
+            let process = (section.pid, start);
             let mut previous = self.previous.lock().unwrap_or_else(PoisonError::into_inner);
-            match previous.replace((seconds, now)) {
-                Some((before, at)) => {
+            match previous.replace((process, seconds, now)) {
+                Some((before_process, _, _)) if before_process != process => {
+                    unmeasured.insert(
+                        "cpu_pct".into(),
+                        "the target process changed: a CPU rate needs a previous sample of it"
+                            .into(),
+                    );
+                }
+                Some((_, before, at)) => {
                     let wall = now.duration_since(at).as_secs_f64();
                     let rate = if wall > 0.0 { (seconds - before).max(0.0) / wall } else { 0.0 };
                     section.cpu_pct = Some((rate * 100.0 * 100.0).round() / 100.0);
@@ -219,15 +259,13 @@ impl Collector for SysinfoProcessCollector {
     }
 }
 
-fn read_process(system: &mut System, env: &EnvLookup) -> Result<Read, CollectError> {
-    let pid = sysinfo::get_current_pid()
-        .map_err(|e| CollectError::Unavailable(format!("sysinfo cannot name this process: {e}")))?;
+fn read_process(system: &mut System, pid: Pid, env: &EnvLookup) -> Result<Read, CollectError> {
     // Threads are listed as tasks on Linux only; elsewhere sysinfo does not count them.
     let kind = ProcessRefreshKind::nothing().with_cpu().with_memory();
     let kind = if cfg!(target_os = "linux") { kind } else { kind.without_tasks() };
     system.refresh_processes_specifics(ProcessesToUpdate::Some(&[pid]), false, kind);
     let process = system.process(pid).ok_or_else(|| {
-        CollectError::Unavailable(format!("sysinfo found no process {pid} (this process)"))
+        CollectError::Unavailable(format!("sysinfo found no process {pid} (not running)"))
     })?;
     let mut unmeasured = BTreeMap::new();
     let mut missing = |field: &str, reason: &str| {
@@ -260,6 +298,7 @@ fn read_process(system: &mut System, env: &EnvLookup) -> Result<Read, CollectErr
     }
     missing("cgroup", LINUX_ONLY);
     let parent = process.parent();
+    let start = process.start_time();
     let rss = process.memory();
     let virtual_bytes = process.virtual_memory();
     let system = std::cell::RefCell::new(system);
@@ -281,6 +320,7 @@ fn read_process(system: &mut System, env: &EnvLookup) -> Result<Read, CollectErr
             supervisor,
         },
         cpu_seconds: Some(cpu_seconds),
+        start,
         unmeasured,
     })
 }

@@ -1,5 +1,5 @@
 //! The `process` collector: the host process's CPU, memory, threads, descriptors and supervisor,
-//! read from `/proc/self`.
+//! read from `/proc/self`, or from `/proc/<pid>` of the `[target]` process.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,6 +11,7 @@ use status_model::{ProcessSection, SectionData, SectionName, SupervisorInfo, Sup
 use tokio::time::Instant;
 
 use super::blocking;
+use super::target::{Lookup, Target, supervisor_env};
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::{ProcStat, Root, cgroup, parse_boot_time, parse_stat};
 
@@ -25,10 +26,13 @@ pub struct ProcessCollector {
     env: EnvLookup,
     previous: Mutex<Option<CpuSample>>,
     previous_cgroup: Mutex<cgroup::Previous>,
+    target: Option<Arc<Target>>,
 }
 
 #[derive(Clone, Copy)]
 struct CpuSample {
+    /// Which process: its pid and start time (a rate is never taken across two processes).
+    process: (u32, u64),
     ticks: u64,
     at: Instant,
 }
@@ -52,7 +56,16 @@ impl ProcessCollector {
             env,
             previous: Mutex::new(None),
             previous_cgroup: Mutex::default(),
+            target: None,
         }
+    }
+
+    /// Describes `target` instead of this process: a target that is not running is `unavailable`.
+    #[must_use]
+    pub fn with_target(mut self, target: Arc<Target>) -> ProcessCollector {
+        self.root = target.root().clone();
+        self.target = Some(target);
+        self
     }
 }
 
@@ -66,19 +79,51 @@ impl Collector for ProcessCollector {
         let root = self.root.clone();
         let env = self.env.clone();
         let previous_cgroup = *self.previous_cgroup.lock().unwrap_or_else(PoisonError::into_inner);
-        let read = blocking(move || read_process(&root, &env, previous_cgroup)).await?;
+        let target = self.target.clone();
+        let read = blocking(move || {
+            let Some(target) = target else {
+                return Ok(read_process(&root, "proc/self", &env, previous_cgroup));
+            };
+            match target.lookup() {
+                Lookup::Running(found) => {
+                    let vars = supervisor_env(&root, found.pid);
+                    let env: EnvLookup = Arc::new(move |name| vars.get(name).cloned());
+                    let dir = format!("proc/{}", found.pid);
+                    let read = read_process(&root, &dir, &env, previous_cgroup);
+                    if read.stat.is_none() {
+                        return Err(CollectError::Unavailable(format!(
+                            "process {} (the target) exited while it was read",
+                            found.pid
+                        )));
+                    }
+                    Ok(read)
+                }
+                Lookup::Missing { reason, .. } => Err(CollectError::Unavailable(reason)),
+            }
+        })
+        .await??;
         if let Some(next) = read.cgroup_next {
             *self.previous_cgroup.lock().unwrap_or_else(PoisonError::into_inner) = next;
         }
         let now = Instant::now();
         let mut unmeasured = read.unmeasured;
         let mut cpu_pct = None;
-        match read.stat.as_ref().map(|stat| stat.cpu_ticks) {
-            Some(ticks) => {
-                let sample = CpuSample { ticks, at: now };
+        match read.stat.as_ref() {
+            Some(stat) => {
+                let process = (stat.pid, stat.start_ticks);
+                let sample = CpuSample { process, ticks: stat.cpu_ticks, at: now };
                 let mut previous = self.previous.lock().unwrap_or_else(PoisonError::into_inner);
                 match previous.replace(sample) {
-                    Some(before) => cpu_pct = Some(cpu_rate(before, sample)),
+                    Some(before) if before.process == process => {
+                        cpu_pct = Some(cpu_rate(before, sample));
+                    }
+                    Some(_) => {
+                        unmeasured.insert(
+                            "cpu_pct".into(),
+                            "the target process changed: a CPU rate needs a previous sample of it"
+                                .into(),
+                        );
+                    }
                     None => {
                         unmeasured.insert(
                             "cpu_pct".into(),
@@ -143,9 +188,15 @@ struct ProcessRead {
     unmeasured: BTreeMap<String, String>,
 }
 
-fn read_process(root: &Root, env: &EnvLookup, previous_cgroup: cgroup::Previous) -> ProcessRead {
+/// Reads the process whose `/proc` directory is `dir` (`proc/self` or `proc/<pid>`) under `root`.
+fn read_process(
+    root: &Root,
+    dir: &str,
+    env: &EnvLookup,
+    previous_cgroup: cgroup::Previous,
+) -> ProcessRead {
     let mut unmeasured = BTreeMap::new();
-    let stat = root.read("proc/self/stat").and_then(|text| parse_stat(&text));
+    let stat = root.read(&format!("{dir}/stat")).and_then(|text| parse_stat(&text));
     let stat = match stat {
         Ok(stat) => Some(stat),
         Err(reason) => {
@@ -164,16 +215,16 @@ fn read_process(root: &Root, env: &EnvLookup, previous_cgroup: cgroup::Previous)
             None
         }
     });
-    let open_fds = match count_fds(root) {
+    let open_fds = match count_fds(root, dir) {
         Ok(count) => Some(count),
         Err(reason) => {
             unmeasured.insert("open_fds".to_owned(), reason);
             None
         }
     };
-    let max_fds = match root.read("proc/self/limits").and_then(|text| {
+    let max_fds = match root.read(&format!("{dir}/limits")).and_then(|text| {
         crate::procfs::parse_max_open_files(&text)
-            .ok_or_else(|| "no `Max open files` line in /proc/self/limits".to_owned())
+            .ok_or_else(|| format!("no `Max open files` line in /{dir}/limits"))
     }) {
         Ok(Some(max)) => Some(max),
         Ok(None) => {
@@ -186,7 +237,7 @@ fn read_process(root: &Root, env: &EnvLookup, previous_cgroup: cgroup::Previous)
         }
     };
     let (cgroup, cgroup_next) =
-        match root.read("proc/self/cgroup").and_then(|text| cgroup::layout(root, &text)) {
+        match root.read(&format!("{dir}/cgroup")).and_then(|text| cgroup::layout(root, &text)) {
             Ok(layout) => {
                 let (info, next) = cgroup::read(root, &layout, previous_cgroup, &mut unmeasured);
                 (Some(info), Some(next))
@@ -202,7 +253,7 @@ fn read_process(root: &Root, env: &EnvLookup, previous_cgroup: cgroup::Previous)
     ProcessRead { stat, started_at, open_fds, max_fds, cgroup, cgroup_next, supervisor, unmeasured }
 }
 
-fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {
+pub(super) fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {
     let boot = parse_boot_time(&root.read("proc/stat")?).ok_or("no btime line in /proc/stat")?;
     #[expect(clippy::cast_precision_loss, reason = "tick counts stay far below 2^52")]
     let since_boot = stat.start_ticks as f64 / rustix::param::clock_ticks_per_second() as f64;
@@ -214,16 +265,18 @@ fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {
     Ok(at.round(jiff::Unit::Millisecond).unwrap_or(at))
 }
 
-/// Counts the entries of `proc/self/fd`, leaving out the descriptor used to read the directory.
+/// Counts the entries of `<dir>/fd`, leaving out the descriptor used to read the directory when
+/// `dir` is this process's.
 #[cfg(unix)]
-fn count_fds(root: &Root) -> Result<u64, String> {
+fn count_fds(root: &Root, dir: &str) -> Result<u64, String> {
     use rustix::fs::{Dir, Mode, OFlags, open};
     use std::os::fd::AsRawFd;
-    let path = root.path("proc/self/fd");
+    let path = root.path(&format!("{dir}/fd"));
+    let is_self = dir == "proc/self" || dir == format!("proc/{}", std::process::id());
     let fail = |error: rustix::io::Errno| crate::procfs::describe(&path, &error.into());
     let fd = open(&path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
         .map_err(fail)?;
-    let own = fd.as_raw_fd().to_string();
+    let own = if is_self { fd.as_raw_fd().to_string() } else { String::new() };
     let mut dir = Dir::new(fd).map_err(fail)?;
     let mut count = 0;
     while let Some(entry) = dir.read() {
@@ -238,8 +291,8 @@ fn count_fds(root: &Root) -> Result<u64, String> {
 
 /// Descriptors are counted in `/proc/self/fd`, a Unix (Linux) directory.
 #[cfg(not(unix))]
-fn count_fds(root: &Root) -> Result<u64, String> {
-    Err(format!("{} is Linux only", root.path("proc/self/fd").display()))
+fn count_fds(root: &Root, dir: &str) -> Result<u64, String> {
+    Err(format!("{} is Linux only", root.path(&format!("{dir}/fd")).display()))
 }
 
 /// systemd sets `INVOCATION_ID`; pm2 sets `pm_id` and is the parent; Kubernetes sets

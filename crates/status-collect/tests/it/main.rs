@@ -17,3 +17,4 @@ mod repos_stale;
 mod sections;
 mod store;
 mod store_faults;
+mod target;

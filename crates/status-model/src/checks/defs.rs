@@ -15,7 +15,9 @@ use super::hostapp::{
     channels_disconnected, containers_not_running, custom, gateway_models_unhealthy, scheduler_lag,
     workers_stale,
 };
-use super::service::{collectors, event_loop_lag, shutting_down, snapshot_fresh, store_writable};
+use super::service::{
+    collectors, event_loop_lag, http_server, shutting_down, snapshot_fresh, store_writable,
+};
 use super::{CheckConfig, CheckContext, CheckDef, Thresholds, Verdict, grade};
 use crate::health::HealthStatus;
 
@@ -83,6 +85,15 @@ pub static CHECKS: &[CheckDef] = &[
         thresholds: Thresholds::None,
         default: defaults(false, None, None, false),
         run: store_writable,
+    },
+    CheckDef {
+        name: "http_server",
+        component: "http",
+        measurement: "restarts",
+        unit: Some("restarts"),
+        thresholds: Thresholds::Above,
+        default: defaults(false, Some(0.0), Some(4.0), false),
+        run: http_server,
     },
     CheckDef {
         name: "memory_available",

@@ -35,13 +35,39 @@ pub(super) fn collectors(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict
     vec![result]
 }
 
-/// Fails while the service is shutting down, so readiness sends traffic elsewhere.
+/// Fails while the service is shutting down, so readiness sends traffic elsewhere, and when the
+/// `[target]` process it describes is gone.
 pub(super) fn shutting_down(ctx: &CheckContext<'_>, _: &CheckConfig) -> Vec<Verdict> {
     let Some(service) = ctx.snapshot.service.value() else { return Vec::new() };
     vec![match service.status {
         ServiceStatus::Ok => verdict(HealthStatus::Pass, "running".into(), None),
         ServiceStatus::ShuttingDown => verdict(HealthStatus::Fail, "shutting down".into(), None),
+        ServiceStatus::Gone => {
+            let mut gone = verdict(
+                HealthStatus::Fail,
+                format!("{} is gone (the target process no longer runs)", service.name),
+                None,
+            );
+            gone.details.insert("state".into(), "gone".into());
+            gone
+        }
     }]
+}
+
+/// Restarts of the status server's accept loop within the last 10 minutes: `warn` after one
+/// (`warn_above` 0), `fail` after 5 (`fail_above` 4). Nothing while no server runs.
+pub(super) fn http_server(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(http) = ctx.snapshot.http.value().filter(|http| http.serving) else {
+        return Vec::new();
+    };
+    #[expect(clippy::cast_precision_loss, reason = "a handful of restarts")]
+    let mut result =
+        graded("server restarts in 10 minutes", http.restarts_last_10m as f64, "", config);
+    result.details.insert("restarts_total".into(), http.restarts_total.to_string());
+    if let Some(error) = &http.last_error {
+        result.details.insert("last_error".into(), error.clone());
+    }
+    vec![result]
 }
 
 /// The snapshot's age in collection intervals; `fail_above` 3 by default. Only meaningful when the

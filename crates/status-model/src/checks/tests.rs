@@ -216,6 +216,9 @@ fn shutting_down_fails_and_is_critical() {
         HealthStatus::Fail,
         "shutting down",
     );
+    check("shutting_down", service(ServiceStatus::Gone), HealthStatus::Fail, "is gone");
+    let gone = run("shutting_down", &service(ServiceStatus::Gone), 0);
+    assert_eq!(gone[0].details.get("state").map(String::as_str), Some("gone"));
     assert!(CheckDef::find("shutting_down").unwrap().default.critical);
 }
 
