@@ -225,6 +225,7 @@ fn engine(rt: &tokio::runtime::Runtime, fixture: &Fixture, repo: &Path, state: &
 
 /// Collects once and checks that every section answered; then once more, printing where that
 /// collection's time went (sections run side by side: the slowest sets the total).
+#[expect(clippy::print_stderr, reason = "the bench reports where the collection's time went")]
 fn first_collection(rt: &tokio::runtime::Runtime, engine: &Engine) {
     let first = rt.block_on(engine.collect());
     for (name, report) in &first.collection.sections {
