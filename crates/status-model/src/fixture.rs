@@ -342,7 +342,8 @@ pub(crate) fn with_later_sections() -> Value {
         "queue": {"active": 2, "max_concurrent": 4, "waiting": 1, "per_group": {"chat-1": {"active": true, "is_task": false, "pending_messages": 3, "pending_tasks": 0}}},
         "sessions": {"workspaces_total": 12, "active_sessions": 3},
         "scheduler": {"last_tick_at": "2026-03-01T11:59:48Z", "next_jobs": [{"name": "digest", "next_run_at": "2026-03-01T12:10:00Z"}], "active_jobs": 1},
-        "sidecars": {"indexer": {"kind": "thread", "pid": null, "alive": true}, "ocr": {"kind": "process", "pid": 900, "alive": false}}
+        "sidecars": {"indexer": {"kind": "thread", "pid": null, "alive": true}, "ocr": {"kind": "process", "pid": 900, "alive": false}},
+        "http": {"serving": true, "restarts_total": 1, "restarts_last_10m": 1, "last_error": "the accept loop panicked: too many open files", "last_restart_at": "2026-03-01T11:40:00Z"}
     });
     for (name, value) in later.as_object().unwrap() {
         json[name] = value.clone();

@@ -126,6 +126,7 @@ pub const OUTCOME_SECTIONS: &[&str] = &[
     "probes",
     "storage",
     "sidecars",
+    "http",
     "custom",
     "recent_operations",
     "pipeline",

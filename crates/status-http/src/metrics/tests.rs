@@ -126,7 +126,7 @@ fn help_comes_from_the_field_reference() {
     let docs = docs::docs();
     assert!(docs.is_map("storage.databases") && docs.is_map("broker.last_10_results"));
     assert!(docs.field("pipeline.snapshots_total").unwrap().counter);
-    assert_eq!(docs.field("service.status").unwrap().variants, ["ok", "shutting_down"]);
+    assert_eq!(docs.field("service.status").unwrap().variants, ["ok", "shutting_down", "gone"]);
 }
 
 #[test]
