@@ -2,7 +2,9 @@
 //! tools that read files rather than HTTP.
 //!
 //! `<name>.latest.json`, `<name>.prev.json`, `<name>.diff.json` (only while there is a diff) and
-//! `<name>.lock`. Writers (threads or processes) take an exclusive lock on the lock file, then: read
+//! `<name>.lock`. The latest file is the snapshot with two more top-level keys, as scitex writes
+//! it: `has_diff` (whether change detection found a change against the old latest) and
+//! `diff_fields` (the changed dotted keys, sorted). Writers (threads or processes) take an exclusive lock on the lock file, then: read
 //! the old latest (a corrupt one, or one over [`MAX_LATEST_BYTES`], counts as absent, with a
 //! warning), diff, link the old latest to prev, and write the new latest atomically (temporary file,
 //! fsync, rename). A reader never sees a partial file, and a writer killed at any point leaves every
@@ -171,6 +173,7 @@ pub fn write_snapshot_with_mode(
         Some(old) => diff::diff(old, value, filter),
         None => Vec::new(),
     };
+    let latest = with_diff_fields(json, &changes);
     for name in [&names.latest, &names.prev, &names.diff] {
         at.refuse_link(name)?;
     }
@@ -195,7 +198,7 @@ pub fn write_snapshot_with_mode(
         }
         None => at.remove(&names.prev)?,
     }
-    at.write_atomically(&names.latest, json)?;
+    at.write_atomically(&names.latest, &latest)?;
     if changes.is_empty() {
         at.remove(&names.diff)?;
     } else {
@@ -212,6 +215,30 @@ pub fn write_snapshot_with_mode(
     }
     rustix::fs::fsync(&handle).map_err(|errno| io_error("fsync", dir)(errno.into()))?;
     Ok(WriteOutcome { changes })
+}
+
+/// The keys the latest file adds to the snapshot.
+pub const LATEST_DIFF_KEYS: [&str; 2] = ["has_diff", "diff_fields"];
+
+/// `json` (a snapshot object) with `has_diff` and `diff_fields` added at its end.
+fn with_diff_fields(json: &[u8], changes: &[Change]) -> Vec<u8> {
+    let fields: Vec<&str> = changes.iter().map(|change| change.key.as_str()).collect();
+    let fields = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".to_owned());
+    let added = format!("\"has_diff\":{},\"diff_fields\":{fields}}}", !changes.is_empty());
+    let body = json.trim_ascii_end();
+    let mut out = Vec::with_capacity(json.len() + added.len() + 1);
+    match body.strip_suffix(b"}") {
+        Some(open) => {
+            out.extend_from_slice(open);
+            // An empty object takes no comma.
+            if !open.trim_ascii_end().ends_with(b"{") {
+                out.push(b',');
+            }
+        }
+        None => out.extend_from_slice(b"{"),
+    }
+    out.extend_from_slice(added.as_bytes());
+    out
 }
 
 /// The file names (within the directory) of one snapshot name.
@@ -353,8 +380,16 @@ fn read_latest(at: &Dir<'_>, name: &str) -> Result<Option<(Value, Vec<u8>)>, Fil
         tracing::warn!(path = %path.display(), limit_bytes = MAX_LATEST_BYTES, "latest snapshot file is too big; treated as corrupt");
         return Ok(None);
     }
-    match serde_json::from_slice(&bytes) {
-        Ok(value) => Ok(Some((value, bytes))),
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut value) => {
+            // The keys this file adds are not the snapshot's: they never count as changes.
+            if let Some(object) = value.as_object_mut() {
+                for key in LATEST_DIFF_KEYS {
+                    object.remove(key);
+                }
+            }
+            Ok(Some((value, bytes)))
+        }
         Err(error) => {
             tracing::warn!(path = %path.display(), %error, "corrupt latest snapshot file; treated as absent");
             Ok(None)
