@@ -113,7 +113,7 @@ fn history_insert(bencher: divan::Bencher<'_, '_>) {
         snapshot.collection.duration_ms = (sequence % 97) as f64 / 10.0;
         let step =
             jiff::SignedDuration::from_secs(i64::try_from(sequence % 1_000_000).expect("fits"));
-        snapshot.collection.taken_at = snapshot.collection.taken_at + step;
+        snapshot.collection.taken_at += step;
         cache.publish(snapshot).expect("publishes")
     };
     for _ in 0..1_000 {

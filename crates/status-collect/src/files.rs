@@ -16,6 +16,7 @@
 //! directory is created private (0700, plus search rights for whoever the mode lets read), and a
 //! directory other users can write to is refused. A temporary file a failed write leaves is removed.
 
+mod marks;
 mod writer;
 
 use std::fs::{self, File};
@@ -30,7 +31,10 @@ use serde::Serialize;
 use serde_json::Value;
 use status_model::{Change, KeyFilter, diff};
 
+pub use marks::LATEST_DIFF_KEYS;
 pub(crate) use writer::FilesWriter;
+
+use marks::with_diff_fields;
 
 use crate::config::FilesConfig;
 use crate::private_fs::{self, DirError, OpenError};
@@ -215,30 +219,6 @@ pub fn write_snapshot_with_mode(
     }
     rustix::fs::fsync(&handle).map_err(|errno| io_error("fsync", dir)(errno.into()))?;
     Ok(WriteOutcome { changes })
-}
-
-/// The keys the latest file adds to the snapshot.
-pub const LATEST_DIFF_KEYS: [&str; 2] = ["has_diff", "diff_fields"];
-
-/// `json` (a snapshot object) with `has_diff` and `diff_fields` added at its end.
-fn with_diff_fields(json: &[u8], changes: &[Change]) -> Vec<u8> {
-    let fields: Vec<&str> = changes.iter().map(|change| change.key.as_str()).collect();
-    let fields = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".to_owned());
-    let added = format!("\"has_diff\":{},\"diff_fields\":{fields}}}", !changes.is_empty());
-    let body = json.trim_ascii_end();
-    let mut out = Vec::with_capacity(json.len() + added.len() + 1);
-    match body.strip_suffix(b"}") {
-        Some(open) => {
-            out.extend_from_slice(open);
-            // An empty object takes no comma.
-            if !open.trim_ascii_end().ends_with(b"{") {
-                out.push(b',');
-            }
-        }
-        None => out.extend_from_slice(b"{"),
-    }
-    out.extend_from_slice(added.as_bytes());
-    out
 }
 
 /// The file names (within the directory) of one snapshot name.

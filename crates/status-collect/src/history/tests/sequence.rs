@@ -76,7 +76,7 @@ fn vary(value: &mut Value, key: &mut String, step: u64, leaf: &mut u64) {
                     let at = Timestamp::from_second(1_772_366_400 + 30 * step as i64).unwrap();
                     *value = Value::String(at.to_string());
                 }
-                (FieldKind::State, Value::Bool(flag)) if turn % 400 == 0 => {
+                (FieldKind::State, Value::Bool(flag)) if turn.is_multiple_of(400) => {
                     *value = Value::Bool(!flag);
                 }
                 _ => {}
@@ -114,6 +114,7 @@ async fn a_thousand_snapshots_read_back_as_served_at_an_eighth_of_their_json() {
     stored_and_read_back(1000).await;
 }
 
+#[expect(clippy::print_stderr, reason = "the figures the acceptance run reports")]
 async fn stored_and_read_back(count: u64) {
     let (dir, pool) = store().await;
     let base = full();
