@@ -2,6 +2,7 @@
 //! age, the store's one migration set, the conversion of the first layout, and the disk a realistic
 //! sequence of snapshots costs.
 
+mod corpus;
 mod sequence;
 
 use std::collections::BTreeMap;
