@@ -111,7 +111,7 @@ impl History {
         let decode_failed = |error: String| failed(sqlx::Error::Decode(error.into()));
         let mut tx = self.pool.begin().await.map_err(failed)?;
         let mut ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM history_snapshots WHERE taken_at_ms >= ?1 ORDER BY id DESC LIMIT ?2",
+            "SELECT id FROM history_snapshots WHERE +taken_at_ms >= ?1 ORDER BY id DESC LIMIT ?2",
         )
         .bind(since_ms(since))
         .bind(limit)

@@ -38,9 +38,10 @@ fn pipeline(addr: &str) -> (u64, u64) {
     (count("snapshots_total"), count("changed_total"))
 }
 
-/// Waits (up to a minute) until the pipeline has handled `snapshots` snapshots; returns its counts.
+/// Waits (up to 10 s a snapshot, twice the interval) until the pipeline has handled `snapshots`
+/// snapshots; returns its counts.
 fn until_snapshots(addr: &str, snapshots: u64) -> (u64, u64) {
-    for _ in 0..600 {
+    for _ in 0..snapshots * 100 {
         if http_get(addr, "/status").0 == 200 {
             let counts = pipeline(addr);
             if counts.0 >= snapshots {

@@ -103,7 +103,9 @@ pub(super) async fn read(
     self::points(points).map_err(decode_failed)
 }
 
-/// The newest `limit` snapshots taken at or after `since_ms`, as (id, time), oldest first.
+/// The newest `limit` snapshots taken at or after `since_ms`, as (id, time), oldest first. The walk
+/// is down the ids (`+taken_at_ms` keeps SQLite off the time index, which would read every row in
+/// the range and sort them to find the newest).
 async fn snapshots(
     conn: &mut SqliteConnection,
     since_ms: i64,
@@ -112,7 +114,7 @@ async fn snapshots(
     let failed = |source| StoreError::Query { what: "read a series", source };
     let (ids, times): (Option<String>, Option<String>) = sqlx::query_as(
         "SELECT group_concat(id), group_concat(taken_at_ms) FROM \
-         (SELECT id, taken_at_ms FROM history_snapshots WHERE taken_at_ms >= ?1 \
+         (SELECT id, taken_at_ms FROM history_snapshots WHERE +taken_at_ms >= ?1 \
           ORDER BY id DESC LIMIT ?2)",
     )
     .bind(since_ms)
