@@ -79,7 +79,7 @@ fn idle_then_one_commit(idle_cycles: u64) {
              {CALM}",
             state = dir.path().join("state").display().to_string(),
             repo = repo.display().to_string(),
-            events = events_file.display().to_string(),
+            events = events_file.display(),
         ),
     )
     .unwrap();
