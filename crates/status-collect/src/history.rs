@@ -7,8 +7,11 @@
 //! changes forward into it, so every snapshot kept can be put back together ([`layout`]), equal to
 //! what was served. How the series is read is in [`series`].
 //!
-//! Measured (`benches/changes.rs`): see the README's history section and [`compact`] for the disk
-//! a snapshot costs.
+//! Measured (`benches/changes.rs`, release, two cores shared with other builds): an insert with
+//! retention at 1,000 snapshots, median 1.14 ms; a key's series over 100,000 snapshots in which it
+//! changed every time, median 64 ms (its newest 100 points, 0.28 ms). On disk (`tests/sequence.rs`,
+//! 1,000 snapshots of the model's full snapshot, 16 kB of JSON, about 60 leaves moving each time):
+//! 1.6 kB of `status.db` per snapshot, a tenth of its JSON.
 //!
 //! The [`writer`] runs off the collection path: a store that cannot be opened or written (locked by
 //! another process, disk full) is logged and counted, and the next snapshot tries again.
