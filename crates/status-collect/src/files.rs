@@ -4,8 +4,8 @@
 //! `<name>.latest.json`, `<name>.prev.json`, `<name>.diff.json` (only while there is a diff) and
 //! `<name>.lock`. The latest file is the snapshot with two more top-level keys, as scitex writes
 //! it: `has_diff` (whether change detection found a change against the old latest) and
-//! `diff_fields` (the changed dotted keys, sorted). Writers (threads or processes) take an exclusive lock on the lock file, then: read
-//! the old latest (a corrupt one, or one over [`MAX_LATEST_BYTES`], counts as absent, with a
+//! `diff_fields` (the changed dotted keys, sorted; the first 256). Writers (threads or processes)
+//! take an exclusive lock on the lock file, then: read the old latest (a corrupt one, or one over [`MAX_LATEST_BYTES`], counts as absent, with a
 //! warning), diff, link the old latest to prev, and write the new latest atomically (temporary file,
 //! fsync, rename). A reader never sees a partial file, and a writer killed at any point leaves every
 //! file whole.

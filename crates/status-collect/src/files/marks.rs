@@ -2,12 +2,17 @@
 
 use status_model::Change;
 
+/// The most keys `diff_fields` lists (the first, sorted): a change of thousands of keys (every disk
+/// of a big host) would otherwise double the file every writer reads back under the lock.
+pub(crate) const MAX_DIFF_FIELDS: usize = 256;
+
 /// The keys the latest file adds to the snapshot.
 pub const LATEST_DIFF_KEYS: [&str; 2] = ["has_diff", "diff_fields"];
 
 /// `json` (a snapshot object) with `has_diff` and `diff_fields` added at its end.
 pub(super) fn with_diff_fields(json: &[u8], changes: &[Change]) -> Vec<u8> {
-    let fields: Vec<&str> = changes.iter().map(|change| change.key.as_str()).collect();
+    let fields: Vec<&str> =
+        changes.iter().take(MAX_DIFF_FIELDS).map(|change| change.key.as_str()).collect();
     let fields = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".to_owned());
     let added = format!("\"has_diff\":{},\"diff_fields\":{fields}}}", !changes.is_empty());
     let body = json.trim_ascii_end();
