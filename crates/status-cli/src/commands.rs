@@ -38,6 +38,14 @@ pub(crate) enum Command {
         /// Telegram's MarkdownV2, `--markdown` alone for CommonMark.
         #[arg(long, value_enum, value_name = "FLAVOUR", num_args = 0..=1, default_missing_value = "commonmark")]
         markdown: Option<crate::output::Markdown>,
+        /// Also print, on stderr, what changed since the previous snapshot (the `[files] dir`'s
+        /// latest file, else the history's newest row): one line per changed key, as change
+        /// detection counts them.
+        #[arg(long, conflicts_with = "no_diff")]
+        diff: bool,
+        /// Skip the comparison with the previous snapshot, and so the on-change hooks.
+        #[arg(long)]
+        no_diff: bool,
     },
     /// A live full-screen view that redraws in place and highlights what changed; `q` quits.
     #[command(after_help = crate::ENVIRONMENT)]
@@ -146,7 +154,7 @@ const EXIT_OK: u8 = 0;
 /// Runs a command; returns the process's exit status.
 pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
     let result = match command {
-        Command::Snapshot { config, format, pretty, section, view, markdown } => {
+        Command::Snapshot { config, format, pretty, section, view, markdown, diff, no_diff } => {
             logs.init(LevelFilter::WARN);
             // A script that asked for JSON gets its error as JSON on stdout; people get text.
             let json_error =
@@ -158,11 +166,13 @@ pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
                 (false, None) if view.is_some() || markdown.is_some() => Format::Text,
                 (false, None) => Format::default(),
             };
-            snapshot(config.as_deref(), format, section.as_deref(), view, markdown).await.map_err(
-                |message| {
+            // A one-shot run compares only when asked to (`--diff`); `--no-diff` says so outright.
+            let diff = diff && !no_diff;
+            snapshot(config.as_deref(), format, section.as_deref(), view, markdown, diff)
+                .await
+                .map_err(|message| {
                     if json_error { print_error(&message) } else { print_plain_error(&message) }
-                },
-            )
+                })
         }
         Command::Watch { url, config, token_file, interval, view } => {
             // No logs: stderr is the screen the view draws on.
@@ -247,6 +257,7 @@ async fn snapshot(
     section: Option<&str>,
     view: Option<View>,
     markdown: Option<crate::output::Markdown>,
+    diff: bool,
 ) -> Result<(), String> {
     let config = load_config(config)?;
     let section =
@@ -257,7 +268,11 @@ async fn snapshot(
     let published = Cache::new(config.redact.redactor())
         .publish(engine.collect().await)
         .map_err(|error| format!("failed to serialize the snapshot: {error}"))?;
-    crate::output::print(&published, &output)
+    crate::output::print(&published, &output)?;
+    if diff {
+        crate::diff::since_previous(&config, &published).await?;
+    }
+    Ok(())
 }
 
 /// One section's value out of the whole; an error naming the reason when it has none.

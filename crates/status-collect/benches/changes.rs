@@ -2,6 +2,9 @@
 //! one key's series read from a history of 100,000 snapshots.
 //!
 //! Run with `cargo bench -p status-collect --bench changes`; divan prints the median of each.
+//!
+//! `history_insert` stores a real snapshot whose collection time, sequence and runtime figures move
+//! each time (the compact history stores what changed), with retention at 1,000.
 
 use std::sync::Arc;
 
@@ -107,6 +110,10 @@ fn history_insert(bencher: divan::Bencher<'_, '_>) {
         let mut snapshot = snapshot.clone();
         sequence += 1;
         snapshot.collection.sequence = sequence;
+        snapshot.collection.duration_ms = (sequence % 97) as f64 / 10.0;
+        let step =
+            jiff::SignedDuration::from_secs(i64::try_from(sequence % 1_000_000).expect("fits"));
+        snapshot.collection.taken_at += step;
         cache.publish(snapshot).expect("publishes")
     };
     for _ in 0..1_000 {
@@ -132,25 +139,26 @@ fn history_key_series(bencher: divan::Bencher<'_, '_>, limit: u32) {
         let published = Cache::default().publish(snapshot).expect("publishes");
         let retention = HistoryConfig { enabled: true, max_rows: 1_000_000, ..HistoryConfig::default() };
         history.insert(&published, &retention).await.expect("inserts");
-        // Copies of the first snapshot, 30 s apart, with every leaf, as 100,000 inserts would leave
-        // (each later than the one before).
+        // 100,000 snapshots 30 s apart in which the key and every other leaf under `host` and
+        // `collection` changed each time (a series is a range read of one path: the other paths'
+        // changes are there so its rows sit among others, as in a real store).
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
-             INSERT INTO history_snapshots (taken_at_ms, sequence, snapshot) \
-             SELECT s.taken_at_ms + i * 30000, s.sequence + i, s.snapshot FROM n, history_snapshots AS s WHERE s.id = 1",
+             INSERT INTO history_snapshots (id, taken_at_ms, sequence) \
+             SELECT s.id + i, s.taken_at_ms + i * 30000, s.sequence + i FROM n, history_snapshots AS s WHERE s.id = 1",
         )
         .bind(ROWS - 1)
         .execute(&pool)
         .await
-        .expect("copies snapshots");
+        .expect("adds snapshots");
         sqlx::query(
-            "INSERT INTO history_values (key_id, snapshot_id, taken_at_ms, value) \
-             SELECT v.key_id, s.id, s.taken_at_ms, v.value FROM history_values AS v, history_snapshots AS s \
-             WHERE v.snapshot_id = 1 AND s.id > 1",
+            "INSERT INTO history_changes (key_id, snapshot_id, value) \
+             SELECT p.id, s.id, CAST(s.id * 4096 + p.id AS TEXT) FROM history_paths AS p, history_snapshots AS s \
+             WHERE (p.key LIKE 'host.%' OR p.key LIKE 'collection.%') AND p.exact AND s.id > 1",
         )
         .execute(&pool)
         .await
-        .expect("copies values");
+        .expect("adds changes");
         assert_eq!(history.count().await.expect("counts"), u64::try_from(ROWS).expect("fits"));
         history
     });

@@ -2,8 +2,10 @@
 //! tools that read files rather than HTTP.
 //!
 //! `<name>.latest.json`, `<name>.prev.json`, `<name>.diff.json` (only while there is a diff) and
-//! `<name>.lock`. Writers (threads or processes) take an exclusive lock on the lock file, then: read
-//! the old latest (a corrupt one, or one over [`MAX_LATEST_BYTES`], counts as absent, with a
+//! `<name>.lock`. The latest file is the snapshot with two more top-level keys, as scitex writes
+//! it: `has_diff` (whether change detection found a change against the old latest) and
+//! `diff_fields` (the changed dotted keys, sorted; the first 256). Writers (threads or processes)
+//! take an exclusive lock on the lock file, then: read the old latest (a corrupt one, or one over [`MAX_LATEST_BYTES`], counts as absent, with a
 //! warning), diff, link the old latest to prev, and write the new latest atomically (temporary file,
 //! fsync, rename). A reader never sees a partial file, and a writer killed at any point leaves every
 //! file whole.
@@ -14,6 +16,7 @@
 //! directory is created private (0700, plus search rights for whoever the mode lets read), and a
 //! directory other users can write to is refused. A temporary file a failed write leaves is removed.
 
+mod marks;
 mod writer;
 
 use std::fs::{self, File};
@@ -28,7 +31,10 @@ use serde::Serialize;
 use serde_json::Value;
 use status_model::{Change, KeyFilter, diff};
 
+pub use marks::LATEST_DIFF_KEYS;
 pub(crate) use writer::FilesWriter;
+
+use marks::with_diff_fields;
 
 use crate::config::FilesConfig;
 use crate::private_fs::{self, DirError, OpenError};
@@ -171,6 +177,7 @@ pub fn write_snapshot_with_mode(
         Some(old) => diff::diff(old, value, filter),
         None => Vec::new(),
     };
+    let latest = with_diff_fields(json, &changes);
     for name in [&names.latest, &names.prev, &names.diff] {
         at.refuse_link(name)?;
     }
@@ -195,7 +202,7 @@ pub fn write_snapshot_with_mode(
         }
         None => at.remove(&names.prev)?,
     }
-    at.write_atomically(&names.latest, json)?;
+    at.write_atomically(&names.latest, &latest)?;
     if changes.is_empty() {
         at.remove(&names.diff)?;
     } else {
@@ -353,8 +360,16 @@ fn read_latest(at: &Dir<'_>, name: &str) -> Result<Option<(Value, Vec<u8>)>, Fil
         tracing::warn!(path = %path.display(), limit_bytes = MAX_LATEST_BYTES, "latest snapshot file is too big; treated as corrupt");
         return Ok(None);
     }
-    match serde_json::from_slice(&bytes) {
-        Ok(value) => Ok(Some((value, bytes))),
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut value) => {
+            // The keys this file adds are not the snapshot's: they never count as changes.
+            if let Some(object) = value.as_object_mut() {
+                for key in LATEST_DIFF_KEYS {
+                    object.remove(key);
+                }
+            }
+            Ok(Some((value, bytes)))
+        }
         Err(error) => {
             tracing::warn!(path = %path.display(), %error, "corrupt latest snapshot file; treated as absent");
             Ok(None)

@@ -86,7 +86,7 @@ pub use database::Database;
 pub use docker::DockerEndpoint;
 pub use engine::{Engine, EngineSettings};
 pub use files::{
-    FilesError, MAX_LATEST_BYTES, SnapshotFiles, WriteOutcome, write_snapshot,
+    FilesError, LATEST_DIFF_KEYS, MAX_LATEST_BYTES, SnapshotFiles, WriteOutcome, write_snapshot,
     write_snapshot_with_mode,
 };
 pub use health::{HealthConfig, HealthEvaluator};

@@ -331,6 +331,11 @@ pub async fn open_pool(path: &Path) -> Result<SqlitePool, StoreError> {
         pool.close().await;
         return Err(StoreError::Migrate { path: path.to_owned(), source });
     }
+    // Version 102 left the full documents of the first history layout to convert.
+    if let Err(error) = crate::history::convert_legacy(&pool).await {
+        pool.close().await;
+        return Err(error);
+    }
     Ok(pool)
 }
 
@@ -350,6 +355,7 @@ pub fn migrations() -> Vec<Migration> {
         migration(1, "deploys", include_str!("store/migrations/0001_deploys.sql")),
         migration(100, "history", include_str!("history/0100_history.sql")),
         migration(101, "health events", include_str!("history/0101_health_events.sql")),
+        migration(102, "compact history", include_str!("history/0102_compact_history.sql")),
     ]
 }
 

@@ -59,7 +59,21 @@ const GAUGE_SUBTREES: &[&str] = &[
 ];
 
 /// Field names (last key) that are gauges whatever their section.
-const GAUGE_NAMES: &[&str] = &["pids", "pid", "lag", "load", "elapsed", "age", "free", "used"];
+/// A process's descriptors and threads move with its work (a hook's child, a pooled connection);
+/// the OOM kills since the last collection count only through the `oom_kills` check they drive.
+const GAUGE_NAMES: &[&str] = &[
+    "pids",
+    "pid",
+    "lag",
+    "load",
+    "elapsed",
+    "age",
+    "free",
+    "used",
+    "open_fds",
+    "threads",
+    "oom_kills_new",
+];
 
 /// Name suffixes of gauges (units of measurements).
 const GAUGE_SUFFIXES: &[&str] = &[
@@ -146,6 +160,10 @@ mod tests {
         }
         assert_eq!(kind_of("health.checks[load_per_cpu].time"), FieldKind::Time);
         assert_eq!(kind_of("pipeline.changed_total"), FieldKind::Counter);
+        // They moved on an idle host running a hook (its child's descriptors).
+        for key in ["process.open_fds", "process.threads", "process.cgroup.memory.oom_kills_new"] {
+            assert_eq!(kind_of(key), FieldKind::Gauge, "{key}");
+        }
     }
 
     #[test]

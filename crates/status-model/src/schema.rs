@@ -4,7 +4,9 @@
 //! writes is `required` (an unmeasured value is there as `null`), and a section key is optional
 //! because it is absent when the section is not configured. Every section's type is in `$defs`
 //! under its Rust name (`QueueSection`, `CollectionReport`), so one section can be validated alone
-//! with [`definition_schema`]. `cargo xtask schema` writes it to `docs/status.schema.json`.
+//! with [`definition_schema`]. `cargo xtask schema` writes it to `docs/status.schema.json`. Every
+//! field carries its kind ([`crate::kinds`]) as the extension keyword `x-kind` (`state`, `gauge`,
+//! `counter`, `time`).
 //!
 //! What leaves the process is redacted first (`[redact]`). The default policy drops fields by key
 //! name ([`DEFAULT_DROP`]: `last_error`, `message`, `*token*`, …), so inside the sections those
@@ -38,6 +40,7 @@ pub fn snapshot_schema() -> Value {
         version["const"] = json!(SCHEMA_VERSION);
     }
     optional_where_redacted(&mut schema);
+    x_kind::annotate(&mut schema);
     schema
 }
 
@@ -93,6 +96,8 @@ pub fn definition_schema(root: &Value, name: &str) -> Option<Value> {
         "$defs": root["$defs"],
     }))
 }
+
+mod x_kind;
 
 #[cfg(test)]
 mod tests;

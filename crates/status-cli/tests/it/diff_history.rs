@@ -176,3 +176,45 @@ fn history_prints_snapshots_and_one_keys_series() {
         "{events:?}"
     );
 }
+
+#[test]
+fn snapshot_diff_compares_with_the_latest_file_and_no_diff_skips_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("files");
+    let config = dir.path().join("status.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[service]\nname = \"probe\"\n\n[files]\ndir = {:?}\n\n[state]\ndir = {:?}\n",
+            files.display().to_string(),
+            dir.path().join("state").display().to_string()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let first = run(&["snapshot", "--config", config, "--diff"]);
+    assert!(first.status.success(), "{first:?}");
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("no previous snapshot to compare with"), "{stderr}");
+
+    // A latest file as the files writer leaves it, with one state changed since.
+    let mut previous = super::json(&first);
+    let cpus = previous["host"]["cpus"].clone();
+    previous["host"]["cpus"] = 999.into();
+    previous["has_diff"] = false.into();
+    previous["diff_fields"] = serde_json::json!([]);
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("probe.latest.json"), previous.to_string()).unwrap();
+    let second = run(&["snapshot", "--config", config, "--diff"]);
+    assert!(second.status.success(), "{second:?}");
+    super::json(&second);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains(&format!("host.cpus: 999 → {cpus}")), "{stderr}");
+    assert!(!stderr.contains("has_diff") && !stderr.contains("load"), "states only: {stderr}");
+
+    let skipped = run(&["snapshot", "--config", config, "--no-diff"]);
+    assert!(skipped.status.success(), "{skipped:?}");
+    assert!(!String::from_utf8_lossy(&skipped.stderr).contains("changed"), "{skipped:?}");
+    let both = run(&["snapshot", "--config", config, "--diff", "--no-diff"]);
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+}

@@ -7,6 +7,7 @@ use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
 
 mod cgroups;
+mod changes;
 mod deploy;
 mod diff_history;
 mod example;

@@ -25,6 +25,14 @@ fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
+/// `value` as the latest file carries it: with `has_diff` and `diff_fields`.
+fn marked(mut value: Value, fields: &[&str]) -> Value {
+    let object = value.as_object_mut().unwrap();
+    object.insert("has_diff".into(), json!(!fields.is_empty()));
+    object.insert("diff_fields".into(), json!(fields));
+    value
+}
+
 fn snapshot(load: f64, sequence: u64) -> Value {
     json!({"collection": {"sequence": sequence, "taken_at": format!("2026-01-01T00:00:0{sequence}Z")}, "host": {"load": {"1": load}}})
 }
@@ -43,8 +51,8 @@ fn latest_rotates_to_prev_and_the_diff_follows_the_changes() {
         listing(dir.path()),
         ["agent.diff.json", "agent.latest.json", "agent.lock", "agent.prev.json"]
     );
-    assert_eq!(read(&files.prev), snapshot(0.5, 1));
-    assert_eq!(read(&files.latest), snapshot(0.7, 2));
+    assert_eq!(read(&files.prev), marked(snapshot(0.5, 1), &[]));
+    assert_eq!(read(&files.latest), marked(snapshot(0.7, 2), &["host.load.1"]));
     let diff = read(&files.diff);
     assert_eq!(diff["previous_taken_at"], "2026-01-01T00:00:01Z");
     assert_eq!(diff["taken_at"], "2026-01-01T00:00:02Z");
@@ -56,7 +64,35 @@ fn latest_rotates_to_prev_and_the_diff_follows_the_changes() {
     // Only volatile keys change: no diff, and the stale diff file goes.
     assert!(write(dir.path(), &snapshot(0.7, 3)).changes.is_empty());
     assert_eq!(listing(dir.path()), ["agent.latest.json", "agent.lock", "agent.prev.json"]);
-    assert_eq!(read(&files.prev), snapshot(0.7, 2));
+    assert_eq!(read(&files.prev), marked(snapshot(0.7, 2), &["host.load.1"]));
+    assert_eq!(read(&files.latest), marked(snapshot(0.7, 3), &[]), "the added keys never count");
+}
+
+#[test]
+fn the_latest_file_carries_has_diff_and_diff_fields_as_scitex_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = SnapshotFiles::new(dir.path(), "agent");
+    let filter = KeyFilter::semantic(&[] as &[String], &[] as &[String]).unwrap();
+    let state = |status: &str, dirty: bool| {
+        json!({"collection": {"sequence": 1}, "health": {"status": status, "checks": [
+            {"name": "disk", "status": status, "time": "2026-01-01T00:00:00Z"}]},
+            "repos": {"app": {"dirty": dirty}}, "host": {"load": {"1": 0.5}}})
+    };
+    for (value, fields) in [
+        (state("pass", false), vec![]),
+        (
+            state("warn", true),
+            vec!["health.checks[disk].status", "health.status", "repos.app.dirty"],
+        ),
+        (state("warn", true), vec![]),
+    ] {
+        let json = serde_json::to_vec(&value).unwrap();
+        write_snapshot(dir.path(), "agent", &json, &value, &filter).unwrap();
+        let latest = read(&files.latest);
+        assert_eq!(latest, marked(value, &fields));
+        assert_eq!(latest["has_diff"], json!(!fields.is_empty()));
+    }
+    assert_eq!(with_diff_fields(b"{}", &[]), br#"{"has_diff":false,"diff_fields":[]}"#);
 }
 
 #[test]
@@ -68,7 +104,7 @@ fn a_corrupt_latest_counts_as_absent() {
     std::fs::write(&files.latest, b"{\"collection\": {\"seq").unwrap();
     let outcome = write(dir.path(), &snapshot(0.9, 3));
     assert!(outcome.changes.is_empty());
-    assert_eq!(read(&files.latest), snapshot(0.9, 3));
+    assert_eq!(read(&files.latest), marked(snapshot(0.9, 3), &[]));
     assert_eq!(
         listing(dir.path()),
         ["agent.latest.json", "agent.lock"],

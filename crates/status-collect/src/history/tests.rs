@@ -1,5 +1,9 @@
 //! History store tests against real SQLite files: read back, value types, retention by rows and by
-//! age, and the store's one migration set.
+//! age, the store's one migration set, the conversion of the first layout, and the disk a realistic
+//! sequence of snapshots costs.
+
+mod corpus;
+mod sequence;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -7,7 +11,6 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use status_model::{CollectionReport, RuntimeSection, SectionData, Snapshot, Timestamp};
 
-use super::writer::insert;
 use super::*;
 use crate::cache::{Cache, Published};
 
@@ -38,6 +41,18 @@ async fn store() -> (tempfile::TempDir, SqlitePool) {
     (dir, pool)
 }
 
+/// Inserts as a writer that remembers nothing (so it reads the newest snapshot back each time).
+async fn insert(
+    pool: &SqlitePool,
+    published: &Published,
+    value: &Value,
+    max_rows: u64,
+    cutoff_ms: i64,
+) -> Result<(), StoreError> {
+    let row = compact::Row::of(published, value);
+    compact::insert(pool, &mut None, &row, max_rows, cutoff_ms).await
+}
+
 async fn put(pool: &SqlitePool, sequence: u64, taken_at_ms: i64, max_rows: u64, cutoff_ms: i64) {
     let (published, value) = published(sequence, taken_at_ms, sequence * 10);
     insert(pool, &published, &value, max_rows, cutoff_ms).await.unwrap();
@@ -46,9 +61,30 @@ async fn put(pool: &SqlitePool, sequence: u64, taken_at_ms: i64, max_rows: u64, 
 async fn rows(pool: &SqlitePool, table: &'static str) -> i64 {
     let sql = match table {
         "snapshots" => "SELECT count(*) FROM history_snapshots",
-        _ => "SELECT count(*) FROM history_values",
+        // Changes of snapshots no longer kept.
+        _ => {
+            "SELECT count(*) FROM history_changes \
+             WHERE snapshot_id < (SELECT min(id) FROM history_snapshots)"
+        }
     };
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+/// Asserts that snapshots read back equal those served, naming the first leaf that differs.
+#[track_caller]
+pub(super) fn same(read: &[Value], served: &[Value]) {
+    assert_eq!(read.len(), served.len(), "snapshots read back");
+    for (i, (read, served)) in read.iter().zip(served).enumerate() {
+        if read != served {
+            let (read, served) = (layout::leaves(read), layout::leaves(served));
+            let differs = read.iter().zip(&served).find(|(a, b)| a != b);
+            panic!(
+                "snapshot {i} differs ({} leaves read, {} served); first: {differs:?}",
+                read.len(),
+                served.len()
+            );
+        }
+    }
 }
 
 fn values(points: &[SeriesPoint]) -> Vec<Value> {
@@ -105,12 +141,15 @@ async fn values_keep_their_json_types() {
 #[tokio::test]
 async fn retention_by_rows_holds_on_every_insert() {
     let (_dir, pool) = store().await;
-    let leaves = i64::try_from(status_model::diff::flatten(&published(1, T0, 1).1).len()).unwrap();
+    let mut served = Vec::new();
     for sequence in 1..=10 {
         put(&pool, sequence, T0 + i64::try_from(sequence).unwrap(), 3, i64::MIN).await;
+        served.push(published(sequence, T0 + i64::try_from(sequence).unwrap(), sequence * 10).1);
         let kept = rows(&pool, "snapshots").await;
         assert_eq!(kept, i64::try_from(sequence.min(3)).unwrap());
-        assert_eq!(rows(&pool, "values").await, kept * leaves, "values go with their snapshot");
+        assert_eq!(rows(&pool, "values").await, 0, "changes go with their snapshot");
+        let read = History::from_pool(pool.clone()).snapshot_values(None, 100).await.unwrap();
+        same(&read, &served[served.len() - read.len()..]);
     }
     let history = History::from_pool(pool);
     let series = history.series("runtime.alive_tasks", None, 100).await.unwrap();
@@ -257,13 +296,92 @@ async fn retention_by_rows_is_exact_after_age_retention_left_a_gap() {
     let history = History::from_pool(pool.clone());
     let series = history.series("runtime.alive_tasks", None, 100).await.unwrap();
     assert_eq!(values(&series), [json!(50), json!(70), json!(80)]);
-    assert_eq!(
-        rows(&pool, "values").await,
-        3 * rows_per_snapshot(),
-        "values go with their snapshot"
-    );
+    assert_eq!(rows(&pool, "values").await, 0, "changes go with their snapshot");
+    let sequences: Vec<u64> = history
+        .snapshot_values(None, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|value| value["collection"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sequences, [5, 7, 8]);
+    let alive: Vec<u64> = history
+        .snapshot_values(None, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|value| value["runtime"]["alive_tasks"].as_u64().unwrap())
+        .collect();
+    assert_eq!(alive, [50, 70, 80], "a change of a snapshot deleted from between went forward");
 }
 
-fn rows_per_snapshot() -> i64 {
-    i64::try_from(status_model::diff::flatten(&published(1, T0, 1).1).len()).unwrap()
+#[tokio::test]
+async fn a_store_of_the_first_layout_is_converted_when_opened() {
+    use sqlx::migrate::Migrator;
+    use sqlx::sqlite::SqliteConnectOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STORE_FILE);
+    // A store as version 101 left it: full documents, and each leaf in history_values.
+    let old = sqlx::SqlitePool::connect_with(
+        SqliteConnectOptions::new().filename(&path).create_if_missing(true),
+    )
+    .await
+    .unwrap();
+    let mut first = crate::store::migrations();
+    first.truncate(3);
+    Migrator::with_migrations(first).run(&old).await.unwrap();
+    let served: Vec<Value> = (1..=5)
+        .map(|sequence| published(sequence, T0 + 1000 * sequence as i64, sequence).1)
+        .collect();
+    for (id, value) in (1..).zip(&served) {
+        sqlx::query("INSERT INTO history_snapshots (id, taken_at_ms, sequence, snapshot) VALUES (?1, ?2, ?1, ?3)")
+            .bind(id)
+            .bind(T0 + 1000 * id)
+            .bind(value.to_string())
+            .execute(&old)
+            .await
+            .unwrap();
+    }
+    sqlx::query("INSERT INTO history_snapshots (id, taken_at_ms, sequence, snapshot) VALUES (6, ?1, 6, 'not json')")
+        .bind(T0 + 6000)
+        .execute(&old)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO history_health_events (snapshot_id, at_ms, check_name, from_status, to_status) VALUES (3, ?1, 'disk', 'pass', 'warn')")
+        .bind(T0 + 3000)
+        .execute(&old)
+        .await
+        .unwrap();
+    old.close().await;
+
+    let history = History::open(&path).await.unwrap();
+    same(&history.snapshot_values(None, 10).await.unwrap(), &served);
+    assert_eq!(
+        values(&history.series("runtime.alive_tasks", None, 10).await.unwrap()),
+        [json!(1), json!(2), json!(3), json!(4), json!(5)]
+    );
+    assert_eq!(history.health_events(None, 10).await.unwrap().len(), 1);
+    let legacy: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'history_legacy'")
+            .fetch_one(&history.pool)
+            .await
+            .unwrap();
+    assert_eq!(legacy, 0, "the old table is gone once converted");
+    // New snapshots follow the converted ones.
+    let (published, value) = published(7, T0 + 7000, 7);
+    let retention = HistoryConfig {
+        max_rows: 3,
+        max_age: std::time::Duration::from_secs(100 * 365 * 86_400),
+        ..HistoryConfig::default()
+    };
+    history.insert(&published, &retention).await.unwrap();
+    let alive: Vec<u64> = history
+        .snapshot_values(None, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v["runtime"]["alive_tasks"].as_u64().unwrap())
+        .collect();
+    assert_eq!(alive, [4, 5, 7]);
+    assert_eq!(value["runtime"]["alive_tasks"], json!(7));
 }

@@ -95,3 +95,45 @@ fn keys_the_default_redaction_drops_are_optional_in_sections_only() {
     }
     check_valid(&served);
 }
+
+#[test]
+fn every_field_carries_its_kind_as_x_kind() {
+    let schema = snapshot_schema();
+    let at = |pointer: &str| schema.pointer(pointer).unwrap_or_else(|| panic!("{pointer}"));
+    assert_eq!(at("/properties/host/x-kind"), "state");
+    let defs = &schema["$defs"];
+    assert_eq!(defs["HostSection"]["properties"]["cpus"]["x-kind"], "state");
+    assert_eq!(defs["HostSection"]["properties"]["hostname"]["x-kind"], "state");
+    assert_eq!(
+        defs["LoadAverage"]["properties"]["1"]["x-kind"], "gauge",
+        "{}",
+        defs["LoadAverage"]
+    );
+    assert_eq!(defs["CollectionReport"]["properties"]["taken_at"]["x-kind"], "time");
+    assert_eq!(defs["CollectionReport"]["properties"]["sequence"]["x-kind"], "counter");
+    assert_eq!(defs["SectionReport"]["properties"]["outcome"]["x-kind"], "state");
+    assert_eq!(defs["CheckResult"]["properties"]["status"]["x-kind"], "state");
+    assert_eq!(defs["CheckResult"]["properties"]["time"]["x-kind"], "time");
+    // Every property schema anywhere has one.
+    fn check(value: &serde_json::Value, missing: &mut Vec<String>, at: &str) {
+        if let Some(properties) = value.get("properties").and_then(|p| p.as_object()) {
+            for (name, field) in properties {
+                if field.get("x-kind").is_none() {
+                    missing.push(format!("{at}.{name}"));
+                }
+            }
+        }
+        match value {
+            serde_json::Value::Object(object) => {
+                object.iter().for_each(|(key, child)| check(child, missing, &format!("{at}/{key}")))
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|item| check(item, missing, at))
+            }
+            _ => {}
+        }
+    }
+    let mut missing = Vec::new();
+    check(&schema, &mut missing, "");
+    assert!(missing.is_empty(), "fields without x-kind: {missing:?}");
+}
