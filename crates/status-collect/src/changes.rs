@@ -4,18 +4,15 @@
 //! The pipeline is a task of its own that follows the cache, so the collection loop never waits on
 //! it; within it, the store, the files and the hooks each run off the pipeline's own path too.
 
-mod stats;
-
 use std::sync::Arc;
 
 use serde_json::Value;
-use status_model::{Change, KeyFilter, diff};
+use status_model::{KeyFilter, diff};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-pub use stats::{ChangeCounts, ChangeStats};
-
 use crate::cache::{Cache, Published};
+use crate::change::{ChangeStats, SnapshotChange};
 use crate::config::Config;
 use crate::files::FilesWriter;
 use crate::history::HistoryWriter;
@@ -24,15 +21,6 @@ use crate::store::Store;
 
 /// Events a slow subscriber may fall behind by before it misses some (it is told how many).
 const SUBSCRIBER_BACKLOG: usize = 16;
-
-/// A new snapshot with what changed since the one before.
-#[derive(Debug)]
-pub struct SnapshotChange {
-    /// The snapshot, as the cache published it.
-    pub published: Arc<Published>,
-    /// The changed keys, sorted, without the ignored ones; empty for the first snapshot.
-    pub changes: Vec<Change>,
-}
 
 /// The running pipeline.
 #[derive(Debug)]

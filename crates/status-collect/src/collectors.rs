@@ -1,4 +1,7 @@
-//! The collectors, one per section, and the set a configuration asks for.
+//! The collectors, one per section, and the set a configuration asks for: [`assemble`] is the one
+//! place a section is registered. [`Status::builder`](crate::Status::builder) runs it for the
+//! background loop and for collections on demand alike (the command line's `snapshot`, `health`,
+//! `watch` and `serve`); the engine only ever sees the [`Collector`]s it returns.
 
 mod broker;
 mod containers;
@@ -62,18 +65,59 @@ pub use terminals::TerminalsCollector;
 pub use trace_operations::TraceOperationsCollector;
 pub use workers::WorkersCollector;
 
-use crate::collector::{CollectError, Collector};
+use crate::change::ChangeStats;
+use crate::collector::Collector;
 use crate::config::{Config, Layout};
 use crate::database::Database;
+use crate::diagnostics::{Heartbeats, MetricsRegistry, TraceBuffer};
 use crate::docker::DockerEndpoint;
 use crate::store::Store;
+
+/// What a [`Status`](crate::Status) shares with its collectors: the host, the shutdown flag, the
+/// store, the registries host code fills, and the change pipeline's counters.
+pub(crate) struct Shared {
+    pub(crate) deps: Arc<dyn StatusDeps>,
+    pub(crate) shutdown: ShutdownFlag,
+    pub(crate) store: Store,
+    pub(crate) sidecars: Sidecars,
+    /// `None` when no pipeline runs after collection (collections on demand).
+    pub(crate) stats: Option<Arc<ChangeStats>>,
+    pub(crate) metrics: MetricsRegistry,
+    pub(crate) heartbeats: Heartbeats,
+    pub(crate) traces: TraceBuffer,
+    /// What the `workers` section says of `[workers] socket`: `None` when none is configured, else
+    /// whether it listens.
+    pub(crate) socket: Option<Result<(), String>>,
+}
+
+/// Every collector `config` asks for, in snapshot order: [`standard`]'s, then `sidecars`,
+/// `pipeline`, `metrics`, `workers`, and `trace_operations` unless an `operations` database gives
+/// `recent_operations`. Sections behind a cargo feature (`git`) are registered only when it is on;
+/// without it `Config::parse` refuses their tables. A new section is registered here and nowhere
+/// else.
+pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector>> {
+    let mut collectors = standard_with_store(config, shared.deps, shared.shutdown, shared.store);
+    collectors.push(Arc::new(SidecarsCollector::new(shared.sidecars)));
+    collectors.push(Arc::new(match shared.stats {
+        Some(stats) => PipelineCollector::new(stats),
+        None => PipelineCollector::not_running(),
+    }));
+    let metrics = MetricsCollector::new(shared.metrics);
+    let socket = config.workers.socket.is_some();
+    collectors.push(Arc::new(if socket { metrics.reported_when_empty() } else { metrics }));
+    collectors.push(Arc::new(WorkersCollector::new(shared.heartbeats, shared.socket)));
+    if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
+        collectors.push(Arc::new(TraceOperationsCollector::new(shared.traces)));
+    }
+    collectors
+}
 
 /// The collectors `config` and `deps` ask for, in snapshot order: `service`, `process`, `host`,
 /// `runtime`, then [`around_the_host`]'s, then `deploy` and `repos` when repositories are
 /// configured, then the [`databases`] sections. Must be called inside a tokio runtime (the runtime
 /// collector starts its lag probe). `DOCKER_HOST` and the gateway's key variable are read from the
-/// process environment. The `deploy` section's store is the one under `config`'s state dir;
-/// [`standard_with_store`] shares one with the caller.
+/// process environment. The `deploy` section's store is the one under `config`'s state dir.
+/// [`assemble`] adds the sections of the registries a `Status` owns.
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
@@ -83,7 +127,7 @@ pub fn standard(
 }
 
 /// [`standard`], with the store the `deploy` section reads.
-pub fn standard_with_store(
+fn standard_with_store(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
     shutdown: ShutdownFlag,
@@ -182,8 +226,7 @@ fn snapshot_branches(repos: &[crate::config::RepoConfig]) -> Result<u64, String>
 /// The sections about the host's surroundings and its own state: `terminals` (unless disabled),
 /// `processes` (unless no names), the host-provided sections its [`StatusDeps::provides`] lists,
 /// `gateway` when it provides one, and `containers` when names are configured or it provides a
-/// gateway. `env` looks up `DOCKER_HOST` and the gateway's key variable. (`sidecars` is added by
-/// [`Status`](crate::Status), which owns the registry.)
+/// gateway. `env` looks up `DOCKER_HOST` and the gateway's key variable.
 pub fn around_the_host(
     config: &Config,
     deps: &Arc<dyn StatusDeps>,
@@ -233,19 +276,5 @@ fn host_collector(disk_paths: Vec<std::path::PathBuf>) -> Arc<dyn Collector> {
         Arc::new(HostCollector::new(disk_paths))
     } else {
         Arc::new(SysinfoHostCollector::new(disk_paths))
-    }
-}
-
-/// Runs blocking work on the blocking pool. A panic there is resumed here, so the engine reports the
-/// section as `panicked`.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, CollectError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(value) => Ok(value),
-        Err(error) => match error.try_into_panic() {
-            Ok(payload) => std::panic::resume_unwind(payload),
-            Err(error) => Err(CollectError::Failed(format!("blocking task failed: {error}"))),
-        },
     }
 }

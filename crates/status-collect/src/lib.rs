@@ -47,6 +47,7 @@
 //! ```
 
 mod cache;
+mod change;
 mod changes;
 mod collector;
 pub mod collectors;
@@ -70,9 +71,11 @@ mod refresh;
 mod runner;
 mod status;
 pub mod store;
+mod task;
+mod time;
 
 pub use cache::{Cache, Published};
-pub use changes::{ChangeCounts, ChangeStats, SnapshotChange};
+pub use change::{ChangeCounts, ChangeStats, SnapshotChange};
 pub use collector::{CollectError, Collected, Collector};
 pub use collectors::{Liveness, Sidecars};
 pub use config::{
@@ -92,5 +95,5 @@ pub use health::{HealthConfig, HealthEvaluator};
 pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
-pub use status::{Diagnostics, NoRuntime, Status, StatusBuilder};
+pub use status::{Diagnostics, NoRuntime, OnDemand, Status, StatusBuilder};
 pub use store::{StoreError, StoreHealth};

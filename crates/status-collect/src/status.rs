@@ -2,6 +2,7 @@
 //! with [`Status::builder`].
 
 mod builder;
+mod on_demand;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,17 +13,20 @@ use status_model::Snapshot;
 use tokio::sync::broadcast;
 
 use crate::cache::{Cache, Published};
-use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
-use crate::collectors::{self, PipelineCollector, ShutdownFlag, Sidecars, SidecarsCollector};
-use crate::collectors::{MetricsCollector, TraceOperationsCollector, WorkersCollector};
-use crate::config::{Config, Layout};
+use crate::change::{ChangeCounts, ChangeStats, SnapshotChange};
+use crate::changes::Changes;
+use crate::collector::Collector;
+use crate::collectors::{self, Shared, ShutdownFlag, Sidecars};
+use crate::config::Config;
 use crate::diagnostics::{HeartbeatSocket, Heartbeats, MetricsRegistry, TraceBuffer};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineSettings};
+use crate::health::HealthEvaluator;
 use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
 use crate::store::{DeployRecord, Store, StoreError};
 
 pub use builder::{NoRuntime, StatusBuilder};
+pub use on_demand::OnDemand;
 
 /// A running status collector: the background loop filling a cache, inside the host's runtime.
 /// Start one with [`Status::builder`]; stop it with [`Status::shutdown`].
@@ -105,19 +109,19 @@ impl Status {
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
         let stats = Arc::new(ChangeStats::default());
-        let mut collectors =
-            collectors::standard_with_store(&config, deps, shutdown.clone(), store.clone());
-        collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
-        collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
-        let (heartbeat_socket, socket_state) = listen(&config, &diagnostics);
-        collectors.push(Arc::new(MetricsCollector::new(diagnostics.metrics.clone())));
-        let heartbeats = diagnostics.heartbeats.clone();
-        collectors.push(Arc::new(WorkersCollector::new(heartbeats, socket_state)));
-        if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
-            let traces = diagnostics.traces.clone();
-            collectors.push(Arc::new(TraceOperationsCollector::new(traces)));
-        }
-        let engine = Engine::for_collectors(&config, collectors);
+        let (heartbeat_socket, socket) = listen(&config, &diagnostics);
+        let shared = Shared {
+            deps,
+            shutdown: shutdown.clone(),
+            store: store.clone(),
+            sidecars: sidecars.clone(),
+            stats: Some(stats.clone()),
+            metrics: diagnostics.metrics.clone(),
+            heartbeats: diagnostics.heartbeats.clone(),
+            traces: diagnostics.traces.clone(),
+            socket,
+        };
+        let engine = engine(&config, collectors::assemble(&config, shared));
         let cache = Cache::new(config.redact.redactor());
         let changes = Changes::spawn(&config, &cache, &store, stats);
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
@@ -228,6 +232,16 @@ impl Status {
         self.running.stop().await;
         self.changes.stop().await;
     }
+}
+
+/// The engine for `collectors` with `config`'s deadline, interval and health checks.
+fn engine(config: &Config, collectors: Vec<Arc<dyn Collector>>) -> Engine {
+    let settings = EngineSettings {
+        deadline: config.collect.deadline,
+        interval: Some(config.collect.interval),
+        health: Some(Arc::new(HealthEvaluator::new(&config.health))),
+    };
+    Engine::with_settings(collectors, settings)
 }
 
 /// Listens on `[workers] socket` when configured: the socket, and what the `workers` collector

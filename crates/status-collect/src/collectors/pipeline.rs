@@ -6,18 +6,25 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use status_model::{SectionData, SectionName};
 
-use crate::changes::ChangeStats;
+use crate::change::ChangeStats;
 use crate::collector::{CollectError, Collected, Collector};
 
 /// Collects the `pipeline` section.
 pub struct PipelineCollector {
-    stats: Arc<ChangeStats>,
+    /// `None`: no pipeline runs after these collections.
+    stats: Option<Arc<ChangeStats>>,
 }
 
 impl PipelineCollector {
     /// Reads `stats`, which the running pipeline counts into.
     pub fn new(stats: Arc<ChangeStats>) -> PipelineCollector {
-        PipelineCollector { stats }
+        PipelineCollector { stats: Some(stats) }
+    }
+
+    /// For collections on demand, after which no pipeline runs: the section is `unavailable`
+    /// with that reason rather than counters that could only be zeros.
+    pub(crate) fn not_running() -> PipelineCollector {
+        PipelineCollector { stats: None }
     }
 }
 
@@ -28,6 +35,12 @@ impl Collector for PipelineCollector {
     }
 
     async fn collect(&self) -> Result<Collected, CollectError> {
-        Ok(Collected::complete(SectionData::Pipeline(self.stats.counts())))
+        match &self.stats {
+            Some(stats) => Ok(Collected::complete(SectionData::Pipeline(stats.counts()))),
+            None => Err(CollectError::Unavailable(
+                "collected on demand: no history, files or hooks run after this collection"
+                    .to_owned(),
+            )),
+        }
     }
 }

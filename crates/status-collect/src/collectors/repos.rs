@@ -7,10 +7,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use status_model::{ReposSection, SectionData, SectionName};
 
-use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
 use crate::config::RepoConfig;
 use crate::git::{self, Interrupt};
+use crate::task::blocking;
 
 /// Collects the `repos` section.
 pub struct ReposCollector {

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::collector::{CollectError, Collected, Collector};
-use crate::engine::round3;
+use crate::time::round3;
 
 /// How often the lag probe wakes.
 const PROBE_PERIOD: Duration = Duration::from_millis(100);

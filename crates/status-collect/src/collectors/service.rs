@@ -10,7 +10,7 @@ use status_model::{SectionData, SectionName, ServiceSection, ServiceStatus};
 use tokio::time::Instant;
 
 use crate::collector::{CollectError, Collected, Collector};
-use crate::engine::{now_millis, round3};
+use crate::time::{now_millis, round3};
 
 /// Set when the status handle begins shutting down; shared with the `service` collector.
 #[derive(Clone, Debug, Default)]

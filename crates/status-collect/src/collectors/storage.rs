@@ -9,9 +9,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use status_model::{DatabaseFiles, SectionData, SectionName, StorageSection};
 
-use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
 use crate::database::Database;
+use crate::task::blocking;
 
 /// Counts snapshot branches; run on the blocking pool. An `Err` is the reason it could not.
 pub type BranchCount = Arc<dyn Fn() -> Result<u64, String> + Send + Sync>;
