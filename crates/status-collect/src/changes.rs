@@ -15,8 +15,10 @@ use crate::cache::{Cache, Published};
 use crate::change::{ChangeStats, SnapshotChange};
 use crate::config::Config;
 use crate::files::FilesWriter;
+#[cfg(feature = "sqlite")]
 use crate::history::HistoryWriter;
 use crate::hooks::Hooks;
+#[cfg(feature = "sqlite")]
 use crate::store::Store;
 
 /// Events a slow subscriber may fall behind by before it misses some (it is told how many).
@@ -37,13 +39,14 @@ impl Changes {
     pub(crate) fn spawn(
         config: &Config,
         cache: &Cache,
-        store: &Store,
+        #[cfg(feature = "sqlite")] store: &Store,
         stats: Arc<ChangeStats>,
     ) -> Changes {
         let (events, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         let (stop, stopped) = watch::channel(false);
         let parts = Parts {
             filter: config.diff.filter.clone(),
+            #[cfg(feature = "sqlite")]
             history: config.history.enabled.then(|| {
                 HistoryWriter::spawn(store.clone(), config.history.clone(), stats.clone())
             }),
@@ -76,6 +79,7 @@ impl Changes {
 
 struct Parts {
     filter: KeyFilter,
+    #[cfg(feature = "sqlite")]
     history: Option<HistoryWriter>,
     files: Option<FilesWriter>,
     hooks: Hooks,
@@ -105,6 +109,7 @@ async fn follow(
             break;
         }
     }
+    #[cfg(feature = "sqlite")]
     if let Some(history) = parts.history {
         history.finish().await;
     }
@@ -139,6 +144,7 @@ fn handle(
     let event = Arc::new(SnapshotChange { published, changes });
     // No subscriber is fine: the event is simply not kept.
     let _ = events.send(event.clone());
+    #[cfg(feature = "sqlite")]
     if let Some(history) = &parts.history {
         history.offer(event.published.clone(), value.clone(), stats);
     }

@@ -3,31 +3,40 @@
 //! background loop and for collections on demand alike (the command line's `snapshot`, `health`,
 //! `watch` and `serve`); the engine only ever sees the [`Collector`]s it returns.
 
+#[cfg(feature = "sqlite")]
 mod broker;
 mod containers;
-#[cfg(feature = "git")]
+#[cfg(all(feature = "git", feature = "sqlite"))]
 mod deploy;
 mod gateway;
 mod host;
+#[cfg(feature = "sqlite")]
 mod host_jobs;
 mod host_provided;
+#[cfg(feature = "sqlite")]
 mod messages;
 mod metrics;
+#[cfg(feature = "sqlite")]
 mod notifier;
 mod pipeline;
 mod portable;
+#[cfg(feature = "sqlite")]
 mod probes;
 mod process;
 mod processes;
+#[cfg(feature = "sqlite")]
 mod recent_operations;
 #[cfg(feature = "git")]
 mod repos;
 mod runtime;
+#[cfg(feature = "sqlite")]
 mod schedule;
 mod service;
 mod sidecars;
 mod storage;
+#[cfg(feature = "sqlite")]
 mod store;
+#[cfg(feature = "sqlite")]
 mod tasks;
 mod terminals;
 mod trace_operations;
@@ -35,22 +44,28 @@ mod workers;
 
 use std::sync::Arc;
 
+#[cfg(feature = "sqlite")]
 pub use broker::BrokerCollector;
 pub use containers::ContainersCollector;
-#[cfg(feature = "git")]
+#[cfg(all(feature = "git", feature = "sqlite"))]
 pub use deploy::DeployCollector;
 pub use gateway::GatewayCollector;
 pub use host::HostCollector;
+#[cfg(feature = "sqlite")]
 pub use host_jobs::HostJobsCollector;
 pub use host_provided::{HostProvidedCollector, HostSection};
+#[cfg(feature = "sqlite")]
 pub use messages::MessagesCollector;
 pub use metrics::MetricsCollector;
+#[cfg(feature = "sqlite")]
 pub use notifier::NotifierCollector;
 pub use pipeline::PipelineCollector;
 pub use portable::{SysinfoHostCollector, SysinfoProcessCollector};
+#[cfg(feature = "sqlite")]
 pub use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
 pub use processes::ProcessesCollector;
+#[cfg(feature = "sqlite")]
 pub use recent_operations::RecentOperationsCollector;
 #[cfg(feature = "git")]
 pub use repos::ReposCollector;
@@ -59,7 +74,9 @@ pub use service::{ServiceCollector, ShutdownFlag};
 pub use sidecars::{Liveness, Sidecars, SidecarsCollector};
 use status_deps::StatusDeps;
 pub use storage::{BranchCount, StorageCollector};
+#[cfg(feature = "sqlite")]
 pub use store::StoreCollector;
+#[cfg(feature = "sqlite")]
 pub use tasks::TasksCollector;
 pub use terminals::TerminalsCollector;
 pub use trace_operations::TraceOperationsCollector;
@@ -68,9 +85,11 @@ pub use workers::WorkersCollector;
 use crate::change::ChangeStats;
 use crate::collector::Collector;
 use crate::config::{Config, Layout};
+#[cfg(feature = "sqlite")]
 use crate::database::Database;
 use crate::diagnostics::{Heartbeats, MetricsRegistry, TraceBuffer};
 use crate::docker::DockerEndpoint;
+#[cfg(feature = "sqlite")]
 use crate::store::Store;
 
 /// What a [`Status`](crate::Status) shares with its collectors: the host, the shutdown flag, the
@@ -78,10 +97,11 @@ use crate::store::Store;
 pub(crate) struct Shared {
     pub(crate) deps: Arc<dyn StatusDeps>,
     pub(crate) shutdown: ShutdownFlag,
+    #[cfg(feature = "sqlite")]
     pub(crate) store: Store,
     pub(crate) sidecars: Sidecars,
-    /// `None` when no pipeline runs after collection (collections on demand).
-    pub(crate) stats: Option<Arc<ChangeStats>>,
+    /// The change pipeline's counters (nothing counts into them when none runs, on demand).
+    pub(crate) stats: Arc<ChangeStats>,
     pub(crate) metrics: MetricsRegistry,
     pub(crate) heartbeats: Heartbeats,
     pub(crate) traces: TraceBuffer,
@@ -96,15 +116,16 @@ pub(crate) struct Shared {
 /// without it `Config::parse` refuses their tables. A new section is registered here and nowhere
 /// else.
 pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector>> {
-    let mut collectors = standard_with_store(config, shared.deps, shared.shutdown, shared.store);
+    let mut collectors = standard_with_store(
+        config,
+        shared.deps,
+        shared.shutdown,
+        #[cfg(feature = "sqlite")]
+        shared.store,
+    );
     collectors.push(Arc::new(SidecarsCollector::new(shared.sidecars)));
-    collectors.push(Arc::new(match shared.stats {
-        Some(stats) => PipelineCollector::new(stats),
-        None => PipelineCollector::not_running(),
-    }));
-    let metrics = MetricsCollector::new(shared.metrics);
-    let socket = config.workers.socket.is_some();
-    collectors.push(Arc::new(if socket { metrics.reported_when_empty() } else { metrics }));
+    collectors.push(Arc::new(PipelineCollector::new(shared.stats)));
+    collectors.push(Arc::new(MetricsCollector::new(shared.metrics)));
     collectors.push(Arc::new(WorkersCollector::new(shared.heartbeats, shared.socket)));
     if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
         collectors.push(Arc::new(TraceOperationsCollector::new(shared.traces)));
@@ -123,7 +144,13 @@ pub fn standard(
     deps: Arc<dyn StatusDeps>,
     shutdown: ShutdownFlag,
 ) -> Vec<Arc<dyn Collector>> {
-    standard_with_store(config, deps, shutdown, Store::new(&config.state_dir()))
+    standard_with_store(
+        config,
+        deps,
+        shutdown,
+        #[cfg(feature = "sqlite")]
+        Store::new(&config.state_dir()),
+    )
 }
 
 /// [`standard`], with the store the `deploy` section reads.
@@ -131,7 +158,7 @@ fn standard_with_store(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
     shutdown: ShutdownFlag,
-    store: Store,
+    #[cfg(feature = "sqlite")] store: Store,
 ) -> Vec<Arc<dyn Collector>> {
     let env: EnvLookup = Arc::new(|name| std::env::var(name).ok());
     let mut collectors: Vec<Arc<dyn Collector>> = vec![
@@ -141,10 +168,12 @@ fn standard_with_store(
         Arc::new(RuntimeCollector::start()),
     ];
     collectors.extend(around_the_host(config, &deps, env));
-    // Without the `git` feature a parsed config has neither (`Config::parse` refuses them).
+    // Without the `git` feature a parsed config has neither (`Config::parse` refuses them), nor a
+    // `[deploy] repo` without `sqlite` (its records are kept in the store).
     #[cfg(feature = "git")]
     {
         let deadline = config.collect.deadline;
+        #[cfg(feature = "sqlite")]
         if let Some(checkout) = config.deploy.checkout(&config.repos) {
             let mut deploy = DeployCollector::new(checkout.to_owned(), store.clone(), deadline);
             let record =
@@ -161,6 +190,7 @@ fn standard_with_store(
         }
     }
     // The store is probed only when something writes it: deploy records or the history.
+    #[cfg(feature = "sqlite")]
     if config.deploy.checkout(&config.repos).is_some() || config.history.enabled {
         collectors.push(Arc::new(StoreCollector::new(store)));
     }
@@ -173,12 +203,38 @@ fn standard_with_store(
 /// `tasks` and `host_jobs` for `messaging`; `probes` when any probe is configured; `storage` when
 /// any database or `[storage] log_dir` is. Nothing is opened until the first collection.
 pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
+    let mut collectors: Vec<Arc<dyn Collector>> = Vec::new();
+    #[cfg(feature = "sqlite")]
+    let databases = host_databases(config, &mut collectors);
+    // Without the `sqlite` feature a parsed config has none (`Config::parse` refuses them).
+    #[cfg(not(feature = "sqlite"))]
+    let databases: Vec<(String, Option<std::path::PathBuf>)> = Vec::new();
+    if !databases.is_empty() || config.storage.log_dir.is_some() || !config.repos.is_empty() {
+        let storage = StorageCollector::files(databases, config.storage.log_dir.clone());
+        #[cfg(feature = "git")]
+        let storage = if config.repos.is_empty() {
+            storage
+        } else {
+            let repos = config.repos.clone();
+            storage.with_snapshot_branches(Arc::new(move || snapshot_branches(&repos)))
+        };
+        collectors.push(Arc::new(storage));
+    }
+    collectors
+}
+
+/// The sections of the `[[databases]]` entries, pushed onto `collectors`; returns each database's
+/// name and file for `storage`.
+#[cfg(feature = "sqlite")]
+fn host_databases(
+    config: &Config,
+    collectors: &mut Vec<Arc<dyn Collector>>,
+) -> Vec<(String, Option<std::path::PathBuf>)> {
     let databases: Vec<Arc<Database>> = config
         .databases
         .iter()
         .map(|database| Database::new(database, config.collect.deadline))
         .collect();
-    let mut collectors: Vec<Arc<dyn Collector>> = Vec::new();
     let mut probes = Vec::new();
     for (db, database) in databases.iter().zip(&config.databases) {
         match db.layout() {
@@ -199,18 +255,7 @@ pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
     if !probes.is_empty() {
         collectors.push(Arc::new(ProbesCollector::new(probes, config.collect.deadline)));
     }
-    if !databases.is_empty() || config.storage.log_dir.is_some() || !config.repos.is_empty() {
-        let storage = StorageCollector::new(&databases, config.storage.log_dir.clone());
-        #[cfg(feature = "git")]
-        let storage = if config.repos.is_empty() {
-            storage
-        } else {
-            let repos = config.repos.clone();
-            storage.with_snapshot_branches(Arc::new(move || snapshot_branches(&repos)))
-        };
-        collectors.push(Arc::new(storage));
-    }
-    collectors
+    databases.iter().map(|db| (db.name().to_owned(), db.path().map(ToOwned::to_owned))).collect()
 }
 
 /// Refs matching each repo's `snapshot_refs` glob, summed over the configured repos.

@@ -53,6 +53,7 @@ mod collector;
 pub mod collectors;
 mod command;
 mod config;
+#[cfg(feature = "sqlite")]
 mod database;
 pub mod diagnostics;
 mod docker;
@@ -61,15 +62,18 @@ mod files;
 #[cfg(feature = "git")]
 pub mod git;
 mod health;
+#[cfg(feature = "sqlite")]
 mod history;
 mod hooks;
 mod http;
+#[cfg(feature = "sqlite")]
 pub mod layouts;
 mod private_fs;
 mod procfs;
 mod refresh;
 mod runner;
 mod status;
+#[cfg(feature = "sqlite")]
 pub mod store;
 mod task;
 mod time;
@@ -84,6 +88,7 @@ pub use config::{
     HttpConfig, Layout, ProbeConfig, ProcessesConfig, RedactConfig, RepoConfig, ServiceConfig,
     StateConfig, StorageConfig, TerminalsConfig, TracesConfig, WorkersConfig, parse_interval,
 };
+#[cfg(feature = "sqlite")]
 pub use database::Database;
 pub use docker::DockerEndpoint;
 pub use engine::{Engine, EngineSettings};
@@ -92,8 +97,10 @@ pub use files::{
     write_snapshot_with_mode,
 };
 pub use health::{HealthConfig, HealthEvaluator};
+#[cfg(feature = "sqlite")]
 pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
 pub use status::{Diagnostics, NoRuntime, OnDemand, Status, StatusBuilder};
+#[cfg(feature = "sqlite")]
 pub use store::{StoreError, StoreHealth};

@@ -23,6 +23,7 @@ use crate::engine::{Engine, EngineSettings};
 use crate::health::HealthEvaluator;
 use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
+#[cfg(feature = "sqlite")]
 use crate::store::{DeployRecord, Store, StoreError};
 
 pub use builder::{NoRuntime, StatusBuilder};
@@ -37,6 +38,7 @@ pub struct Status {
     shutdown: ShutdownFlag,
     running: LoopHandle,
     changes: Changes,
+    #[cfg(feature = "sqlite")]
     store: Store,
     sidecars: Sidecars,
     min_refresh: Duration,
@@ -106,6 +108,7 @@ impl Status {
     ) -> Status {
         let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
         let shutdown = ShutdownFlag::default();
+        #[cfg(feature = "sqlite")]
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
         let stats = Arc::new(ChangeStats::default());
@@ -113,9 +116,10 @@ impl Status {
         let shared = Shared {
             deps,
             shutdown: shutdown.clone(),
+            #[cfg(feature = "sqlite")]
             store: store.clone(),
             sidecars: sidecars.clone(),
-            stats: Some(stats.clone()),
+            stats: stats.clone(),
             metrics: diagnostics.metrics.clone(),
             heartbeats: diagnostics.heartbeats.clone(),
             traces: diagnostics.traces.clone(),
@@ -123,7 +127,13 @@ impl Status {
         };
         let engine = engine(&config, collectors::assemble(&config, shared));
         let cache = Cache::new(config.redact.redactor());
-        let changes = Changes::spawn(&config, &cache, &store, stats);
+        let changes = Changes::spawn(
+            &config,
+            &cache,
+            #[cfg(feature = "sqlite")]
+            &store,
+            stats,
+        );
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
         let min_refresh = config.http.min_refresh;
         Status {
@@ -133,6 +143,7 @@ impl Status {
             shutdown,
             running,
             changes,
+            #[cfg(feature = "sqlite")]
             store,
             sidecars,
             min_refresh,
@@ -163,6 +174,7 @@ impl Status {
         self.diagnostics.traces.clone()
     }
 
+    #[cfg(feature = "sqlite")]
     /// Records that `sha` is deployed now, in the store under the state dir (created on first use),
     /// so the `deploy` section's `last_deploy_at`/`last_deploy_sha` say so from the next collection
     /// on, across restarts. Call it after a deploy.
@@ -170,6 +182,7 @@ impl Status {
         self.store.record_deploy(sha).await
     }
 
+    #[cfg(feature = "sqlite")]
     /// The embedded store under the state dir.
     pub fn store(&self) -> &Store {
         &self.store

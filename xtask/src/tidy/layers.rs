@@ -91,7 +91,7 @@ fn imports(module: &[String], text: &str) -> Vec<String> {
         .join("\n");
     let mut found = Vec::new();
     let mut rest = code.as_str();
-    while let Some(at) = rest.find(|c: char| c == 'c' || c == 's') {
+    while let Some(at) = rest.find(['c', 's']) {
         let before = code.len() - rest.len() + at;
         let preceded =
             code[..before].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');

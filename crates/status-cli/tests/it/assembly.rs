@@ -114,10 +114,24 @@ async fn snapshot_and_a_status_report_the_same_sections_for_the_databases_exampl
 }
 
 #[test]
-fn a_one_shot_snapshot_says_no_pipeline_ran_after_it() {
-    let output = crate::run(&["snapshot"]);
-    let snapshot = crate::json(&output);
-    let pipeline = &snapshot["collection"]["sections"]["pipeline"];
-    assert_eq!(pipeline["outcome"], "unavailable", "{pipeline}");
-    assert!(pipeline["reason"].as_str().unwrap().contains("on demand"), "{pipeline}");
+fn a_one_shot_snapshot_counts_nothing_run_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("status.toml");
+    // Written as is: `hermetic` would remove the hook. It never runs: nothing runs after a one-shot.
+    let config = format!(
+        "[[hooks.on_change]]\ncommand = [\"/bin/true\"]\n[workers]\nsocket = {:?}\n[state]\ndir = {:?}\n",
+        dir.path().join("workers.sock"),
+        dir.path().join("state"),
+    );
+    std::fs::write(&file, config).unwrap();
+    let snapshot = crate::json(&crate::run(&["snapshot", "--config", file.to_str().unwrap()]));
+    let sections = &snapshot["collection"]["sections"];
+    assert_eq!(sections["pipeline"]["outcome"], "ok", "{sections}");
+    assert_eq!(snapshot["pipeline"]["snapshots_total"], 0, "{snapshot}");
+    assert_eq!(snapshot["pipeline"]["hooks_configured"], 1, "{snapshot}");
+    // The workers socket is not listened on (a server may hold it), and says so.
+    assert!(!dir.path().join("workers.sock").exists(), "a one-shot snapshot listened");
+    let unmeasured = &sections["workers"]["unmeasured"]["socket"];
+    assert!(unmeasured.as_str().unwrap().contains("not listened for"), "{sections}");
+    assert_eq!(sections["metrics"]["outcome"], "ok", "{sections}");
 }

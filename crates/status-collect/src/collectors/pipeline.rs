@@ -11,20 +11,13 @@ use crate::collector::{CollectError, Collected, Collector};
 
 /// Collects the `pipeline` section.
 pub struct PipelineCollector {
-    /// `None`: no pipeline runs after these collections.
-    stats: Option<Arc<ChangeStats>>,
+    stats: Arc<ChangeStats>,
 }
 
 impl PipelineCollector {
     /// Reads `stats`, which the running pipeline counts into.
     pub fn new(stats: Arc<ChangeStats>) -> PipelineCollector {
-        PipelineCollector { stats: Some(stats) }
-    }
-
-    /// For collections on demand, after which no pipeline runs: the section is `unavailable`
-    /// with that reason rather than counters that could only be zeros.
-    pub(crate) fn not_running() -> PipelineCollector {
-        PipelineCollector { stats: None }
+        PipelineCollector { stats }
     }
 }
 
@@ -35,12 +28,6 @@ impl Collector for PipelineCollector {
     }
 
     async fn collect(&self) -> Result<Collected, CollectError> {
-        match &self.stats {
-            Some(stats) => Ok(Collected::complete(SectionData::Pipeline(stats.counts()))),
-            None => Err(CollectError::Unavailable(
-                "collected on demand: no history, files or hooks run after this collection"
-                    .to_owned(),
-            )),
-        }
+        Ok(Collected::complete(SectionData::Pipeline(self.stats.counts())))
     }
 }

@@ -1,15 +1,19 @@
 //! [`OnDemand`]: the collectors a [`Status`](super::Status) runs, collected only when asked.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use status_deps::StatusDeps;
 use status_model::SectionName;
 
 use super::Diagnostics;
 use crate::cache::{Cache, Published};
+use crate::change::ChangeStats;
 use crate::collectors::{self, Shared, ShutdownFlag, Sidecars};
 use crate::config::Config;
+use crate::diagnostics::line_counters;
 use crate::engine::Engine;
+#[cfg(feature = "sqlite")]
 use crate::store::Store;
 
 /// The same collectors, deadline and health checks as a [`Status`](super::Status) with the same
@@ -19,8 +23,9 @@ use crate::store::Store;
 /// (the command line's `snapshot`, `health` and local `watch`) use it, so they report the sections
 /// a server with that configuration reports.
 ///
-/// With nothing running after a collection, the `pipeline` section is `unavailable` (with that
-/// reason), and a `[workers] socket` is reported as not listened on.
+/// Nothing runs after a collection: the `pipeline` section counts nothing stored, written or run
+/// (`hooks_configured` as configured), and a `[workers] socket` is reported as not listened on
+/// (its line counters in `metrics` stay at 0).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -47,15 +52,22 @@ impl OnDemand {
     ) -> OnDemand {
         let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
         let socket = config.workers.socket.as_ref().map(|_| {
+            // Registered as a listening collection would, so the same sections are reported.
+            let _ = line_counters(&diagnostics.metrics);
             Err("collected on demand: heartbeats from other processes are not listened for"
                 .to_owned())
         });
+        // Nothing runs after these collections: the counters say so, with the hooks configured.
+        let stats = Arc::new(ChangeStats::default());
+        let hooks = u64::try_from(config.hooks.on_change.len()).unwrap_or(u64::MAX);
+        stats.hooks_configured.store(hooks, Ordering::Relaxed);
         let shared = Shared {
             deps,
             shutdown: ShutdownFlag::default(),
+            #[cfg(feature = "sqlite")]
             store: Store::new(&config.state_dir()),
             sidecars: Sidecars::default(),
-            stats: None,
+            stats,
             metrics: diagnostics.metrics,
             heartbeats: diagnostics.heartbeats,
             traces: diagnostics.traces,
