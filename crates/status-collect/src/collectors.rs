@@ -1,4 +1,4 @@
-//! The collectors, one per section, and the set a configuration asks for: [`assemble`] is the one
+//! The collectors, one per section, and the set a configuration asks for: `assemble` is the one
 //! place a section is registered. [`Status::builder`](crate::Status::builder) runs it for the
 //! background loop and for collections on demand alike (the command line's `snapshot`, `health`,
 //! `watch` and `serve`); the engine only ever sees the [`Collector`]s it returns.
@@ -45,28 +45,29 @@ mod workers;
 use std::sync::Arc;
 
 #[cfg(feature = "sqlite")]
-pub use broker::BrokerCollector;
+pub(crate) use broker::BrokerCollector;
 pub use containers::ContainersCollector;
 #[cfg(all(feature = "git", feature = "sqlite"))]
 pub use deploy::DeployCollector;
 pub use gateway::GatewayCollector;
 pub use host::HostCollector;
 #[cfg(feature = "sqlite")]
-pub use host_jobs::HostJobsCollector;
-pub use host_provided::{HostProvidedCollector, HostSection};
+pub(crate) use host_jobs::HostJobsCollector;
+pub(crate) use host_provided::HostProvidedCollector;
+pub use host_provided::HostSection;
 #[cfg(feature = "sqlite")]
-pub use messages::MessagesCollector;
+pub(crate) use messages::MessagesCollector;
 pub use metrics::MetricsCollector;
 #[cfg(feature = "sqlite")]
-pub use notifier::NotifierCollector;
-pub use pipeline::PipelineCollector;
+pub(crate) use notifier::NotifierCollector;
+pub(crate) use pipeline::PipelineCollector;
 pub use portable::{SysinfoHostCollector, SysinfoProcessCollector};
 #[cfg(feature = "sqlite")]
-pub use probes::ProbesCollector;
+pub(crate) use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
 pub use processes::ProcessesCollector;
 #[cfg(feature = "sqlite")]
-pub use recent_operations::RecentOperationsCollector;
+pub(crate) use recent_operations::RecentOperationsCollector;
 #[cfg(feature = "git")]
 pub use repos::ReposCollector;
 pub use runtime::RuntimeCollector;
@@ -77,9 +78,9 @@ pub use storage::{BranchCount, StorageCollector};
 #[cfg(feature = "sqlite")]
 pub use store::StoreCollector;
 #[cfg(feature = "sqlite")]
-pub use tasks::TasksCollector;
+pub(crate) use tasks::TasksCollector;
 pub use terminals::TerminalsCollector;
-pub use trace_operations::TraceOperationsCollector;
+pub(crate) use trace_operations::TraceOperationsCollector;
 pub use workers::WorkersCollector;
 
 use crate::change::ChangeStats;
@@ -138,7 +139,7 @@ pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector
 /// configured, then the [`databases`] sections. Must be called inside a tokio runtime (the runtime
 /// collector starts its lag probe). `DOCKER_HOST` and the gateway's key variable are read from the
 /// process environment. The `deploy` section's store is the one under `config`'s state dir.
-/// [`assemble`] adds the sections of the registries a `Status` owns.
+/// `assemble` adds the sections of the registries a `Status` owns.
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,

@@ -13,7 +13,8 @@
 //! - [`Status`]: all of the above wired together for a host application, started with
 //!   [`Status::builder`] on the host's tokio runtime.
 //! - [`layouts`]: the database tables the `operations` and `messaging` sections read, with their
-//!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only.
+//!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only; with the
+//!   `sqlite` feature, like [`store`] and [`History`].
 //! - After each collection, off the loop's path: the diff against the previous snapshot, then the
 //!   [`History`] store, the latest/prev/diff files ([`write_snapshot`]), on-change hooks and in-process
 //!   subscribers ([`Status::subscribe`]).
@@ -21,7 +22,12 @@
 //!   status walk measured faster than git2's (the figures and the build cost are in [`git`]'s docs).
 //! - [`diagnostics`]: what the host publishes of its internals: a metrics registry, worker
 //!   heartbeats, a bounded trace buffer (a `tracing_subscriber::Layer`), and a warn-once helper.
-//! - [`store`]: the embedded SQLite store under the state dir (deploy records; later, history).
+//! - [`store`]: the embedded SQLite store under the state dir (deploy records and history; the
+//!   `sqlite` feature).
+//!
+//! Cargo features: `git` (the `repos` and, with `sqlite`, `deploy` sections), `sqlite` (the host's
+//! databases, the store, history), `procfs` (default; `/proc` on Linux). A table of a feature left
+//! out is a configuration error naming the feature.
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.

@@ -16,7 +16,7 @@ use crate::database::Database;
 use crate::database::row::{number, text};
 
 /// Collects the `probes` section.
-pub struct ProbesCollector {
+pub(crate) struct ProbesCollector {
     probes: Vec<(Arc<Database>, ProbeConfig)>,
     deadline: Duration,
 }
@@ -24,7 +24,10 @@ pub struct ProbesCollector {
 impl ProbesCollector {
     /// Runs each probe against its database. `deadline` is the section's: a probe still running
     /// just before it is given up, so the others' answers arrive in time.
-    pub fn new(probes: Vec<(Arc<Database>, ProbeConfig)>, deadline: Duration) -> ProbesCollector {
+    pub(crate) fn new(
+        probes: Vec<(Arc<Database>, ProbeConfig)>,
+        deadline: Duration,
+    ) -> ProbesCollector {
         ProbesCollector { probes, deadline }
     }
 }
