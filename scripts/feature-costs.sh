@@ -19,7 +19,7 @@ block() {
 for variant in minimal full; do
   case $variant in
     minimal) options=', default-features = false, features = ["http"]' ;;
-    full) options=', features = ["http", "git", "mock"]' ;;
+    full) options=', features = ["http", "git", "sqlite", "mock"]' ;;
   esac
   dir="$work/$variant"
   mkdir -p "$dir/src"

@@ -129,7 +129,7 @@ fn the_readme_example_builds_and_serves_status_with_no_config_file() {
 }
 
 #[test]
-fn the_readme_example_builds_with_http_only_and_refuses_a_git_table() {
+fn the_readme_example_builds_with_http_only_and_refuses_git_and_sqlite_tables() {
     let dir = tempfile::tempdir().unwrap();
     let options = r#", default-features = false, features = ["http"]"#;
     write_crate(dir.path(), "readme-example-http", options);
@@ -141,4 +141,16 @@ fn the_readme_example_builds_with_http_only_and_refuses_a_git_table() {
     assert!(!output.status.success(), "{stderr}");
     assert!(stderr.contains("this build was made without the `git` feature"), "{stderr}");
     assert!(stderr.contains("[[repos]]"), "{stderr}");
+    // Without `sqlite`: no host databases, no history, no deploy records.
+    for (config, table) in [
+        ("[[databases]]\nname = \"app\"\nurl = \"app.db\"\n", "[[databases]]"),
+        ("[history]\nenabled = true\n", "[history] enabled = true"),
+    ] {
+        std::fs::write(cwd.path().join("status.toml"), config).unwrap();
+        let output = Command::new(&binary).current_dir(cwd.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        assert!(stderr.contains("this build was made without the `sqlite` feature"), "{stderr}");
+        assert!(stderr.contains(table), "{stderr}");
+    }
 }

@@ -1,4 +1,7 @@
-//! Tidy checks, run as tests: file hygiene and the layering of the crates.
+//! Tidy checks, run as tests: file hygiene, the layering of the crates, and the module layers of
+//! status-collect.
 
+#[cfg(test)]
+mod layers;
 #[cfg(test)]
 mod tests;

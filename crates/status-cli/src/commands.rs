@@ -3,12 +3,10 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use clap::Subcommand;
-use status_collect::{Cache, Config, Engine, Status};
-use status_deps::NoDeps;
-use status_http::{Limits, StatusService, Token};
+use status_collect::{Config, Status};
+use status_http::Token;
 use status_model::{SectionName, View};
 use tracing::level_filters::LevelFilter;
 
@@ -264,13 +262,14 @@ async fn snapshot(
         section.map(str::parse::<SectionName>).transpose().map_err(|error| error.to_string())?;
     let output = Output { format, section, view, markdown };
     output.check()?;
-    let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
-    let published = Cache::new(config.redact.redactor())
-        .publish(engine.collect().await)
+    let collection = Status::builder().config(config).on_demand().map_err(|e| e.to_string())?;
+    let published = collection
+        .collect()
+        .await
         .map_err(|error| format!("failed to serialize the snapshot: {error}"))?;
     crate::output::print(&published, &output)?;
     if diff {
-        crate::diff::since_previous(&config, &published).await?;
+        crate::diff::since_previous(collection.config(), &published).await?;
     }
     Ok(())
 }
@@ -307,15 +306,24 @@ async fn serve(
         config.collect.interval = interval;
     }
     config.check_dirs().map_err(|error| error.to_string())?;
+    // Checked before collection starts, so a refused start has no side effects; `serve_status`
+    // checks again, on the bound address.
     let token = Token::from_config(&config.http).map_err(|error| error.to_string())?;
-    status_http::raise_fd_limit();
     status_http::check_bind(config.http.bind, token.as_ref(), &config.http)
         .map_err(|error| error.to_string())?;
     let listener = status_http::bind(config.http.bind).await.map_err(|error| error.to_string())?;
     let addr = listener
         .local_addr()
         .map_err(|error| format!("failed to read the bound address: {error}"))?;
-    let status = Status::spawn(&config, Arc::new(NoDeps));
+    let status = Status::builder().config(config).spawn().map_err(|error| error.to_string())?;
+    let server = match status_http::serve_status(&status, listener, shutdown_signal()) {
+        Ok(server) => server,
+        Err(error) => {
+            status.shutdown().await;
+            return Err(error.to_string());
+        }
+    };
+    let config = status.config();
     tracing::info!(
         "serving status on http://{addr}/status (collecting every {}; {})",
         humantime::format_duration(config.collect.interval),
@@ -326,40 +334,42 @@ async fn serve(
             (Some(_), None, None) => "bearer token".to_owned(),
         }
     );
-    let service = StatusService::from_config(status.cache(), &config)
-        .with_token(token)
-        .with_refresher(status.refresher());
-    status_http::serve_with(
-        listener,
-        service,
-        Limits { restarts: status.server_restarts(), ..Limits::from_config(&config.http) },
-        shutdown_signal(),
-    )
-    .await;
+    server.await;
     tracing::info!("shutting down");
     status.shutdown().await;
     Ok(())
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Completes on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: a signal sent right after the "serving" line would otherwise meet the
+/// default action and end the process without a clean shutdown.
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = terminate.recv() => {}
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
-                let _ = interrupt.await;
+                (Ok(mut interrupt), Err(error)) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
+                    interrupt.recv().await;
+                }
+                (Err(error), _) => {
+                    tracing::warn!(%error, "cannot listen for signals; the server stops only when killed");
+                    std::future::pending::<()>().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
-    let _ = interrupt.await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

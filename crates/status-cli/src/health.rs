@@ -12,12 +12,10 @@
 
 use std::fmt::Write;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use status_collect::Engine;
-use status_deps::NoDeps;
+use status_collect::Status;
 use status_model::HealthStatus;
 use status_model::checks::CHECKS;
 
@@ -127,17 +125,17 @@ fn only(verdict: Verdict, name: &str) -> Result<Verdict, Unknown> {
 
 async fn from_collection(config: Option<&Path>) -> Result<Verdict, Unknown> {
     let config = crate::commands::load_config(config).map_err(|reason| (None, reason))?;
-    let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
+    let collection =
+        Status::builder().config(config).on_demand().map_err(|error| (None, error.to_string()))?;
     // The lines come from the redacted report, as a server's `/health` would serve them.
-    let redacted = config
-        .redact
-        .redactor()
-        .redact_snapshot(&engine.collect().await)
+    let published = collection
+        .collect()
+        .await
         .map_err(|error| (None, format!("failed to redact the snapshot: {error}")))?;
     // The service's name as the redaction left it (a dropped name is no name).
     let service =
-        redacted.value.pointer("/service/name").and_then(|name| name.as_str()).map(str::to_owned);
-    let Some(report) = redacted.health else {
+        published.value.pointer("/service/name").and_then(|name| name.as_str()).map(str::to_owned);
+    let Some(report) = published.health.clone() else {
         return Err((service, "no health checks ran".to_owned()));
     };
     let lines = report

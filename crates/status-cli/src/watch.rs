@@ -17,15 +17,13 @@ mod term;
 mod ui;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use serde_json::Value;
-use status_collect::Engine;
-use status_deps::NoDeps;
+use status_collect::{OnDemand, Status};
+use status_model::Timestamp;
 use status_model::render::{self, Options, Style, View};
-use status_model::{Redactor, Timestamp};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -68,8 +66,9 @@ pub(crate) async fn run(
         }
         None => {
             let config = crate::commands::load_config(config)?;
-            let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
-            Source::Local { engine, redactor: config.redact.redactor() }
+            let collection =
+                Status::builder().config(config).on_demand().map_err(|error| error.to_string())?;
+            Source::Local { collection: Box::new(collection) }
         }
     };
     let label = match &source {
@@ -160,7 +159,7 @@ enum Source {
     /// A running server's `/status`, read with the bearer token if there is one.
     Server { url: String, token: Option<String> },
     /// Collections in this process, shown as the `[redact]` policy leaves them.
-    Local { engine: Engine, redactor: Redactor },
+    Local { collection: Box<OnDemand> },
 }
 
 /// Reads a snapshot every `interval` and sends it on, until the receiver is gone.
@@ -173,9 +172,10 @@ async fn poll(source: Source, interval: Duration, readings: mpsc::Sender<Reading
             Source::Server { url, token } => {
                 read_server(url, token.as_deref(), interval.max(Duration::from_secs(5))).await
             }
-            Source::Local { engine, redactor } => redactor
-                .redact_snapshot(&engine.collect().await)
-                .map(|redacted| Some(redacted.value))
+            Source::Local { collection } => collection
+                .collect()
+                .await
+                .map(|published| Some(published.value.clone()))
                 .map_err(|error| error.to_string()),
         };
         if readings.send(reading).await.is_err() {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use status_collect::{Cache, Config, Engine, HealthConfig, HealthEvaluator, collectors};
+use status_collect::{Cache, Config, Engine, HealthConfig, HealthEvaluator, Status, collectors};
 use status_deps::NoDeps;
 
 fn main() {
@@ -72,9 +72,9 @@ fn evaluate_health_checks(bencher: divan::Bencher<'_, '_>) {
     let rt = runtime();
     let snapshot = rt.block_on(async {
         let config = Config::default();
-        let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
-        engine.collect().await;
-        engine.collect().await
+        let collection = Status::builder().config(config).on_demand().expect("in a runtime");
+        collection.collect().await.expect("serializes");
+        collection.collect().await.expect("serializes").snapshot.as_ref().clone()
     });
     let evaluator = HealthEvaluator::new(&HealthConfig::default());
     bencher.bench_local(|| evaluator.evaluate(divan::black_box(&snapshot)));
@@ -103,8 +103,8 @@ fn render_overview_text(bencher: divan::Bencher<'_, '_>) {
 /// A second collection with health checks, so CPU use and the health report are filled.
 fn evaluated_snapshot() -> status_model::Snapshot {
     runtime().block_on(async {
-        let engine = Engine::from_config(&Config::default(), Arc::new(NoDeps), Default::default());
-        engine.collect().await;
-        engine.collect().await
+        let collection = Status::builder().on_demand().expect("in a runtime");
+        collection.collect().await.expect("serializes");
+        collection.collect().await.expect("serializes").snapshot.as_ref().clone()
     })
 }

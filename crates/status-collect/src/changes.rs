@@ -4,35 +4,25 @@
 //! The pipeline is a task of its own that follows the cache, so the collection loop never waits on
 //! it; within it, the store, the files and the hooks each run off the pipeline's own path too.
 
-mod stats;
-
 use std::sync::Arc;
 
 use serde_json::Value;
-use status_model::{Change, KeyFilter, diff};
+use status_model::{KeyFilter, diff};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-pub use stats::{ChangeCounts, ChangeStats};
-
 use crate::cache::{Cache, Published};
+use crate::change::{ChangeStats, SnapshotChange};
 use crate::config::Config;
 use crate::files::FilesWriter;
+#[cfg(feature = "sqlite")]
 use crate::history::HistoryWriter;
 use crate::hooks::Hooks;
+#[cfg(feature = "sqlite")]
 use crate::store::Store;
 
 /// Events a slow subscriber may fall behind by before it misses some (it is told how many).
 const SUBSCRIBER_BACKLOG: usize = 16;
-
-/// A new snapshot with what changed since the one before.
-#[derive(Debug)]
-pub struct SnapshotChange {
-    /// The snapshot, as the cache published it.
-    pub published: Arc<Published>,
-    /// The changed keys, sorted, without the ignored ones; empty for the first snapshot.
-    pub changes: Vec<Change>,
-}
 
 /// The running pipeline.
 #[derive(Debug)]
@@ -49,13 +39,14 @@ impl Changes {
     pub(crate) fn spawn(
         config: &Config,
         cache: &Cache,
-        store: &Store,
+        #[cfg(feature = "sqlite")] store: &Store,
         stats: Arc<ChangeStats>,
     ) -> Changes {
         let (events, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         let (stop, stopped) = watch::channel(false);
         let parts = Parts {
             filter: config.diff.filter.clone(),
+            #[cfg(feature = "sqlite")]
             history: config.history.enabled.then(|| {
                 HistoryWriter::spawn(store.clone(), config.history.clone(), stats.clone())
             }),
@@ -88,6 +79,7 @@ impl Changes {
 
 struct Parts {
     filter: KeyFilter,
+    #[cfg(feature = "sqlite")]
     history: Option<HistoryWriter>,
     files: Option<FilesWriter>,
     hooks: Hooks,
@@ -117,6 +109,7 @@ async fn follow(
             break;
         }
     }
+    #[cfg(feature = "sqlite")]
     if let Some(history) = parts.history {
         history.finish().await;
     }
@@ -151,6 +144,7 @@ fn handle(
     let event = Arc::new(SnapshotChange { published, changes });
     // No subscriber is fine: the event is simply not kept.
     let _ = events.send(event.clone());
+    #[cfg(feature = "sqlite")]
     if let Some(history) = &parts.history {
         history.offer(event.published.clone(), value.clone(), stats);
     }

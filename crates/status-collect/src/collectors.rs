@@ -1,32 +1,44 @@
-//! The collectors, one per section, and the set a configuration asks for.
+//! The collectors, one per section, and the set a configuration asks for: `assemble` is the one
+//! place a section is registered. [`Status::builder`](crate::Status::builder) runs it for the
+//! background loop and for collections on demand alike (the command line's `snapshot`, `health`,
+//! `watch` and `serve`); the engine only ever sees the [`Collector`]s it returns.
 
+#[cfg(feature = "sqlite")]
 mod broker;
 mod containers;
-#[cfg(feature = "git")]
+#[cfg(all(feature = "git", feature = "sqlite"))]
 mod deploy;
 mod gateway;
 mod host;
+#[cfg(feature = "sqlite")]
 mod host_jobs;
 mod host_provided;
 mod http_server;
+#[cfg(feature = "sqlite")]
 mod messages;
 mod metrics;
+#[cfg(feature = "sqlite")]
 mod notifier;
 mod pipeline;
 mod portable;
+#[cfg(feature = "sqlite")]
 mod probes;
 mod process;
 mod processes;
+#[cfg(feature = "sqlite")]
 mod recent_operations;
 #[cfg(feature = "git")]
 mod repos;
 mod runtime;
+#[cfg(feature = "sqlite")]
 mod schedule;
 mod service;
 mod sidecars;
 mod storage;
+#[cfg(feature = "sqlite")]
 mod store;
 mod target;
+#[cfg(feature = "sqlite")]
 mod tasks;
 mod terminals;
 mod trace_operations;
@@ -34,24 +46,31 @@ mod workers;
 
 use std::sync::Arc;
 
-pub use broker::BrokerCollector;
+#[cfg(feature = "sqlite")]
+pub(crate) use broker::BrokerCollector;
 pub use containers::ContainersCollector;
-#[cfg(feature = "git")]
+#[cfg(all(feature = "git", feature = "sqlite"))]
 pub use deploy::DeployCollector;
 pub use gateway::GatewayCollector;
 pub use host::HostCollector;
-pub use host_jobs::HostJobsCollector;
-pub use host_provided::{HostProvidedCollector, HostSection};
+#[cfg(feature = "sqlite")]
+pub(crate) use host_jobs::HostJobsCollector;
+pub(crate) use host_provided::HostProvidedCollector;
+pub use host_provided::HostSection;
 pub use http_server::{HttpServerCollector, RESTART_WINDOW, ServerRestarts, ServingGuard};
-pub use messages::MessagesCollector;
+#[cfg(feature = "sqlite")]
+pub(crate) use messages::MessagesCollector;
 pub use metrics::MetricsCollector;
-pub use notifier::NotifierCollector;
-pub use pipeline::PipelineCollector;
+#[cfg(feature = "sqlite")]
+pub(crate) use notifier::NotifierCollector;
+pub(crate) use pipeline::PipelineCollector;
 pub use portable::{SysinfoHostCollector, SysinfoProcessCollector};
-pub use probes::ProbesCollector;
+#[cfg(feature = "sqlite")]
+pub(crate) use probes::ProbesCollector;
 pub use process::{EnvLookup, ProcessCollector};
 pub use processes::ProcessesCollector;
-pub use recent_operations::RecentOperationsCollector;
+#[cfg(feature = "sqlite")]
+pub(crate) use recent_operations::RecentOperationsCollector;
 #[cfg(feature = "git")]
 pub use repos::ReposCollector;
 pub use runtime::RuntimeCollector;
@@ -59,39 +78,95 @@ pub use service::{ServiceCollector, ShutdownFlag};
 pub use sidecars::{Liveness, Sidecars, SidecarsCollector};
 use status_deps::StatusDeps;
 pub use storage::{BranchCount, StorageCollector};
+#[cfg(feature = "sqlite")]
 pub use store::StoreCollector;
 pub use target::Target;
-pub use tasks::TasksCollector;
+#[cfg(feature = "sqlite")]
+pub(crate) use tasks::TasksCollector;
 pub use terminals::TerminalsCollector;
-pub use trace_operations::TraceOperationsCollector;
+pub(crate) use trace_operations::TraceOperationsCollector;
 pub use workers::WorkersCollector;
 
-use crate::collector::{CollectError, Collector};
+use crate::change::ChangeStats;
+use crate::collector::Collector;
 use crate::config::{Config, Layout};
+#[cfg(feature = "sqlite")]
 use crate::database::Database;
+use crate::diagnostics::{Heartbeats, MetricsRegistry, TraceBuffer};
 use crate::docker::DockerEndpoint;
+#[cfg(feature = "sqlite")]
 use crate::store::Store;
 
+/// What a [`Status`](crate::Status) shares with its collectors: the host, the shutdown flag, the
+/// store, the registries host code fills, and the change pipeline's counters.
+pub(crate) struct Shared {
+    pub(crate) deps: Arc<dyn StatusDeps>,
+    pub(crate) shutdown: ShutdownFlag,
+    #[cfg(feature = "sqlite")]
+    pub(crate) store: Store,
+    pub(crate) sidecars: Sidecars,
+    /// The status server's restarts, for the `http` section.
+    pub(crate) server_restarts: ServerRestarts,
+    /// The change pipeline's counters (nothing counts into them when none runs, on demand).
+    pub(crate) stats: Arc<ChangeStats>,
+    pub(crate) metrics: MetricsRegistry,
+    pub(crate) heartbeats: Heartbeats,
+    pub(crate) traces: TraceBuffer,
+    /// What the `workers` section says of `[workers] socket`: `None` when none is configured, else
+    /// whether it listens.
+    pub(crate) socket: Option<Result<(), String>>,
+}
+
+/// Every collector `config` asks for, in snapshot order: [`standard`]'s, then `sidecars`, `http`,
+/// `pipeline`, `metrics`, `workers`, and `trace_operations` unless an `operations` database gives
+/// `recent_operations`. Sections behind a cargo feature (`git`) are registered only when it is on;
+/// without it `Config::parse` refuses their tables. A new section is registered here and nowhere
+/// else.
+pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector>> {
+    let mut collectors = standard_with_store(
+        config,
+        shared.deps,
+        shared.shutdown,
+        #[cfg(feature = "sqlite")]
+        shared.store,
+    );
+    collectors.push(Arc::new(SidecarsCollector::new(shared.sidecars)));
+    collectors.push(Arc::new(HttpServerCollector::new(shared.server_restarts)));
+    collectors.push(Arc::new(PipelineCollector::new(shared.stats)));
+    collectors.push(Arc::new(MetricsCollector::new(shared.metrics)));
+    collectors.push(Arc::new(WorkersCollector::new(shared.heartbeats, shared.socket)));
+    if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
+        collectors.push(Arc::new(TraceOperationsCollector::new(shared.traces)));
+    }
+    collectors
+}
+
 /// The collectors `config` and `deps` ask for, in snapshot order: `service`, `process`, `host`,
-/// `runtime` (left out with a `[target]`: it can only describe the collector's own runtime), then [`around_the_host`]'s, then `deploy` and `repos` when repositories are
-/// configured, then the [`databases`] sections. Must be called inside a tokio runtime (the runtime
+/// `runtime` (left out with a `[target]`: it can only describe the collector's own runtime), then
+/// [`around_the_host`]'s, then `deploy` and `repos` when repositories are configured, then the [`databases`] sections. Must be called inside a tokio runtime (the runtime
 /// collector starts its lag probe). `DOCKER_HOST` and the gateway's key variable are read from the
-/// process environment. The `deploy` section's store is the one under `config`'s state dir;
-/// [`standard_with_store`] shares one with the caller.
+/// process environment. The `deploy` section's store is the one under `config`'s state dir.
+/// `assemble` adds the sections of the registries a `Status` owns.
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
     shutdown: ShutdownFlag,
 ) -> Vec<Arc<dyn Collector>> {
-    standard_with_store(config, deps, shutdown, Store::new(&config.state_dir()))
+    standard_with_store(
+        config,
+        deps,
+        shutdown,
+        #[cfg(feature = "sqlite")]
+        Store::new(&config.state_dir()),
+    )
 }
 
 /// [`standard`], with the store the `deploy` section reads.
-pub fn standard_with_store(
+fn standard_with_store(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
     shutdown: ShutdownFlag,
-    store: Store,
+    #[cfg(feature = "sqlite")] store: Store,
 ) -> Vec<Arc<dyn Collector>> {
     let env: EnvLookup = Arc::new(|name| std::env::var(name).ok());
     let target = Target::from_config(&config.target).map(Arc::new);
@@ -110,10 +185,12 @@ pub fn standard_with_store(
         ],
     };
     collectors.extend(around_the_host(config, &deps, env));
-    // Without the `git` feature a parsed config has neither (`Config::parse` refuses them).
+    // Without the `git` feature a parsed config has neither (`Config::parse` refuses them), nor a
+    // `[deploy] repo` without `sqlite` (its records are kept in the store).
     #[cfg(feature = "git")]
     {
         let deadline = config.collect.deadline;
+        #[cfg(feature = "sqlite")]
         if let Some(checkout) = config.deploy.checkout(&config.repos) {
             let mut deploy = DeployCollector::new(checkout.to_owned(), store.clone(), deadline);
             let record =
@@ -130,6 +207,7 @@ pub fn standard_with_store(
         }
     }
     // The store is probed only when something writes it: deploy records or the history.
+    #[cfg(feature = "sqlite")]
     if config.deploy.checkout(&config.repos).is_some() || config.history.enabled {
         collectors.push(Arc::new(StoreCollector::new(store)));
     }
@@ -142,12 +220,38 @@ pub fn standard_with_store(
 /// `tasks` and `host_jobs` for `messaging`; `probes` when any probe is configured; `storage` when
 /// any database or `[storage] log_dir` is. Nothing is opened until the first collection.
 pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
+    let mut collectors: Vec<Arc<dyn Collector>> = Vec::new();
+    #[cfg(feature = "sqlite")]
+    let databases = host_databases(config, &mut collectors);
+    // Without the `sqlite` feature a parsed config has none (`Config::parse` refuses them).
+    #[cfg(not(feature = "sqlite"))]
+    let databases: Vec<(String, Option<std::path::PathBuf>)> = Vec::new();
+    if !databases.is_empty() || config.storage.log_dir.is_some() || !config.repos.is_empty() {
+        let storage = StorageCollector::files(databases, config.storage.log_dir.clone());
+        #[cfg(feature = "git")]
+        let storage = if config.repos.is_empty() {
+            storage
+        } else {
+            let repos = config.repos.clone();
+            storage.with_snapshot_branches(Arc::new(move || snapshot_branches(&repos)))
+        };
+        collectors.push(Arc::new(storage));
+    }
+    collectors
+}
+
+/// The sections of the `[[databases]]` entries, pushed onto `collectors`; returns each database's
+/// name and file for `storage`.
+#[cfg(feature = "sqlite")]
+fn host_databases(
+    config: &Config,
+    collectors: &mut Vec<Arc<dyn Collector>>,
+) -> Vec<(String, Option<std::path::PathBuf>)> {
     let databases: Vec<Arc<Database>> = config
         .databases
         .iter()
         .map(|database| Database::new(database, config.collect.deadline))
         .collect();
-    let mut collectors: Vec<Arc<dyn Collector>> = Vec::new();
     let mut probes = Vec::new();
     for (db, database) in databases.iter().zip(&config.databases) {
         match db.layout() {
@@ -168,18 +272,7 @@ pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
     if !probes.is_empty() {
         collectors.push(Arc::new(ProbesCollector::new(probes, config.collect.deadline)));
     }
-    if !databases.is_empty() || config.storage.log_dir.is_some() || !config.repos.is_empty() {
-        let storage = StorageCollector::new(&databases, config.storage.log_dir.clone());
-        #[cfg(feature = "git")]
-        let storage = if config.repos.is_empty() {
-            storage
-        } else {
-            let repos = config.repos.clone();
-            storage.with_snapshot_branches(Arc::new(move || snapshot_branches(&repos)))
-        };
-        collectors.push(Arc::new(storage));
-    }
-    collectors
+    databases.iter().map(|db| (db.name().to_owned(), db.path().map(ToOwned::to_owned))).collect()
 }
 
 /// Refs matching each repo's `snapshot_refs` glob, summed over the configured repos.
@@ -195,8 +288,7 @@ fn snapshot_branches(repos: &[crate::config::RepoConfig]) -> Result<u64, String>
 /// The sections about the host's surroundings and its own state: `terminals` (unless disabled),
 /// `processes` (unless no names), the host-provided sections its [`StatusDeps::provides`] lists,
 /// `gateway` when it provides one, and `containers` when names are configured or it provides a
-/// gateway. `env` looks up `DOCKER_HOST` and the gateway's key variable. (`sidecars` is added by
-/// [`Status`](crate::Status), which owns the registry.)
+/// gateway. `env` looks up `DOCKER_HOST` and the gateway's key variable.
 pub fn around_the_host(
     config: &Config,
     deps: &Arc<dyn StatusDeps>,
@@ -257,19 +349,5 @@ fn host_collector(disk_paths: Vec<std::path::PathBuf>) -> Arc<dyn Collector> {
         Arc::new(HostCollector::new(disk_paths))
     } else {
         Arc::new(SysinfoHostCollector::new(disk_paths))
-    }
-}
-
-/// Runs blocking work on the blocking pool. A panic there is resumed here, so the engine reports the
-/// section as `panicked`.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, CollectError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(value) => Ok(value),
-        Err(error) => match error.try_into_panic() {
-            Ok(payload) => std::panic::resume_unwind(payload),
-            Err(error) => Err(CollectError::Failed(format!("blocking task failed: {error}"))),
-        },
     }
 }

@@ -234,14 +234,31 @@ impl Config {
 
     /// What in this config asks for a cargo feature this build was made without, if anything.
     fn needs_missing_feature(&self) -> Option<String> {
-        let git = [
-            ("`[[repos]]`", !self.repos.is_empty()),
-            ("`[deploy] repo`", self.deploy.repo.is_some()),
+        let (git, sqlite) = (cfg!(feature = "git"), cfg!(feature = "sqlite"));
+        let needs = [
+            ("`[[repos]]`", !self.repos.is_empty(), "git", "git support", git),
+            ("`[deploy] repo`", self.deploy.repo.is_some(), "git", "git support", git),
+            ("`[[databases]]`", !self.databases.is_empty(), "sqlite", "SQLite", sqlite),
+            (
+                "`[history] enabled = true`",
+                self.history.enabled,
+                "sqlite",
+                "SQLite (the history is kept in the store, status.db)",
+                sqlite,
+            ),
+            (
+                "`[deploy] repo`",
+                self.deploy.repo.is_some(),
+                "sqlite",
+                "SQLite (deploy records are kept in the store, status.db)",
+                sqlite,
+            ),
         ];
-        let (table, _) = git.into_iter().find(|(_, used)| *used && !cfg!(feature = "git"))?;
+        let (table, _, feature, what, _) =
+            needs.into_iter().find(|(_, used, _, _, built)| *used && !built)?;
         Some(format!(
-            "{table} needs git support, and this build was made without the `git` feature \
-             (enable the `git` feature of the `status` crate, or status-collect's)"
+            "{table} needs {what}, and this build was made without the `{feature}` feature \
+             (enable the `{feature}` feature of the `status` crate, or status-collect's)"
         ))
     }
 

@@ -37,6 +37,7 @@ mod metrics;
 mod traces;
 mod warn_once;
 
+pub(crate) use heartbeats::line_counters;
 pub use heartbeats::{Heartbeat, HeartbeatSocket, Heartbeats, ListenError, MAX_WORKERS};
 pub use metrics::{Counter, Gauge, HighWater, Histogram, MAX_SERIES, MetricsRegistry, Ratio};
 pub use traces::{

@@ -1,23 +1,19 @@
 //! The engine: runs the configured collectors concurrently, each under a deadline, isolating
 //! failures, and assembles the snapshot.
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use jiff::Timestamp;
 use status_model::{CollectionReport, Outcome, SectionData, SectionName, SectionReport, Snapshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use status_deps::StatusDeps;
-
 use crate::collector::{CollectError, Collected, Collector};
-use crate::collectors::{self, ShutdownFlag};
-use crate::config::Config;
 use crate::health::HealthEvaluator;
+use crate::task::panic_message;
+use crate::time::{millis, now_millis, round3};
 
 /// Runs collectors and assembles snapshots. Cloning gives another handle to the same engine.
 ///
@@ -82,28 +78,6 @@ impl Engine {
     /// health checks.
     pub fn new(collectors: Vec<Arc<dyn Collector>>, deadline: Duration) -> Engine {
         Engine::with_settings(collectors, EngineSettings { deadline, ..EngineSettings::default() })
-    }
-
-    /// The engine `config` asks for: the standard collectors, the deadline, the interval and the
-    /// health checks. Must be called inside a tokio runtime.
-    pub fn from_config(
-        config: &Config,
-        deps: Arc<dyn StatusDeps>,
-        shutdown: ShutdownFlag,
-    ) -> Engine {
-        Engine::for_collectors(config, collectors::standard(config, deps, shutdown))
-    }
-
-    /// An engine for these collectors with the deadline, interval and health checks of `config`.
-    pub fn for_collectors(config: &Config, collectors: Vec<Arc<dyn Collector>>) -> Engine {
-        Engine::with_settings(
-            collectors,
-            EngineSettings {
-                deadline: config.collect.deadline,
-                interval: Some(config.collect.interval),
-                health: Some(Arc::new(HealthEvaluator::new(&config.health))),
-            },
-        )
     }
 
     /// An engine for these collectors with these settings.
@@ -290,31 +264,6 @@ impl Drop for RunningGuard {
     fn drop(&mut self) {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).running_since = None;
     }
-}
-
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "non-string panic payload".to_owned()
-    }
-}
-
-/// The wall-clock time now, to the millisecond.
-pub(crate) fn now_millis() -> Timestamp {
-    let now = Timestamp::now();
-    now.round(jiff::Unit::Millisecond).unwrap_or(now)
-}
-
-/// A duration in milliseconds, to the microsecond.
-pub(crate) fn millis(duration: Duration) -> f64 {
-    round3(duration.as_secs_f64() * 1000.0)
-}
-
-pub(crate) fn round3(value: f64) -> f64 {
-    (value * 1000.0).round() / 1000.0
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ impl HealthEvaluator {
                             status: HealthStatus::Fail,
                             message: format!(
                                 "check panicked: {}",
-                                crate::engine::panic_message(&*payload)
+                                crate::task::panic_message(&*payload)
                             ),
                             observed_value: None,
                             details: BTreeMap::new(),

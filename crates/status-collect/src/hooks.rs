@@ -20,7 +20,7 @@ use serde_json::value::RawValue;
 use status_model::{Change, Timestamp};
 use tokio::sync::Semaphore;
 
-use crate::changes::{ChangeStats, SnapshotChange};
+use crate::change::{ChangeStats, SnapshotChange};
 use crate::config::{HookConfig, HookTarget};
 
 /// Hooks running at once, at most.

@@ -13,7 +13,8 @@
 //! - [`Status`]: all of the above wired together for a host application, started with
 //!   [`Status::builder`] on the host's tokio runtime.
 //! - [`layouts`]: the database tables the `operations` and `messaging` sections read, with their
-//!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only.
+//!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only; with the
+//!   `sqlite` feature, like [`store`] and [`History`].
 //! - After each collection, off the loop's path: the diff against the previous snapshot, then the
 //!   [`History`] store, the latest/prev/diff files ([`write_snapshot`]), on-change hooks and in-process
 //!   subscribers ([`Status::subscribe`]).
@@ -21,7 +22,12 @@
 //!   status walk measured faster than git2's (the figures and the build cost are in [`git`]'s docs).
 //! - [`diagnostics`]: what the host publishes of its internals: a metrics registry, worker
 //!   heartbeats, a bounded trace buffer (a `tracing_subscriber::Layer`), and a warn-once helper.
-//! - [`store`]: the embedded SQLite store under the state dir (deploy records; later, history).
+//! - [`store`]: the embedded SQLite store under the state dir (deploy records and history; the
+//!   `sqlite` feature).
+//!
+//! Cargo features: `git` (the `repos` and, with `sqlite`, `deploy` sections), `sqlite` (the host's
+//! databases, the store, history), `procfs` (default; `/proc` on Linux). A table of a feature left
+//! out is a configuration error naming the feature.
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.
@@ -47,11 +53,13 @@
 //! ```
 
 mod cache;
+mod change;
 mod changes;
 mod collector;
 pub mod collectors;
 mod command;
 mod config;
+#[cfg(feature = "sqlite")]
 mod database;
 pub mod diagnostics;
 mod docker;
@@ -60,19 +68,24 @@ mod files;
 #[cfg(feature = "git")]
 pub mod git;
 mod health;
+#[cfg(feature = "sqlite")]
 mod history;
 mod hooks;
 mod http;
+#[cfg(feature = "sqlite")]
 pub mod layouts;
 mod private_fs;
 mod procfs;
 mod refresh;
 mod runner;
 mod status;
+#[cfg(feature = "sqlite")]
 pub mod store;
+mod task;
+mod time;
 
 pub use cache::{Cache, Published};
-pub use changes::{ChangeCounts, ChangeStats, SnapshotChange};
+pub use change::{ChangeCounts, ChangeStats, SnapshotChange};
 pub use collector::{CollectError, Collected, Collector};
 pub use collectors::{Liveness, Sidecars};
 pub use config::{
@@ -82,6 +95,7 @@ pub use config::{
     StateConfig, StorageConfig, TargetConfig, TerminalsConfig, TracesConfig, WorkersConfig,
     parse_interval,
 };
+#[cfg(feature = "sqlite")]
 pub use database::Database;
 pub use docker::DockerEndpoint;
 pub use engine::{Engine, EngineSettings};
@@ -90,8 +104,10 @@ pub use files::{
     write_snapshot_with_mode,
 };
 pub use health::{HealthConfig, HealthEvaluator};
+#[cfg(feature = "sqlite")]
 pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
-pub use status::{Diagnostics, NoRuntime, Status, StatusBuilder};
+pub use status::{Diagnostics, NoRuntime, OnDemand, Status, StatusBuilder};
+#[cfg(feature = "sqlite")]
 pub use store::{StoreError, StoreHealth};

@@ -157,6 +157,7 @@ pub(crate) fn remove(dir: &OwnedFd, name: &str) -> io::Result<()> {
     }
 }
 
+#[cfg(feature = "sqlite")]
 /// Makes the SQLite file `path` safe to open: its directory private (created 0700, refused when
 /// others can write to it), the file not a link, created 0600 when missing (SQLite gives its `-wal`
 /// and `-shm` files the database's mode), and any of the three found readable by others set to 0600.

@@ -2,6 +2,7 @@
 //! with [`Status::builder`].
 
 mod builder;
+mod on_demand;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,18 +13,21 @@ use status_model::Snapshot;
 use tokio::sync::broadcast;
 
 use crate::cache::{Cache, Published};
-use crate::changes::{ChangeCounts, ChangeStats, Changes, SnapshotChange};
-use crate::collectors::{self, PipelineCollector, ShutdownFlag, Sidecars, SidecarsCollector};
-use crate::collectors::{HttpServerCollector, ServerRestarts};
-use crate::collectors::{MetricsCollector, TraceOperationsCollector, WorkersCollector};
-use crate::config::{Config, Layout};
+use crate::change::{ChangeCounts, ChangeStats, SnapshotChange};
+use crate::changes::Changes;
+use crate::collector::Collector;
+use crate::collectors::{self, ServerRestarts, Shared, ShutdownFlag, Sidecars};
+use crate::config::Config;
 use crate::diagnostics::{HeartbeatSocket, Heartbeats, MetricsRegistry, TraceBuffer};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineSettings};
+use crate::health::HealthEvaluator;
 use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
+#[cfg(feature = "sqlite")]
 use crate::store::{DeployRecord, Store, StoreError};
 
 pub use builder::{NoRuntime, StatusBuilder};
+pub use on_demand::OnDemand;
 
 /// A running status collector: the background loop filling a cache, inside the host's runtime.
 /// Start one with [`Status::builder`]; stop it with [`Status::shutdown`].
@@ -34,6 +38,7 @@ pub struct Status {
     shutdown: ShutdownFlag,
     running: LoopHandle,
     changes: Changes,
+    #[cfg(feature = "sqlite")]
     store: Store,
     sidecars: Sidecars,
     server_restarts: ServerRestarts,
@@ -104,26 +109,34 @@ impl Status {
     ) -> Status {
         let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
         let shutdown = ShutdownFlag::default();
+        #[cfg(feature = "sqlite")]
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
         let server_restarts = ServerRestarts::default();
         let stats = Arc::new(ChangeStats::default());
-        let mut collectors =
-            collectors::standard_with_store(&config, deps, shutdown.clone(), store.clone());
-        collectors.push(Arc::new(SidecarsCollector::new(sidecars.clone())));
-        collectors.push(Arc::new(HttpServerCollector::new(server_restarts.clone())));
-        collectors.push(Arc::new(PipelineCollector::new(stats.clone())));
-        let (heartbeat_socket, socket_state) = listen(&config, &diagnostics);
-        collectors.push(Arc::new(MetricsCollector::new(diagnostics.metrics.clone())));
-        let heartbeats = diagnostics.heartbeats.clone();
-        collectors.push(Arc::new(WorkersCollector::new(heartbeats, socket_state)));
-        if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
-            let traces = diagnostics.traces.clone();
-            collectors.push(Arc::new(TraceOperationsCollector::new(traces)));
-        }
-        let engine = Engine::for_collectors(&config, collectors);
+        let (heartbeat_socket, socket) = listen(&config, &diagnostics);
+        let shared = Shared {
+            deps,
+            shutdown: shutdown.clone(),
+            #[cfg(feature = "sqlite")]
+            store: store.clone(),
+            sidecars: sidecars.clone(),
+            server_restarts: server_restarts.clone(),
+            stats: stats.clone(),
+            metrics: diagnostics.metrics.clone(),
+            heartbeats: diagnostics.heartbeats.clone(),
+            traces: diagnostics.traces.clone(),
+            socket,
+        };
+        let engine = engine(&config, collectors::assemble(&config, shared));
         let cache = Cache::new(config.redact.redactor());
-        let changes = Changes::spawn(&config, &cache, &store, stats);
+        let changes = Changes::spawn(
+            &config,
+            &cache,
+            #[cfg(feature = "sqlite")]
+            &store,
+            stats,
+        );
         let running = runner::spawn_loop(engine.clone(), cache.clone(), config.collect.interval);
         let min_refresh = config.http.min_refresh;
         Status {
@@ -133,6 +146,7 @@ impl Status {
             shutdown,
             running,
             changes,
+            #[cfg(feature = "sqlite")]
             store,
             sidecars,
             server_restarts,
@@ -170,6 +184,7 @@ impl Status {
         self.diagnostics.traces.clone()
     }
 
+    #[cfg(feature = "sqlite")]
     /// Records that `sha` is deployed now, in the store under the state dir (created on first use),
     /// so the `deploy` section's `last_deploy_at`/`last_deploy_sha` say so from the next collection
     /// on, across restarts. Call it after a deploy.
@@ -177,6 +192,7 @@ impl Status {
         self.store.record_deploy(sha).await
     }
 
+    #[cfg(feature = "sqlite")]
     /// The embedded store under the state dir.
     pub fn store(&self) -> &Store {
         &self.store
@@ -239,6 +255,16 @@ impl Status {
         self.running.stop().await;
         self.changes.stop().await;
     }
+}
+
+/// The engine for `collectors` with `config`'s deadline, interval and health checks.
+fn engine(config: &Config, collectors: Vec<Arc<dyn Collector>>) -> Engine {
+    let settings = EngineSettings {
+        deadline: config.collect.deadline,
+        interval: Some(config.collect.interval),
+        health: Some(Arc::new(HealthEvaluator::new(&config.health))),
+    };
+    Engine::with_settings(collectors, settings)
 }
 
 /// Listens on `[workers] socket` when configured: the socket, and what the `workers` collector

@@ -31,8 +31,8 @@ use tokio::sync::Mutex;
 
 pub use error::StoreError;
 
-use crate::collectors::blocking;
-use crate::engine::now_millis;
+use crate::task::blocking;
+use crate::time::now_millis;
 
 /// The store's file name inside the state directory.
 pub const FILE_NAME: &str = "status.db";

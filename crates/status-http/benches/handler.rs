@@ -4,11 +4,8 @@
 //!
 //! Run with `cargo bench -p status-http`; divan prints the median.
 
-use std::sync::Arc;
-
 use hyper::Request;
-use status_collect::{Cache, Config, Engine};
-use status_deps::NoDeps;
+use status_collect::{Cache, Config, Status};
 use status_http::{StatusService, Token};
 use status_model::{Redactor, Snapshot};
 
@@ -27,9 +24,9 @@ fn snapshot() -> Snapshot {
         .expect("runtime");
     rt.block_on(async {
         let config = Config::default();
-        let engine = Engine::from_config(&config, Arc::new(NoDeps), Default::default());
-        engine.collect().await;
-        engine.collect().await
+        let collection = Status::builder().config(config).on_demand().expect("in a runtime");
+        collection.collect().await.expect("serializes");
+        collection.collect().await.expect("serializes").snapshot.as_ref().clone()
     })
 }
 

@@ -10,7 +10,8 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `http` | yes | [`serve_status`], [`routes`], [`bind`], [`Mount`], [`StatusService`] |
-//! | `git` | no | the `repos` and `deploy` sections (gix); without it their config tables are an error |
+//! | `git` | no | the `repos` section, and with `sqlite` `deploy` (gix); without it their tables are an error |
+//! | `sqlite` | no | `[[databases]]`, the store `status.db` (deploy records, `[history]`): sqlx, SQLite bundled |
 //! | `mock` | no | `MockStatusDeps`, for the host's own tests |
 //!
 //! Their cost (crates compiled, build time, binary size, memory) is measured in the README.

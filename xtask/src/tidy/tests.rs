@@ -165,7 +165,16 @@ fn a_facade_feature_left_off_compiles_none_of_its_crates() {
     assert!(minimal.contains("status-http") && minimal.contains("hyper"), "{minimal:?}");
     let git: Vec<&String> = minimal.iter().filter(|name| name.starts_with("gix")).collect();
     assert!(git.is_empty(), "`status` without the `git` feature compiles {git:?}");
-    let full = facade_tree("http,git");
+    let sqlite: Vec<&String> = minimal
+        .iter()
+        .filter(|name| name.starts_with("sqlx") || *name == "libsqlite3-sys")
+        .collect();
+    assert!(sqlite.is_empty(), "`status` without the `sqlite` feature compiles {sqlite:?}");
+    let full = facade_tree("http,git,sqlite");
     assert!(full.contains("gix"), "the `git` feature compiles gix: {full:?}");
+    assert!(
+        full.contains("sqlx") && full.contains("libsqlite3-sys"),
+        "the `sqlite` feature compiles sqlx and SQLite: {full:?}"
+    );
     assert!(!facade_tree("git").contains("status-http"), "`http` left off compiles status-http");
 }

@@ -16,13 +16,13 @@ use crate::database::row::{count, seconds_since, text, time};
 const IN_FLIGHT_LISTED: i64 = 20;
 
 /// Collects the `broker` section.
-pub struct BrokerCollector {
+pub(crate) struct BrokerCollector {
     db: Arc<Database>,
 }
 
 impl BrokerCollector {
     /// Reads `execution_log` of `db`.
-    pub fn new(db: Arc<Database>) -> BrokerCollector {
+    pub(crate) fn new(db: Arc<Database>) -> BrokerCollector {
         BrokerCollector { db }
     }
 }

@@ -10,11 +10,11 @@ use status_model::{
     SwapUsage,
 };
 
-use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::{
     Root, count_cpus, parse_cgroup_v2, parse_loadavg, parse_meminfo, parse_os_release,
 };
+use crate::task::blocking;
 
 /// Collects the `host` section.
 pub struct HostCollector {

@@ -30,13 +30,13 @@ const JOBS: &[Variant] = &[Variant {
 }];
 
 /// Collects the `host_jobs` section.
-pub struct HostJobsCollector {
+pub(crate) struct HostJobsCollector {
     db: Arc<Database>,
 }
 
 impl HostJobsCollector {
     /// Reads `host_jobs` of `db`.
-    pub fn new(db: Arc<Database>) -> HostJobsCollector {
+    pub(crate) fn new(db: Arc<Database>) -> HostJobsCollector {
         HostJobsCollector { db }
     }
 }

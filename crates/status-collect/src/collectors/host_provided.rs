@@ -12,7 +12,7 @@ use status_model::{SectionData, SectionName};
 use crate::collector::{CollectError, Collected, Collector};
 
 /// Collects one host-provided section by calling the host.
-pub struct HostProvidedCollector {
+pub(crate) struct HostProvidedCollector {
     deps: Arc<dyn StatusDeps>,
     section: HostSection,
 }
@@ -53,7 +53,7 @@ impl HostSection {
 
 impl HostProvidedCollector {
     /// A collector that asks `deps` for `section`.
-    pub fn new(deps: Arc<dyn StatusDeps>, section: HostSection) -> HostProvidedCollector {
+    pub(crate) fn new(deps: Arc<dyn StatusDeps>, section: HostSection) -> HostProvidedCollector {
         HostProvidedCollector { deps, section }
     }
 }

@@ -11,7 +11,7 @@ use status_model::{HttpSection, SectionData, SectionName};
 use tokio::time::Instant;
 
 use crate::collector::{CollectError, Collected, Collector};
-use crate::engine::now_millis;
+use crate::time::now_millis;
 
 /// Restarts are counted within this window for [`ServerRestarts::recent`] (and the `http_server`
 /// check).

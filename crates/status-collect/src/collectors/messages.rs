@@ -32,13 +32,13 @@ const DELIVERIES: &[Variant] = &[
 ];
 
 /// Collects the `messages` section.
-pub struct MessagesCollector {
+pub(crate) struct MessagesCollector {
     db: Arc<Database>,
 }
 
 impl MessagesCollector {
     /// Reads `messages`, `outbound_ledger` and `outbound_deliveries` of `db`.
-    pub fn new(db: Arc<Database>) -> MessagesCollector {
+    pub(crate) fn new(db: Arc<Database>) -> MessagesCollector {
         MessagesCollector { db }
     }
 }

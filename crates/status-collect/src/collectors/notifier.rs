@@ -13,13 +13,13 @@ use crate::database::Database;
 use crate::database::row::{count, seconds_since, time};
 
 /// Collects the `notifier` section.
-pub struct NotifierCollector {
+pub(crate) struct NotifierCollector {
     db: Arc<Database>,
 }
 
 impl NotifierCollector {
     /// Reads `notification_outbox` of `db`.
-    pub fn new(db: Arc<Database>) -> NotifierCollector {
+    pub(crate) fn new(db: Arc<Database>) -> NotifierCollector {
         NotifierCollector { db }
     }
 }

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use status_model::{SectionData, SectionName};
 
-use crate::changes::ChangeStats;
+use crate::change::ChangeStats;
 use crate::collector::{CollectError, Collected, Collector};
 
 /// Collects the `pipeline` section.
-pub struct PipelineCollector {
+pub(crate) struct PipelineCollector {
     stats: Arc<ChangeStats>,
 }
 
 impl PipelineCollector {
     /// Reads `stats`, which the running pipeline counts into.
-    pub fn new(stats: Arc<ChangeStats>) -> PipelineCollector {
+    pub(crate) fn new(stats: Arc<ChangeStats>) -> PipelineCollector {
         PipelineCollector { stats }
     }
 }

@@ -19,11 +19,11 @@ use status_model::{
 use sysinfo::{Pid, ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 use tokio::time::Instant;
 
-use super::blocking;
 use super::process::{EnvLookup, detect_supervisor};
 use super::target::{Lookup, Target, supervisor_env};
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::Root;
+use crate::task::blocking;
 
 /// Why a Linux-only field is `null` on this backend.
 const LINUX_ONLY: &str = if cfg!(target_os = "linux") {

@@ -17,7 +17,7 @@ use crate::database::Database;
 use crate::database::row::{number, text};
 
 /// Collects the `probes` section.
-pub struct ProbesCollector {
+pub(crate) struct ProbesCollector {
     probes: Vec<(Arc<Database>, ProbeConfig)>,
     deadline: Duration,
     /// Probes given up at their deadline (their statement interrupted) since this was made.
@@ -28,7 +28,10 @@ impl ProbesCollector {
     /// Runs each probe against its database. `deadline` is the section's: a probe still running
     /// just before it is given up, its statement interrupted and counted in the snapshot's
     /// `collection.abandoned_total`, so the others' answers arrive in time.
-    pub fn new(probes: Vec<(Arc<Database>, ProbeConfig)>, deadline: Duration) -> ProbesCollector {
+    pub(crate) fn new(
+        probes: Vec<(Arc<Database>, ProbeConfig)>,
+        deadline: Duration,
+    ) -> ProbesCollector {
         ProbesCollector { probes, deadline, abandoned: Arc::default() }
     }
 }

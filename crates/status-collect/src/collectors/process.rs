@@ -10,10 +10,10 @@ use jiff::Timestamp;
 use status_model::{ProcessSection, SectionData, SectionName, SupervisorInfo, SupervisorKind};
 use tokio::time::Instant;
 
-use super::blocking;
 use super::target::{Lookup, Target, supervisor_env};
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::{ProcStat, Root, cgroup, parse_boot_time, parse_stat};
+use crate::task::blocking;
 
 /// Looks up an environment variable. Only presence and a few supervisor-set values are read; no
 /// value ever goes into the snapshot.

@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use status_model::{NamedProcesses, ProcessesSection, SectionData, SectionName};
 
-use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::Root;
+use crate::task::blocking;
 
 /// The kernel keeps this many bytes of a process's name in `comm`.
 const COMM_BYTES: usize = 15;

@@ -11,13 +11,13 @@ use crate::database::Database;
 use crate::database::row::{number, summary, text, time};
 
 /// Collects the `recent_operations` section.
-pub struct RecentOperationsCollector {
+pub(crate) struct RecentOperationsCollector {
     db: Arc<Database>,
 }
 
 impl RecentOperationsCollector {
     /// Reads `execution_log` of `db`.
-    pub fn new(db: Arc<Database>) -> RecentOperationsCollector {
+    pub(crate) fn new(db: Arc<Database>) -> RecentOperationsCollector {
         RecentOperationsCollector { db }
     }
 }

@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use status_model::{Fallible, RepoStatus, ReposSection, SectionData, SectionName};
 use tokio::time::Instant;
 
-use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
 use crate::config::RepoConfig;
 use crate::git::{self, Interrupt};
+use crate::task::blocking;
 
 /// Collects the `repos` section.
 pub struct ReposCollector {

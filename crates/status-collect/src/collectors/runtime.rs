@@ -13,7 +13,7 @@ use status_model::{RuntimeSection, SectionData, SectionName};
 use tokio::time::Instant;
 
 use crate::collector::{CollectError, Collected, Collector};
-use crate::engine::round3;
+use crate::time::round3;
 
 #[cfg(test)]
 mod tests;

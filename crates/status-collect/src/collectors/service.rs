@@ -10,10 +10,10 @@ use status_deps::StatusDeps;
 use status_model::{SectionData, SectionName, ServiceSection, ServiceStatus};
 use tokio::time::Instant;
 
-use super::blocking;
 use super::target::{Lookup, Target};
 use crate::collector::{CollectError, Collected, Collector};
-use crate::engine::{now_millis, round3};
+use crate::task::blocking;
+use crate::time::{now_millis, round3};
 
 /// Set when the status handle begins shutting down; shared with the `service` collector.
 #[derive(Clone, Debug, Default)]

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use status_model::{SectionData, SectionName, SidecarKind, SidecarStatus, SidecarsSection};
 
-use super::blocking;
 use super::processes::is_zombie;
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::Root;
+use crate::task::blocking;
 
 /// The host's sidecars. Cloning gives another handle to the same registry; [`Status::sidecars`]
 /// hands out the one its `sidecars` section reads.

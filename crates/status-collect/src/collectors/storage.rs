@@ -9,9 +9,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use status_model::{DatabaseFiles, SectionData, SectionName, StorageSection};
 
-use super::blocking;
 use crate::collector::{CollectError, Collected, Collector};
+#[cfg(feature = "sqlite")]
 use crate::database::Database;
+use crate::task::blocking;
 
 /// Counts snapshot branches; run on the blocking pool. An `Err` is the reason it could not.
 pub type BranchCount = Arc<dyn Fn() -> Result<u64, String> + Send + Sync>;
@@ -25,11 +26,21 @@ pub struct StorageCollector {
 
 impl StorageCollector {
     /// Measures the files of `databases` and the tree under `log_dir`.
+    #[cfg(feature = "sqlite")]
     pub fn new(databases: &[Arc<Database>], log_dir: Option<PathBuf>) -> StorageCollector {
         let databases = databases
             .iter()
             .map(|db| (db.name().to_owned(), db.path().map(Path::to_owned)))
             .collect();
+        StorageCollector::files(databases, log_dir)
+    }
+
+    /// Measures the files of the named databases (no file: not on disk) and the tree under
+    /// `log_dir`.
+    pub(crate) fn files(
+        databases: Vec<(String, Option<PathBuf>)>,
+        log_dir: Option<PathBuf>,
+    ) -> StorageCollector {
         StorageCollector { databases, log_dir, snapshot_branches: None }
     }
 

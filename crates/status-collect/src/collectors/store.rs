@@ -9,8 +9,8 @@ use status_model::{SectionData, SectionName, StoreSection};
 use tokio::time::Instant;
 
 use crate::collector::{CollectError, Collected, Collector};
-use crate::engine::millis;
 use crate::store::Store;
+use crate::time::millis;
 
 /// Collects the `store` section.
 pub struct StoreCollector {

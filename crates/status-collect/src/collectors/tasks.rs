@@ -26,13 +26,13 @@ const TASKS: &[Variant] = &[
 ];
 
 /// Collects the `tasks` section.
-pub struct TasksCollector {
+pub(crate) struct TasksCollector {
     db: Arc<Database>,
 }
 
 impl TasksCollector {
     /// Reads `scheduled_tasks` of `db`.
-    pub fn new(db: Arc<Database>) -> TasksCollector {
+    pub(crate) fn new(db: Arc<Database>) -> TasksCollector {
         TasksCollector { db }
     }
 }

@@ -17,13 +17,13 @@ use crate::diagnostics::TraceBuffer;
 const LIMIT: usize = 100;
 
 /// Collects `recent_operations` from a trace buffer; absent until the host installs its layer.
-pub struct TraceOperationsCollector {
+pub(crate) struct TraceOperationsCollector {
     traces: TraceBuffer,
 }
 
 impl TraceOperationsCollector {
     /// Reads `traces` at each collection.
-    pub fn new(traces: TraceBuffer) -> TraceOperationsCollector {
+    pub(crate) fn new(traces: TraceBuffer) -> TraceOperationsCollector {
         TraceOperationsCollector { traces }
     }
 }

@@ -92,5 +92,5 @@ fn summary_of(text: &str, limit: usize) -> String {
 
 /// Seconds from `then` to `now`, to the millisecond.
 pub(crate) fn seconds_since(then: Timestamp, now: Timestamp) -> f64 {
-    crate::engine::round3(now.duration_since(then).as_secs_f64())
+    crate::time::round3(now.duration_since(then).as_secs_f64())
 }

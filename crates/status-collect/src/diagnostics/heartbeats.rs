@@ -14,6 +14,7 @@ use serde_json::Value;
 use status_model::{WorkerStatus, WorkersSection};
 use tokio::time::Instant;
 
+pub(crate) use socket::line_counters;
 pub use socket::{HeartbeatSocket, ListenError};
 
 use super::WarnOnce;

@@ -23,8 +23,7 @@
 //!
 //! The buffer is read by `GET /status/traces` (the executions, newest first, with first and last
 //! time, event count and outcome) and `GET /status/traces/{execution_id}` (its events), and by the
-//! `recent_operations` section when no database provides it (see
-//! [`TraceOperationsCollector`](crate::collectors::TraceOperationsCollector)).
+//! `recent_operations` section when no database provides it (the `trace_operations` collector).
 
 mod layer;
 mod store;

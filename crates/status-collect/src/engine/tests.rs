@@ -3,6 +3,7 @@
 use std::sync::atomic::AtomicU32;
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use status_model::{RuntimeSection, ServiceSection, ServiceStatus};
 
 use super::*;

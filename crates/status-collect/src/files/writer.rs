@@ -9,7 +9,7 @@ use status_model::KeyFilter;
 use tokio::task::JoinHandle;
 
 use crate::cache::Published;
-use crate::changes::ChangeStats;
+use crate::change::ChangeStats;
 
 /// Writes the files of each snapshot it is offered, skipping (and counting) a snapshot while the
 /// previous write still runs.

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::StoreError;
 use super::compact::{self, Newest, Row};
 use crate::cache::Published;
-use crate::changes::ChangeStats;
+use crate::change::ChangeStats;
 use crate::config::HistoryConfig;
 use crate::store::Store;
 

@@ -44,7 +44,7 @@ fn event() -> SnapshotChange {
 }
 
 /// Waits (in real time, up to 10 s) until `done` holds for the counters.
-async fn until(stats: &ChangeStats, done: impl Fn(&crate::changes::ChangeCounts) -> bool) {
+async fn until(stats: &ChangeStats, done: impl Fn(&crate::change::ChangeCounts) -> bool) {
     for _ in 0..1000 {
         if done(&stats.counts()) {
             return;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use status_deps::{NoDeps, StatusDeps};
 
-use super::{Diagnostics, Status};
+use super::{Diagnostics, OnDemand, Status};
 use crate::config::Config;
 
 /// Starts a [`Status`]: what the host provides ([`deps`](StatusBuilder::deps)), how to collect
@@ -85,6 +85,14 @@ impl StatusBuilder {
     pub fn spawn(self) -> Result<Status, NoRuntime> {
         tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
         Ok(self.start())
+    }
+
+    /// The same collectors and health checks as [`spawn`](StatusBuilder::spawn) builds, collected
+    /// only on demand: nothing runs in the background (see [`OnDemand`]). Fails outside a tokio
+    /// runtime, which the `runtime` section's probe runs on.
+    pub fn on_demand(self) -> Result<OnDemand, NoRuntime> {
+        tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
+        Ok(OnDemand::start(self.config, self.deps, self.diagnostics))
     }
 
     /// [`spawn`](StatusBuilder::spawn), for callers that already know a runtime is running.

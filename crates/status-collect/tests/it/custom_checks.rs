@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use status_collect::{Config, Engine};
+use status_collect::Status;
 use status_deps::{BoxError, Provides, StatusDeps};
 use status_model::{CustomCheck, CustomChecksSection, HealthStatus};
 
@@ -43,8 +43,8 @@ impl StatusDeps for Host {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_checks_become_health_checks() {
-    let engine = Engine::from_config(&Config::default(), Arc::new(Host), Default::default());
-    let snapshot = engine.collect().await;
+    let collection = Status::builder().deps(Arc::new(Host)).on_demand().unwrap();
+    let snapshot = status_model::Snapshot::clone(&collection.collect().await.unwrap().snapshot);
     assert_eq!(snapshot.collection.sections["custom_checks"].outcome, status_model::Outcome::Ok);
     let health = snapshot.health.unwrap();
     let custom: Vec<_> = health

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use status_collect::collectors::{MetricsCollector, WorkersCollector};
 use status_collect::diagnostics::{Heartbeat, Heartbeats, MetricsRegistry};
-use status_collect::{Config, Engine, Status, WorkersConfig};
+use status_collect::{
+    Collector, Config, Engine, EngineSettings, HealthEvaluator, Status, WorkersConfig,
+};
 use status_deps::{MockStatusDeps, Provides};
 use status_model::{HealthStatus, Snapshot};
 
@@ -121,10 +123,8 @@ async fn a_silent_worker_turns_stale_within_the_bound_and_fresh_when_it_resumes(
     };
     let config = Config { workers, ..Config::default() };
     let heartbeats = Heartbeats::new(&config.workers);
-    let engine = Engine::for_collectors(
-        &config,
-        vec![Arc::new(WorkersCollector::new(heartbeats.clone(), None))],
-    );
+    let engine =
+        with_checks(&config, vec![Arc::new(WorkersCollector::new(heartbeats.clone(), None))]);
     assert!(!engine.collect().await.is_configured(status_model::SectionName::Workers));
     heartbeats.beat("w1", Heartbeat::default());
     heartbeats.beat("w2", Heartbeat::default());
@@ -180,7 +180,7 @@ async fn the_sections_json() {
         .beat("worker-1", Heartbeat { rss_bytes: Some(1 << 20), cpu_pct: Some(12.5), custom });
     tokio::time::advance(Duration::from_secs(31)).await;
     heartbeats.beat("worker-2", Heartbeat::default());
-    let engine = Engine::for_collectors(
+    let engine = with_checks(
         &Config::default(),
         vec![
             Arc::new(MetricsCollector::new(metrics)),
@@ -199,4 +199,13 @@ async fn the_sections_json() {
     let mut settings = common::settings();
     common::redact(&mut settings, &[".workers.*.last_heartbeat_at", ".reports.*.duration_ms"]);
     settings.bind(|| insta::assert_json_snapshot!("diagnostics_sections", shown));
+}
+
+/// An engine for `collectors` with `config`'s deadline and health checks, as a `Status` runs them.
+fn with_checks(config: &Config, collectors: Vec<Arc<dyn Collector>>) -> Engine {
+    let health = Some(Arc::new(HealthEvaluator::new(&config.health)));
+    Engine::with_settings(
+        collectors,
+        EngineSettings { deadline: config.collect.deadline, interval: None, health },
+    )
 }

@@ -32,7 +32,7 @@ async fn a_repository_that_becomes_unreadable_keeps_its_last_good_value_with_its
         "test",
     )
     .unwrap();
-    let engine = status_collect::Engine::for_collectors(
+    let engine = engine_for(
         &config,
         vec![std::sync::Arc::new(status_collect::collectors::ReposCollector::new(
             config.repos.clone(),
@@ -87,8 +87,21 @@ async fn a_repository_that_becomes_unreadable_keeps_its_last_good_value_with_its
         vec![RepoConfig::new(&fresh)],
         config.collect.deadline,
     );
-    let engine =
-        status_collect::Engine::for_collectors(&config, vec![std::sync::Arc::new(collector)]);
+    let engine = engine_for(&config, vec![std::sync::Arc::new(collector)]);
     let (section, _) = collect_repos(&engine).await;
     assert!(section.0["never"].error().is_some(), "{section:?}");
+}
+
+/// An engine for `collectors` with `config`'s deadline, interval and health checks, as a `Status`
+/// runs them.
+fn engine_for(
+    config: &status_collect::Config,
+    collectors: Vec<std::sync::Arc<dyn status_collect::Collector>>,
+) -> status_collect::Engine {
+    let settings = status_collect::EngineSettings {
+        deadline: config.collect.deadline,
+        interval: Some(config.collect.interval),
+        health: Some(std::sync::Arc::new(status_collect::HealthEvaluator::new(&config.health))),
+    };
+    status_collect::Engine::with_settings(collectors, settings)
 }

@@ -86,23 +86,21 @@ impl Heartbeats {
         }
         let listener = UnixListener::bind(path)
             .map_err(|source| ListenError::Bind { path: path.to_owned(), source })?;
-        let help = "Heartbeat lines read on the workers socket, by whether they were accepted.";
-        let lines = Arc::new(Lines {
-            accepted: metrics.register_internal(
-                "status_heartbeat_lines",
-                help,
-                &[("result", "accepted")],
-            ),
-            rejected: metrics.register_internal(
-                "status_heartbeat_lines",
-                help,
-                &[("result", "rejected")],
-            ),
-            connections: AtomicUsize::new(0),
-        });
+        let (accepted, rejected) = line_counters(metrics);
+        let lines = Arc::new(Lines { accepted, rejected, connections: AtomicUsize::new(0) });
         let task = tokio::spawn(accept(listener, self.clone(), lines.clone()));
         Ok(HeartbeatSocket { path: path.to_owned(), task, lines })
     }
+}
+
+/// Registers the socket's line counters, `status_heartbeat_lines{result="accepted"|"rejected"}`, in
+/// `metrics`. A collection that does not listen (on demand) registers them too, so it reports the
+/// `metrics` section a listening one does, with the lines it read: none.
+pub(crate) fn line_counters(metrics: &MetricsRegistry) -> (Counter, Counter) {
+    let help = "Heartbeat lines read on the workers socket, by whether they were accepted.";
+    let counter =
+        |result| metrics.register_internal("status_heartbeat_lines", help, &[("result", result)]);
+    (counter("accepted"), counter("rejected"))
 }
 
 impl HeartbeatSocket {

@@ -1,6 +1,21 @@
-//! Counters of what happened to snapshots after collection: stored, written, hooks fired or dropped.
+//! The change types: a published snapshot with what changed ([`SnapshotChange`]), and the counters
+//! of what happened to snapshots after collection: stored, written, hooks fired or dropped.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use status_model::Change;
+
+use crate::cache::Published;
+
+/// A new snapshot with what changed since the one before.
+#[derive(Debug)]
+pub struct SnapshotChange {
+    /// The snapshot, as the cache published it.
+    pub published: Arc<Published>,
+    /// The changed keys, sorted, without the ignored ones; empty for the first snapshot.
+    pub changes: Vec<Change>,
+}
 
 /// Live counters, shared by the change pipeline's parts.
 #[derive(Debug, Default)]

@@ -1,0 +1,137 @@
+//! One assembly path: `status-cli snapshot` reports the sections a `Status` with the same
+//! configuration reports (`serve`, a host), over every example configuration: the embedded
+//! default, `status.example.toml`, the README's configuration blocks and the databases example.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use status_collect::{Config, Status};
+
+/// The sections of one snapshot, by name.
+type Sections = BTreeSet<String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `text` with what would reach outside the test moved into `dir`: the state and files
+/// directories and the workers socket. Hooks are removed (they would run commands and post to
+/// URLs); they add no section.
+fn hermetic(text: &str, dir: &Path) -> String {
+    let mut config: toml::Table = text.parse().expect("an example is TOML");
+    config.remove("hooks");
+    let mut set = |table: &str, key: &str, value: PathBuf, always: bool| {
+        let entry = config.entry(table).or_insert_with(|| toml::Table::new().into());
+        let table = entry.as_table_mut().expect("a table");
+        if always || table.contains_key(key) {
+            table.insert(key.to_owned(), value.display().to_string().into());
+        }
+    };
+    set("state", "dir", dir.join("state"), true);
+    set("files", "dir", dir.join("files"), false);
+    set("workers", "socket", dir.join("workers.sock"), false);
+    toml::to_string(&config).unwrap()
+}
+
+/// The sections `status-cli snapshot --config <file>` reports.
+#[expect(clippy::disallowed_methods, reason = "the test runs the CLI binary")]
+fn from_the_command_line(file: &Path) -> Sections {
+    let output = Command::new(crate::BIN)
+        .args(["snapshot", "--config", file.to_str().unwrap()])
+        .output()
+        .expect("status-cli runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    let snapshot = crate::json(&output);
+    snapshot["collection"]["sections"].as_object().unwrap().keys().cloned().collect()
+}
+
+/// The sections the first collection of a `Status` started with `file` reports.
+async fn from_a_status(file: &Path) -> Sections {
+    let config = Config::load(file).unwrap();
+    let status = Status::builder().config(config).spawn().unwrap();
+    let snapshot = status.collect_now().await;
+    status.shutdown().await;
+    snapshot.collection.sections.keys().cloned().collect()
+}
+
+/// Every example configuration, with its name: the README's blocks that are configurations
+/// (not the `[dependencies]` one) and `status.example.toml`.
+fn examples() -> Vec<(String, String)> {
+    let mut examples = vec![("the embedded default".to_owned(), String::new())];
+    let example = std::fs::read_to_string(root().join("status.example.toml")).unwrap();
+    examples.push(("status.example.toml".to_owned(), example));
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut block: Option<String> = None;
+    let mut blocks = 0;
+    for line in readme.lines() {
+        match &mut block {
+            None if line.starts_with("```toml") => block = Some(String::new()),
+            None => {}
+            Some(text) if line.starts_with("```") => {
+                if Config::parse(text, "README").is_ok() {
+                    blocks += 1;
+                    examples.push((format!("README block {blocks}"), text.clone()));
+                }
+                block = None;
+            }
+            Some(text) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    assert!(blocks >= 1, "the README has a configuration block");
+    examples
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_and_a_status_report_the_same_sections_for_every_example() {
+    for (name, text) in examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("status.toml");
+        std::fs::write(&file, hermetic(&text, dir.path())).unwrap();
+        let command_line = from_the_command_line(&file);
+        let status = from_a_status(&file).await;
+        assert_eq!(command_line, status, "{name}: `snapshot` and a `Status` differ");
+        for section in ["sidecars", "pipeline", "service", "host"] {
+            assert!(command_line.contains(section), "{name}: no `{section}` in {command_line:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_and_a_status_report_the_same_sections_for_the_databases_example() {
+    status_testkit::require_tools!("sqlite3");
+    let example = crate::example::example(3, 1);
+    let command_line = from_the_command_line(&example.config());
+    let status = from_a_status(&example.config()).await;
+    assert_eq!(command_line, status);
+    assert!(
+        command_line.contains("broker") && command_line.contains("messages"),
+        "{command_line:?}"
+    );
+}
+
+#[test]
+fn a_one_shot_snapshot_counts_nothing_run_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("status.toml");
+    // Written as is: `hermetic` would remove the hook. It never runs: nothing runs after a one-shot.
+    let config = format!(
+        "[[hooks.on_change]]\ncommand = [\"/bin/true\"]\n[workers]\nsocket = {:?}\n[state]\ndir = {:?}\n",
+        dir.path().join("workers.sock"),
+        dir.path().join("state"),
+    );
+    std::fs::write(&file, config).unwrap();
+    let snapshot = crate::json(&crate::run(&["snapshot", "--config", file.to_str().unwrap()]));
+    let sections = &snapshot["collection"]["sections"];
+    assert_eq!(sections["pipeline"]["outcome"], "ok", "{sections}");
+    assert_eq!(snapshot["pipeline"]["snapshots_total"], 0, "{snapshot}");
+    assert_eq!(snapshot["pipeline"]["hooks_configured"], 1, "{snapshot}");
+    // The workers socket is not listened on (a server may hold it), and says so.
+    assert!(!dir.path().join("workers.sock").exists(), "a one-shot snapshot listened");
+    let unmeasured = &sections["workers"]["unmeasured"]["socket"];
+    assert!(unmeasured.as_str().unwrap().contains("not listened for"), "{sections}");
+    assert_eq!(sections["metrics"]["outcome"], "ok", "{sections}");
+}
