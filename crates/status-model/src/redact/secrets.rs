@@ -39,6 +39,22 @@ const TOKEN_PREFIXES: &[&str] =
 
 /// `text` with every secret in it replaced by `[redacted]`; `None` when it holds none.
 pub fn scrub_secrets(text: &str) -> Option<String> {
+    let mut current = scrub_once(text)?;
+    // One pass can change what another sees (a token replaced inside a URL's userinfo changes how
+    // random that userinfo looks), so the passes run again until nothing changes: scrubbing a
+    // scrubbed text changes nothing. Each round only replaces text with `[redacted]`; the bound
+    // is a guard, never reached in the corpus or by the fuzzer.
+    for _ in 0..8 {
+        match scrub_once(&current) {
+            Some(next) if next != current => current = next,
+            _ => break,
+        }
+    }
+    Some(current)
+}
+
+/// Every pass once, in order; `None` when none replaced anything.
+fn scrub_once(text: &str) -> Option<String> {
     if !maybe_secret(text) {
         return None;
     }
