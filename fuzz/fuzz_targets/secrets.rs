@@ -19,6 +19,9 @@ fuzz_target!(|data: &[u8]| {
     for (secret, planted) in corpus::SECRETS {
         let surrounded = format!("{words} {planted} {words}");
         let scrubbed = scrub_secrets(&surrounded).unwrap_or(surrounded);
-        assert!(!scrubbed.contains(secret), "{secret} survives in {scrubbed:?}");
+        // The input may spell the secret itself as a bare word (a hex key with nothing around it
+        // that says "key" is not told from a sha): only the planted copy must go.
+        let bare = 2 * words.matches(secret).count();
+        assert!(scrubbed.matches(secret).count() <= bare, "{secret} survives in {scrubbed:?}");
     }
 });
