@@ -39,11 +39,15 @@ pub(crate) enum Command {
         /// Also print, on stderr, what changed since the previous snapshot (the `[files] dir`'s
         /// latest file, else the history's newest row): one line per changed key, as change
         /// detection counts them.
-        #[arg(long, conflicts_with = "no_diff")]
+        #[arg(long, conflicts_with_all = ["no_diff", "no_pipeline"])]
         diff: bool,
         /// Skip the comparison with the previous snapshot, and so the on-change hooks.
         #[arg(long)]
         no_diff: bool,
+        /// Collect and print only: no history row, no files, no hooks, nothing read or written in
+        /// the state or files directory by the pipeline.
+        #[arg(long)]
+        no_pipeline: bool,
     },
     /// A live full-screen view that redraws in place and highlights what changed; `q` quits.
     #[command(after_help = crate::ENVIRONMENT)]
@@ -152,7 +156,17 @@ const EXIT_OK: u8 = 0;
 /// Runs a command; returns the process's exit status.
 pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
     let result = match command {
-        Command::Snapshot { config, format, pretty, section, view, markdown, diff, no_diff } => {
+        Command::Snapshot {
+            config,
+            format,
+            pretty,
+            section,
+            view,
+            markdown,
+            diff,
+            no_diff,
+            no_pipeline,
+        } => {
             logs.init(LevelFilter::WARN);
             // A script that asked for JSON gets its error as JSON on stdout; people get text.
             let json_error =
@@ -164,13 +178,21 @@ pub(crate) async fn run(command: Command, logs: &crate::logs::Logs) -> u8 {
                 (false, None) if view.is_some() || markdown.is_some() => Format::Text,
                 (false, None) => Format::default(),
             };
-            // A one-shot run compares only when asked to (`--diff`); `--no-diff` says so outright.
-            let diff = diff && !no_diff;
-            snapshot(config.as_deref(), format, section.as_deref(), view, markdown, diff)
-                .await
-                .map_err(|message| {
-                    if json_error { print_error(&message) } else { print_plain_error(&message) }
-                })
+            let pipeline = match (no_pipeline, no_diff) {
+                (true, _) => Pipeline::Off,
+                (false, true) => Pipeline::Uncompared,
+                (false, false) => Pipeline::On { print_diff: diff },
+            };
+            let output = Output { format, section: None, view, markdown };
+            snapshot(config.as_deref(), output, section.as_deref(), pipeline).await.map_err(
+                |error| match error {
+                    SnapshotError::Before(message) if json_error => print_error(&message),
+                    // After the snapshot was printed: its stdout stays one document.
+                    SnapshotError::Before(message) | SnapshotError::After(message) => {
+                        print_plain_error(&message);
+                    }
+                },
+            )
         }
         Command::Watch { url, config, token_file, interval, view } => {
             // No logs: stderr is the screen the view draws on.
@@ -249,29 +271,61 @@ pub(crate) fn load_config(path: Option<&Path>) -> Result<Config, String> {
     }
 }
 
+/// What `snapshot` runs after collecting.
+#[derive(Clone, Copy, Debug)]
+enum Pipeline {
+    /// Nothing (`--no-pipeline`).
+    Off,
+    /// History, files, but no comparison and so no hooks (`--no-diff`).
+    Uncompared,
+    /// All of it; `--diff` also prints the changes.
+    On { print_diff: bool },
+}
+
+/// A failure of `snapshot`: before anything was printed, or after the snapshot was.
+enum SnapshotError {
+    Before(String),
+    After(String),
+}
+
 async fn snapshot(
     config: Option<&Path>,
-    format: Format,
+    mut output: Output,
     section: Option<&str>,
-    view: Option<View>,
-    markdown: Option<crate::output::Markdown>,
-    diff: bool,
-) -> Result<(), String> {
-    let config = load_config(config)?;
-    let section =
-        section.map(str::parse::<SectionName>).transpose().map_err(|error| error.to_string())?;
-    let output = Output { format, section, view, markdown };
-    output.check()?;
-    let collection = Status::builder().config(config).on_demand().map_err(|e| e.to_string())?;
-    let published = collection
-        .collect()
-        .await
-        .map_err(|error| format!("failed to serialize the snapshot: {error}"))?;
-    crate::output::print(&published, &output)?;
-    if diff {
-        crate::diff::since_previous(collection.config(), &published).await?;
+    pipeline: Pipeline,
+) -> Result<(), SnapshotError> {
+    let config = load_config(config).map_err(SnapshotError::Before)?;
+    output.section = section
+        .map(str::parse::<SectionName>)
+        .transpose()
+        .map_err(|error| SnapshotError::Before(error.to_string()))?;
+    output.check().map_err(SnapshotError::Before)?;
+    let collection = Status::builder()
+        .config(config)
+        .on_demand()
+        .map_err(|error| SnapshotError::Before(error.to_string()))?;
+    let serialize =
+        |error| SnapshotError::Before(format!("failed to serialize the snapshot: {error}"));
+    let (compare, print_diff) = match pipeline {
+        Pipeline::Off => {
+            let published = collection.collect().await;
+            collection.close().await;
+            let published = published.map_err(serialize)?;
+            return crate::output::print(&published, &output).map_err(SnapshotError::Before);
+        }
+        Pipeline::Uncompared => (false, false),
+        Pipeline::On { print_diff } => (true, print_diff),
+    };
+    // Every view below is made from the published (redacted) snapshot.
+    let run = collection.collect_with_pipeline(compare).await.map_err(serialize)?;
+    crate::output::print(&run.published, &output).map_err(SnapshotError::Before)?;
+    if print_diff {
+        crate::diff::print_since_previous(&run).map_err(SnapshotError::After)?;
     }
-    Ok(())
+    match run.failures.as_slice() {
+        [] => Ok(()),
+        failures => Err(SnapshotError::After(failures.join("\nstatus-cli: error: "))),
+    }
 }
 
 /// One section's value out of the whole; an error naming the reason when it has none.

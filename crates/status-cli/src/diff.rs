@@ -3,7 +3,7 @@
 //! Exit status as `diff(1)`: 0 when nothing changed, 1 when something did, 2 when a file could not be
 //! read or parsed (with `{"error": …}` on stdout).
 //!
-//! [`since_previous`] is `status-cli snapshot --diff`: the new snapshot against the previous one.
+//! [`print_since_previous`] is `status-cli snapshot --diff`: the new snapshot against the previous one.
 
 use std::io::Write;
 use std::path::Path;
@@ -54,14 +54,12 @@ fn read(path: &Path) -> Result<serde_json::Value, String> {
 }
 
 /// Prints on stderr what changed between the previous snapshot (the `[files] dir`'s latest file,
-/// else the history's newest row) and `published`, as change detection counts it (`[diff]`).
-pub(crate) async fn since_previous(
-    config: &status_collect::Config,
-    published: &status_collect::Published,
-) -> Result<(), String> {
+/// else the history's newest row) and the one `run` collected, as change detection counted it for
+/// the hooks (`[diff]`).
+pub(crate) fn print_since_previous(run: &status_collect::PipelineRun) -> Result<(), String> {
     let mut err = std::io::stderr().lock();
     let failed = |error: std::io::Error| format!("failed to write to stderr: {error}");
-    let Some((previous, source)) = previous(config, published).await? else {
+    let Some(source) = &run.previous else {
         return writeln!(
             err,
             "no previous snapshot to compare with: neither a `[files] dir` latest file nor a \
@@ -69,65 +67,10 @@ pub(crate) async fn since_previous(
         )
         .map_err(failed);
     };
-    let changes = diff::diff(&previous, &published.value, &config.diff.filter);
-    writeln!(err, "{} changed since the previous snapshot ({source})", changes.len())
+    // The published snapshot was redacted before it was diffed: the values here are too.
+    writeln!(err, "{} changed since the previous snapshot ({source})", run.changes.len())
         .map_err(failed)?;
-    write_changes(&mut err, &changes, false).map_err(failed)
-}
-
-/// The previous snapshot and where it came from.
-async fn previous(
-    config: &status_collect::Config,
-    published: &status_collect::Published,
-) -> Result<Option<(serde_json::Value, String)>, String> {
-    if let Some(dir) = config.files.resolved_dir() {
-        let from_snapshot = published.snapshot.service.value().map(|service| service.name.as_str());
-        let name = config.service.name.as_deref().or(from_snapshot).unwrap_or("status");
-        let path = status_collect::SnapshotFiles::new(&dir, name).latest;
-        if let Some(mut value) = read_capped(&path)? {
-            if let Some(object) = value.as_object_mut() {
-                for key in status_collect::LATEST_DIFF_KEYS {
-                    object.remove(key);
-                }
-            }
-            return Ok(Some((value, path.display().to_string())));
-        }
-    }
-    let store = config.state_dir().join(status_collect::STORE_FILE);
-    if config.history.enabled && store.exists() {
-        let history =
-            status_collect::History::open(&store).await.map_err(|error| error.to_string())?;
-        let mut newest =
-            history.snapshot_values(None, 1).await.map_err(|error| error.to_string())?;
-        if let Some(value) = newest.pop() {
-            return Ok(Some((value, format!("the history in {}", store.display()))));
-        }
-    }
-    Ok(None)
-}
-
-/// A latest file, read up to [`status_collect::MAX_LATEST_BYTES`]; `None` when absent.
-fn read_capped(path: &Path) -> Result<Option<serde_json::Value>, String> {
-    use std::io::Read;
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(format!("failed to read {}: {error}", path.display())),
-    };
-    let mut bytes = Vec::new();
-    file.take(status_collect::MAX_LATEST_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| format!("failed to read {}: {error}", path.display()))?;
-    if bytes.len() as u64 > status_collect::MAX_LATEST_BYTES {
-        return Err(format!(
-            "{} is over {} bytes",
-            path.display(),
-            status_collect::MAX_LATEST_BYTES
-        ));
-    }
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|error| format!("failed to parse {} as JSON: {error}", path.display()))
+    write_changes(&mut err, &run.changes, false).map_err(failed)
 }
 
 fn print(changes: &[Change], json: bool) -> std::io::Result<()> {

@@ -1,13 +1,16 @@
 //! `status-cli`: the status collector on the command line.
 //!
 //! - `status-cli snapshot [--config FILE] [--format json|pretty|text|terse] [--pretty]
-//!   [--section NAME] [--view NAME] [--markdown] [--diff | --no-diff]`: collects once and prints the
+//!   [--section NAME] [--view NAME] [--markdown] [--diff | --no-diff] [--no-pipeline]`: collects
+//!   once, runs the pipeline a server runs after each collection (history row, latest/prev/diff
+//!   files, hooks on a change since the previous run's snapshot, waited for) and prints the
 //!   snapshot on stdout, as JSON by default, as a text view for people (`--view` and `--markdown`
 //!   imply `--format text`), or as the terse projection; `--diff` also prints on stderr what changed
 //!   since the previous snapshot (the latest file or the history), `--no-diff` skips the comparison
-//!   and the hooks. On failure exit status 1 and the error as plain text on stderr (the file, line
-//!   and key of a config error), or, with `--format json|pretty|terse`, `{"error": "..."}` on stdout
-//!   for scripts. The other commands' errors are plain text on stderr.
+//!   and the hooks, `--no-pipeline` the whole pipeline. On failure exit status 1 and the error as
+//!   plain text on stderr (the file, line and key of a config error), or, with
+//!   `--format json|pretty|terse`, `{"error": "..."}` on stdout for scripts (what the pipeline failed
+//!   to do after the snapshot was printed is always on stderr). The other commands' errors are plain text on stderr.
 //! - `status-cli watch [--url URL | --config FILE] [--interval 2s] [--view NAME]`: a live,
 //!   full-screen view that redraws in place and highlights what changed; `q` or Ctrl-C quits.
 //! - `status-cli serve [--config FILE] [--bind ADDR] [--interval 30s]`: collects in the background

@@ -33,6 +33,8 @@ pub struct ChangeStats {
     pub(crate) hooks_failed_total: AtomicU64,
     pub(crate) hooks_timed_out_total: AtomicU64,
     pub(crate) hooks_dropped_total: AtomicU64,
+    /// Why the last write of the files failed (names the file), for a one-shot run to report.
+    pub(crate) files_last_error: std::sync::Mutex<Option<String>>,
 }
 
 /// A reading of [`ChangeStats`]: the `pipeline` section.

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use status_model::{KeyFilter, diff};
+use status_model::{KeyFilter, Snapshot, diff};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -30,7 +30,7 @@ pub(crate) struct Changes {
     events: broadcast::Sender<Arc<SnapshotChange>>,
     stats: Arc<ChangeStats>,
     stop: watch::Sender<bool>,
-    task: JoinHandle<()>,
+    task: JoinHandle<Hooks>,
 }
 
 impl Changes {
@@ -41,6 +41,25 @@ impl Changes {
         cache: &Cache,
         #[cfg(feature = "sqlite")] store: &Store,
         stats: Arc<ChangeStats>,
+    ) -> Changes {
+        Changes::spawn_after(
+            config,
+            cache,
+            #[cfg(feature = "sqlite")]
+            store,
+            stats,
+            None,
+        )
+    }
+
+    /// [`Changes::spawn`], comparing the first snapshot with `previous`, one an earlier run
+    /// published (a one-shot run's, read back from the store or the latest file).
+    pub(crate) fn spawn_after(
+        config: &Config,
+        cache: &Cache,
+        #[cfg(feature = "sqlite")] store: &Store,
+        stats: Arc<ChangeStats>,
+        previous: Option<Arc<Value>>,
     ) -> Changes {
         let (events, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         let (stop, stopped) = watch::channel(false);
@@ -54,8 +73,14 @@ impl Changes {
             hooks: Hooks::new(config.hooks.on_change.clone(), stats.clone()),
             name: config.service.name.clone(),
         };
-        let task =
-            tokio::spawn(follow(cache.subscribe(), stopped, parts, events.clone(), stats.clone()));
+        let task = tokio::spawn(follow(
+            cache.subscribe(),
+            stopped,
+            parts,
+            previous,
+            events.clone(),
+            stats.clone(),
+        ));
         Changes { events, stats, stop, task }
     }
 
@@ -75,6 +100,15 @@ impl Changes {
         self.stop.send_replace(true);
         let _ = self.task.await;
     }
+
+    /// [`Changes::stop`], then waits for the hooks it started too, each within its timeout: what a
+    /// one-shot run does before its process exits.
+    pub(crate) async fn finish(self) {
+        self.stop.send_replace(true);
+        if let Ok(hooks) = self.task.await {
+            hooks.idle().await;
+        }
+    }
 }
 
 struct Parts {
@@ -90,10 +124,13 @@ async fn follow(
     mut published: watch::Receiver<Option<Arc<Published>>>,
     mut stopped: watch::Receiver<bool>,
     mut parts: Parts,
+    mut previous: Option<Arc<Value>>,
     events: broadcast::Sender<Arc<SnapshotChange>>,
     stats: Arc<ChangeStats>,
-) {
-    let mut previous: Option<Arc<Value>> = None;
+) -> Hooks {
+    // The collection sequence of the snapshot handled last (an earlier run's `previous` has its
+    // own run's sequence, so it is not one of these).
+    let mut handled: Option<u64> = None;
     loop {
         let stopping = tokio::select! {
             changed = published.changed() => changed.is_err(),
@@ -101,8 +138,9 @@ async fn follow(
         };
         let latest = published.borrow_and_update().clone();
         if let Some(latest) = latest
-            && previous_sequence(&previous) != Some(latest.snapshot.collection.sequence)
+            && handled != Some(latest.snapshot.collection.sequence)
         {
+            handled = Some(latest.snapshot.collection.sequence);
             handle(latest, &mut previous, &mut parts, &events, &stats);
         }
         if stopping {
@@ -116,11 +154,7 @@ async fn follow(
     if let Some(files) = parts.files {
         files.finish().await;
     }
-}
-
-/// The collection sequence of the snapshot handled last.
-fn previous_sequence(previous: &Option<Arc<Value>>) -> Option<u64> {
-    previous.as_ref()?.pointer("/collection/sequence")?.as_u64()
+    parts.hooks
 }
 
 fn handle(
@@ -148,7 +182,7 @@ fn handle(
     if let Some(history) = &parts.history {
         history.offer(event.published.clone(), value.clone(), stats);
     }
-    let name = snapshot_name(parts.name.as_deref(), &event.published);
+    let name = snapshot_name(parts.name.as_deref(), &event.published.snapshot);
     if let Some(files) = &mut parts.files {
         files.offer(&name, event.published.clone(), value.clone(), parts.filter.clone(), stats);
     }
@@ -160,8 +194,8 @@ fn handle(
 
 /// The name files and hook events carry: `[service] name`, else the service section's name, else
 /// `status`.
-fn snapshot_name(configured: Option<&str>, published: &Published) -> String {
-    let from_snapshot = published.snapshot.service.value().map(|service| service.name.as_str());
+pub(crate) fn snapshot_name(configured: Option<&str>, snapshot: &Snapshot) -> String {
+    let from_snapshot = snapshot.service.value().map(|service| service.name.as_str());
     configured.or(from_snapshot).unwrap_or("status").to_owned()
 }
 

@@ -31,6 +31,15 @@ pub trait Collector: Send + Sync + 'static {
     fn abandoned_total(&self) -> u64 {
         0
     }
+
+    /// Takes up where an earlier run left off: `previous` is the (redacted) snapshot a run before
+    /// this process published, as the store or the latest file kept it. A collector that reports a
+    /// rate (CPU per second) keeps what it needs as its previous sample, so that the first
+    /// collection of a one-shot run has one. Called before the first collection; must answer at
+    /// once. The default keeps nothing.
+    fn resume(&self, previous: &serde_json::Value) {
+        let _ = previous;
+    }
 }
 
 /// A collector's successful result.

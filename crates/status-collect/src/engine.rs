@@ -104,6 +104,14 @@ impl Engine {
         self.inner.health.as_ref()
     }
 
+    /// Hands `previous`, a snapshot an earlier run published, to every collector (see
+    /// [`Collector::resume`]).
+    pub(crate) fn resume(&self, previous: &serde_json::Value) {
+        for slot in &self.inner.slots {
+            slot.collector.resume(previous);
+        }
+    }
+
     /// The sections this engine fills, in collector order.
     pub fn sections(&self) -> Vec<SectionName> {
         self.inner.slots.iter().map(|slot| slot.collector.section()).collect()

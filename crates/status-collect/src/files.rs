@@ -221,6 +221,24 @@ pub fn write_snapshot_with_mode(
     Ok(WriteOutcome { changes })
 }
 
+/// The latest snapshot of `name` in `dir` as a writer reads it back before its write (without its
+/// diff marks): what a one-shot run compares its snapshot with. `None` when the directory or the
+/// file is absent, or the file is corrupt or too big (with a warning: the next write replaces it).
+/// Never follows a link. Blocking.
+pub(crate) fn read_previous(dir: &Path, name: &str) -> Result<Option<Value>, FilesError> {
+    let flags = rustix::fs::OFlags::RDONLY
+        | rustix::fs::OFlags::DIRECTORY
+        | rustix::fs::OFlags::NOFOLLOW
+        | rustix::fs::OFlags::CLOEXEC;
+    let handle = match rustix::fs::open(dir, flags, rustix::fs::Mode::empty()) {
+        Ok(handle) => handle,
+        Err(rustix::io::Errno::NOENT) => return Ok(None),
+        Err(errno) => return Err(io_error("open", dir)(errno.into())),
+    };
+    let at = Dir { fd: &handle, path: dir, mode: FilesConfig::DEFAULT_MODE };
+    Ok(read_latest(&at, &Names::new(name).latest)?.map(|(value, _)| value))
+}
+
 /// The file names (within the directory) of one snapshot name.
 struct Names {
     latest: String,

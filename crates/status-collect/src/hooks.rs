@@ -4,8 +4,9 @@
 //! The event is `{"name", "taken_at", "changed": [{key, kind, old, new}, …], "status": <snapshot>}`:
 //! POSTed as the body to a URL; on stdin for a command, whose environment also has `STATUS_CHANGED`,
 //! the changed keys as a JSON list. Hooks are fire-and-forget on a pool of [`POOL`]: a hook that finds
-//! the pool full is dropped and counted, and each runs under its own timeout. Nothing here waits for a
-//! hook, so a hook can never hold up collection. Logs name a hook by its position and kind only, never
+//! the pool full is dropped and counted, and each runs under its own timeout. Nothing on the collection
+//! path waits for a hook, so a hook can never hold up collection; a one-shot run waits for its hooks
+//! ([`Hooks::idle`]) before its process exits. Logs name a hook by its position and kind only, never
 //! by its command, URL or headers.
 
 mod command;
@@ -123,6 +124,14 @@ impl Hooks {
                 }
             });
         }
+    }
+}
+
+impl Hooks {
+    /// Waits until no hook runs: each is stopped at its timeout, so this ends within the longest.
+    pub(crate) async fn idle(&self) {
+        let all = u32::try_from(POOL).unwrap_or(u32::MAX);
+        let _ = self.pool.acquire_many(all).await;
     }
 }
 

@@ -108,6 +108,6 @@ pub use health::{HealthConfig, HealthEvaluator};
 pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
-pub use status::{Diagnostics, NoRuntime, OnDemand, Status, StatusBuilder};
+pub use status::{Diagnostics, NoRuntime, OnDemand, PipelineRun, Status, StatusBuilder};
 #[cfg(feature = "sqlite")]
 pub use store::{StoreError, StoreHealth};

@@ -27,7 +27,7 @@ use crate::runner::{self, LoopHandle};
 use crate::store::{DeployRecord, Store, StoreError};
 
 pub use builder::{NoRuntime, StatusBuilder};
-pub use on_demand::OnDemand;
+pub use on_demand::{OnDemand, PipelineRun};
 
 /// A running status collector: the background loop filling a cache, inside the host's runtime.
 /// Start one with [`Status::builder`]; stop it with [`Status::shutdown`].

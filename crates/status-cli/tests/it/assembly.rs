@@ -117,7 +117,8 @@ async fn snapshot_and_a_status_report_the_same_sections_for_the_databases_exampl
 fn a_one_shot_snapshot_counts_nothing_run_after_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("status.toml");
-    // Written as is: `hermetic` would remove the hook. It never runs: nothing runs after a one-shot.
+    // Written as is: `hermetic` would remove the hook. It never runs: the first run has no previous
+    // snapshot to differ from, and the pipeline runs after the snapshot its section is part of.
     let config = format!(
         "[[hooks.on_change]]\ncommand = [\"/bin/true\"]\n[workers]\nsocket = {:?}\n[state]\ndir = {:?}\n",
         dir.path().join("workers.sock"),

@@ -13,6 +13,7 @@ mod deploy;
 mod diff_history;
 mod example;
 mod health;
+mod one_shot;
 mod overload;
 mod probes;
 mod redaction;

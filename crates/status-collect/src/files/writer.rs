@@ -2,7 +2,7 @@
 //! time, for the change pipeline.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use serde_json::Value;
 use status_model::KeyFilter;
@@ -53,6 +53,8 @@ impl FilesWriter {
                 Ok(_) => stats.count(&stats.files_written_total),
                 Err(error) => {
                     stats.count(&stats.files_failures_total);
+                    *stats.files_last_error.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(error.to_string());
                     tracing::warn!(%error, "status files: snapshot not written; retrying with the next one");
                 }
             }

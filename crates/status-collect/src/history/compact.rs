@@ -67,7 +67,10 @@ pub(super) async fn insert(
     cutoff_ms: i64,
 ) -> Result<(), StoreError> {
     let failed = |what| move |source| StoreError::Query { what, source };
-    let mut tx = pool.begin().await.map_err(failed("begin a transaction"))?;
+    // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before the newest row is
+    // read. A deferred transaction that read first would fail at once, not wait, when another
+    // process (a `serve` beside a one-shot run) committed in between.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(failed("begin a transaction"))?;
     let stored: Option<(i64, i64, i64)> = sqlx::query_as(
         "SELECT id, taken_at_ms, sequence FROM history_snapshots ORDER BY id DESC LIMIT 1",
     )

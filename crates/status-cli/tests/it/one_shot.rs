@@ -1,0 +1,369 @@
+//! One-shot runs keep state: `status-cli snapshot` runs the pipeline a running `Status` runs (a
+//! history row, the latest/prev/diff files, hooks), takes up the previous snapshot across runs (the
+//! `[target]`'s CPU %), shares a state directory with a `serve`, and `--no-pipeline` leaves it all
+//! alone. Real processes, files, SQLite and git.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use status_collect::{History, STORE_FILE};
+use status_model::Timestamp;
+
+use super::BIN;
+
+/// A child process killed and reaped when dropped, so no test leaves one behind.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A process that burns some CPU: busy for a moment, then asleep for a moment, forever.
+fn burner() -> Child {
+    let script = "while :; do i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done; sleep 0.05; done";
+    Child(Command::new("sh").args(["-c", script]).spawn().expect("sh runs"))
+}
+
+/// A git repository with one commit, clean.
+fn repo(dir: &Path) -> PathBuf {
+    let path = dir.join("repo");
+    std::fs::create_dir(&path).unwrap();
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(&path)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "init"]);
+    path
+}
+
+/// A config with the whole pipeline, under `dir`: history, files, a command hook appending
+/// `$STATUS_CHANGED` to `hook.log`, and a watched git repository. Host gauges and health checks
+/// (which follow the machine's load) are left out of change detection, so only the test's
+/// change counts.
+fn config(dir: &Path, extra: &str) -> PathBuf {
+    let hook = format!("cat > /dev/null; echo \"$STATUS_CHANGED\" >> {:?}", dir.join("hook.log"));
+    let text = format!(
+        "{extra}\n[service]\nname = \"app\"\n[state]\ndir = {state:?}\n[files]\ndir = {files:?}\n\
+         [history]\nenabled = true\n[diff]\nignore = [\"host\", \"health\", \"storage\", \"store\"]\n\
+         [[repos]]\npath = {repo:?}\nname = \"repo\"\n\
+         [[hooks.on_change]]\ncommand = [\"/bin/sh\", \"-c\", {hook:?}]\ntimeout = \"10s\"\n",
+        state = dir.join("state"),
+        files = dir.join("files"),
+        repo = dir.join("repo"),
+    );
+    let path = dir.join("status.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn read_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn taken_at(snapshot: &Value) -> Timestamp {
+    snapshot["collection"]["taken_at"].as_str().unwrap().parse().unwrap()
+}
+
+/// Every snapshot in the history, oldest first, put back together.
+fn history(dir: &Path) -> Vec<Value> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let history = History::open(&dir.join("state").join(STORE_FILE)).await.unwrap();
+        history.snapshot_values(None, 100_000).await.unwrap()
+    })
+}
+
+fn hook_lines(dir: &Path) -> Vec<String> {
+    match std::fs::read_to_string(dir.join("hook.log")) {
+        Ok(text) => text.lines().map(str::to_owned).collect(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => panic!("hook.log: {error}"),
+    }
+}
+
+#[test]
+fn three_cron_runs_rotate_the_files_store_three_rows_fire_the_hook_once_and_show_the_cpu() {
+    status_testkit::require_tools!("git");
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let repo = repo(dir);
+    let target = burner();
+    let config = config(dir, &format!("[target]\npid = {}", target.0.id()));
+    // As cron would: one process per run; the repository is made dirty after the first.
+    let script = r#"for i in 1 2 3; do
+        "$BIN" snapshot --config "$CONFIG" > "$DIR/out$i.json" 2> "$DIR/err$i.txt" || exit $i
+        if [ $i = 1 ]; then echo change > "$REPO/file"; fi
+        sleep 2
+    done"#;
+    let status = Command::new("sh")
+        .args(["-c", script])
+        .env("BIN", BIN)
+        .env("CONFIG", &config)
+        .env("DIR", dir)
+        .env("REPO", &repo)
+        .status()
+        .unwrap();
+    let runs: Vec<Value> = (1..=3).map(|i| read_json(&dir.join(format!("out{i}.json")))).collect();
+    let errors: Vec<String> = (1..=3)
+        .map(|i| std::fs::read_to_string(dir.join(format!("err{i}.txt"))).unwrap())
+        .collect();
+    assert!(status.success(), "run {:?} failed: {errors:?}", status.code());
+    for (run, stderr) in errors.iter().enumerate() {
+        assert!(!stderr.contains("WARN") && !stderr.contains("ERROR"), "run {}: {stderr}", run + 1);
+    }
+
+    // The files rotated: latest is the third run's snapshot, prev the second's.
+    let files = dir.join("files");
+    let latest = read_json(&files.join("app.latest.json"));
+    let prev = read_json(&files.join("app.prev.json"));
+    assert_eq!(taken_at(&latest), taken_at(&runs[2]));
+    assert_eq!(taken_at(&prev), taken_at(&runs[1]));
+    assert_eq!(latest["has_diff"], false, "the third run changed nothing");
+    assert_eq!(prev["has_diff"], true, "the second run found the dirty repository");
+    assert!(
+        prev["diff_fields"].to_string().contains("repos.repo.dirty"),
+        "{}",
+        prev["diff_fields"]
+    );
+    assert!(!files.join("app.diff.json").exists(), "no diff file after an unchanged run");
+
+    // Three rows, one a run, equal to what each run printed.
+    let rows = history(dir);
+    assert_eq!(rows.len(), 3, "one history row a run");
+    for (row, run) in rows.iter().zip(&runs) {
+        assert_eq!(taken_at(row), taken_at(run));
+        assert_eq!(row["repos"], run["repos"]);
+    }
+
+    // The hook ran once, for the run whose snapshot changed, and was waited for.
+    let fired = hook_lines(dir);
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert!(fired[0].contains("repos.repo.dirty"), "{fired:?}");
+    assert_eq!(runs[1]["repos"]["repo"]["dirty"], true);
+
+    // The target's CPU %: none on the first run (nothing before it), then the rate since the
+    // run before, as its CPU seconds and the snapshots' times give it.
+    let pid = u64::from(target.0.id());
+    for run in &runs {
+        assert_eq!(run["process"]["pid"], pid, "the target, not the CLI");
+    }
+    assert_eq!(runs[0]["process"]["cpu_pct"], Value::Null);
+    let reason = &runs[0]["collection"]["sections"]["process"]["unmeasured"]["cpu_pct"];
+    assert!(reason.as_str().unwrap().contains("first collection"), "{reason}");
+    for pair in runs.windows(2) {
+        let (before, after) = (&pair[0], &pair[1]);
+        let cpu_pct = after["process"]["cpu_pct"].as_f64().expect("a CPU % on a later run");
+        let cpu = after["process"]["cpu_seconds_total"].as_f64().unwrap()
+            - before["process"]["cpu_seconds_total"].as_f64().unwrap();
+        let wall = taken_at(after).duration_since(taken_at(before)).as_secs_f64();
+        let expected = cpu / wall * 100.0;
+        assert!(cpu_pct > 0.0, "the burner burned: {cpu_pct}");
+        // The rate ends when the target was read, a little after the snapshot's time.
+        assert!(
+            (cpu_pct - expected).abs() <= expected * 0.1 + 0.5,
+            "cpu_pct {cpu_pct}, expected {expected:.2} ({cpu} s over {wall} s)"
+        );
+    }
+}
+
+#[test]
+fn no_pipeline_reads_and_writes_nothing_in_the_state() {
+    status_testkit::require_tools!("git");
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let repo = repo(dir);
+    let config = config(dir, "");
+    let config = config.to_str().unwrap();
+    let first = super::run(&["snapshot", "--config", config]);
+    assert!(first.status.success(), "{first:?}");
+    let listing = |dir: &Path| -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+        let mut files = BTreeMap::new();
+        for sub in ["state", "files"] {
+            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+                files.insert(path.clone(), (std::fs::read(&path).unwrap(), modified));
+            }
+        }
+        files
+    };
+    let before = listing(dir);
+    assert!(before.keys().any(|path| path.ends_with("app.latest.json")), "{:?}", before.keys());
+    // A change the hook would be told of.
+    std::fs::write(repo.join("file"), "change").unwrap();
+    let output = super::run(&["snapshot", "--config", config, "--no-pipeline"]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(super::json(&output)["repos"]["repo"]["dirty"], true);
+    assert_eq!(listing(dir), before, "--no-pipeline changed the state or files directory");
+    assert!(hook_lines(dir).is_empty(), "no hook without the pipeline");
+    assert_eq!(history(dir).len(), 1);
+    // `--diff` needs the pipeline's comparison.
+    let refused = super::run(&["snapshot", "--config", config, "--no-pipeline", "--diff"]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+}
+
+#[test]
+fn a_corrupt_store_is_named_and_the_latest_file_is_kept() {
+    status_testkit::require_tools!("git");
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    repo(dir);
+    let config = config(dir, "");
+    let config = config.to_str().unwrap();
+    let first = super::run(&["snapshot", "--config", config]);
+    assert!(first.status.success(), "{first:?}");
+    let store = dir.join("state").join(STORE_FILE);
+    std::fs::write(&store, b"this is not a database, and never was one").unwrap();
+    let output = super::run(&["snapshot", "--config", config, "--diff"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains(&store.display().to_string()), "the store is named: {stderr}");
+    // The snapshot was printed whole, compared with the latest file, which was rotated, not lost.
+    let printed = super::json(&output);
+    let latest = read_json(&dir.join("files").join("app.latest.json"));
+    assert_eq!(taken_at(&latest), taken_at(&printed));
+    let prev = read_json(&dir.join("files").join("app.prev.json"));
+    assert_eq!(taken_at(&prev), taken_at(&super::json(&first)));
+    assert!(stderr.contains("changed since the previous snapshot"), "{stderr}");
+}
+
+/// Whether a log line says something went wrong in the pipeline or the store: an error, or a
+/// warning of the history, the files, the store or a hook. Lock waits are counted apart.
+fn trouble(line: &str) -> bool {
+    let pipeline = ["status history", "status files", "status store", "status hook", "corrupt"];
+    !line.contains("locked")
+        && (line.contains("ERROR")
+            || (line.contains("WARN") && pipeline.iter().any(|part| line.contains(part))))
+}
+
+/// `serve` and a loop of one-shot runs on one state directory for `length`, while a reader parses
+/// the latest and prev files as fast as it can: every file parses, every collection of both is a
+/// row, and neither logs an error.
+#[expect(clippy::print_stderr, reason = "the runs, rows and lock waits are the figures to report")]
+fn serve_beside_one_shot_runs(length: Duration) {
+    status_testkit::require_tools!("git");
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path().to_owned();
+    repo(&dir);
+    let config = config(&dir, "[collect]\ninterval = \"5s\"");
+    let mut serve = Child(
+        Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0", "--config", config.to_str().unwrap()])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let serve_pid = serve.0.id();
+    let mut stderr = BufReader::new(serve.0.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("serving status") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "serve exited early");
+    }
+    let serve_log = std::thread::spawn(move || {
+        let mut log = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut log);
+        log
+    });
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(AtomicU64::new(0));
+    let reader = {
+        let (stop, reads, files) = (stop.clone(), reads.clone(), dir.join("files"));
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                for name in ["app.latest.json", "app.prev.json"] {
+                    match std::fs::read(files.join(name)) {
+                        Ok(bytes) => {
+                            serde_json::from_slice::<Value>(&bytes)
+                                .unwrap_or_else(|error| panic!("{name} is corrupt: {error}"));
+                            reads.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(error) => panic!("{name}: {error}"),
+                    }
+                }
+            }
+        })
+    };
+
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    let mut lock_waits = 0;
+    while started.elapsed() < length {
+        let output = super::run(&["snapshot", "--config", config.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        // The only trouble allowed is another writer's lock, waited for and counted.
+        let waits = stderr.lines().filter(|line| line.contains("locked")).count();
+        lock_waits += waits;
+        let other: Vec<&str> = stderr.lines().filter(|line| trouble(line)).collect();
+        assert!(other.is_empty(), "one-shot run {}: {other:?}", runs.len() + 1);
+        assert!(output.status.success() || waits > 0, "{output:?}");
+        runs.push(super::json(&output));
+    }
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(i32::try_from(serve_pid).unwrap()).unwrap(),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    assert!(serve.0.wait().unwrap().success(), "serve stopped cleanly");
+    let serve_log = serve_log.join().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    reader.join().expect("every latest and prev file read parsed");
+
+    let rows = history(&dir);
+    let (served, one_shot): (Vec<&Value>, Vec<&Value>) =
+        rows.iter().partition(|row| row["process"]["pid"] == u64::from(serve_pid));
+    // Every one-shot run is a row.
+    let stored: Vec<Timestamp> = one_shot.iter().map(|row| taken_at(row)).collect();
+    let printed: Vec<Timestamp> = runs.iter().map(taken_at).collect();
+    assert_eq!(stored, printed, "a one-shot run's row is missing");
+    // Every collection of serve is a row: its sequences run 1, 2, … with no gap, up to the one
+    // taken at shutdown.
+    let sequences: Vec<u64> =
+        served.iter().map(|row| row["collection"]["sequence"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = (1..=sequences.len() as u64).collect();
+    assert_eq!(sequences, expected, "a row of serve is missing");
+    assert!(sequences.len() >= 2, "{sequences:?}");
+    let warnings: Vec<&str> = serve_log.lines().filter(|line| trouble(line)).collect();
+    lock_waits += serve_log.lines().filter(|line| line.contains("locked")).count();
+    assert!(warnings.is_empty(), "serve: {warnings:?}");
+    eprintln!(
+        "{} one-shot runs and {} collections of serve in {:?}: {} rows, {} file reads, \
+         {lock_waits} lock waits",
+        runs.len(),
+        served.len(),
+        started.elapsed(),
+        rows.len(),
+        reads.load(Ordering::Relaxed),
+    );
+}
+
+#[test]
+fn serve_and_one_shot_runs_share_a_state_dir() {
+    serve_beside_one_shot_runs(Duration::from_secs(15));
+}
+
+#[test]
+#[ignore = "a minute long; run by hand: cargo test -p status-cli --test it -- --ignored one_minute"]
+fn serve_and_one_shot_runs_share_a_state_dir_for_one_minute() {
+    serve_beside_one_shot_runs(Duration::from_secs(60));
+}
