@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use status_model::{KeyFilter, Snapshot, diff};
+use status_model::{KeyFilter, diff};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -182,7 +182,7 @@ fn handle(
     if let Some(history) = &parts.history {
         history.offer(event.published.clone(), value.clone(), stats);
     }
-    let name = snapshot_name(parts.name.as_deref(), &event.published.snapshot);
+    let name = snapshot_name(parts.name.as_deref(), &event.published);
     if let Some(files) = &mut parts.files {
         files.offer(&name, event.published.clone(), value.clone(), parts.filter.clone(), stats);
     }
@@ -193,10 +193,11 @@ fn handle(
 }
 
 /// The name files and hook events carry: `[service] name`, else the service section's name, else
-/// `status`.
-pub(crate) fn snapshot_name(configured: Option<&str>, snapshot: &Snapshot) -> String {
-    let from_snapshot = snapshot.service.value().map(|service| service.name.as_str());
-    configured.or(from_snapshot).unwrap_or("status").to_owned()
+/// `status`; scrubbed of what the redaction policy hashed or dropped, as every output is.
+pub(crate) fn snapshot_name(configured: Option<&str>, published: &Published) -> String {
+    let from_snapshot = published.snapshot.service.value().map(|service| service.name.as_str());
+    let name = configured.or(from_snapshot).unwrap_or("status");
+    published.scrubber.scrub(name).unwrap_or_else(|| name.to_owned())
 }
 
 #[cfg(test)]

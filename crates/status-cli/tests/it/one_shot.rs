@@ -367,3 +367,68 @@ fn serve_and_one_shot_runs_share_a_state_dir() {
 fn serve_and_one_shot_runs_share_a_state_dir_for_one_minute() {
     serve_beside_one_shot_runs(Duration::from_secs(60));
 }
+
+/// Every file, row, hook payload and line a one-shot run leaves under `dir`, as bytes.
+fn everything_left(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut left = Vec::new();
+    for sub in ["state", "files", "hook"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(sub)) else { continue };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            left.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    left
+}
+
+/// Two runs of `snapshot --diff` with the repository made dirty between them (so the hook runs),
+/// with `redact` as the `[redact]` table; the hook saves its stdin under `dir/hook`. Returns what
+/// the two runs printed, stdout and stderr.
+fn two_runs_with_a_hook(dir: &Path, service: &str, redact: &str) -> Vec<u8> {
+    let repo = repo(dir);
+    std::fs::create_dir(dir.join("hook")).unwrap();
+    let hook = format!("cat > {:?}", dir.join("hook").join("stdin.json"));
+    let text = format!(
+        "[service]\nname = {service:?}\n[redact]\n{redact}\n[state]\ndir = {state:?}\n\
+         [files]\ndir = {files:?}\n[history]\nenabled = true\n\
+         [diff]\nignore = [\"host\", \"health\", \"storage\", \"store\"]\n\
+         [[repos]]\npath = {repo:?}\nname = \"repo\"\n\
+         [[hooks.on_change]]\ncommand = [\"/bin/sh\", \"-c\", {hook:?}]\n",
+        state = dir.join("state"),
+        files = dir.join("files"),
+    );
+    let config = dir.join("status.toml");
+    std::fs::write(&config, text).unwrap();
+    let config = config.to_str().unwrap();
+    let mut printed = Vec::new();
+    for run in 0..2 {
+        if run == 1 {
+            std::fs::write(repo.join("file"), "change").unwrap();
+        }
+        let output = super::run(&["snapshot", "--config", config, "--diff"]);
+        assert!(output.status.success(), "{output:?}");
+        printed.extend_from_slice(&output.stdout);
+        printed.extend_from_slice(&output.stderr);
+    }
+    assert!(dir.join("hook").join("stdin.json").exists(), "the hook ran");
+    printed
+}
+
+#[test]
+fn nothing_a_one_shot_run_leaves_holds_what_the_policy_drops() {
+    status_testkit::require_tools!("git");
+    const SECRET: &str = "svc-secret-7f3a";
+    let contains = |bytes: &[u8]| bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let printed = two_runs_with_a_hook(dir.path(), SECRET, "drop = [\"service.name\"]");
+    assert!(!contains(&printed), "printed: {}", String::from_utf8_lossy(&printed));
+    for (path, bytes) in everything_left(dir.path()) {
+        assert!(!contains(path.as_os_str().as_encoded_bytes()), "a file is named by it: {path:?}");
+        assert!(!contains(&bytes), "{} holds it", path.display());
+    }
+    // Without the rule, the name is in the hook's payload and the files: the test above can fail.
+    let open = tempfile::tempdir().unwrap();
+    two_runs_with_a_hook(open.path(), SECRET, "");
+    let hook = std::fs::read(open.path().join("hook").join("stdin.json")).unwrap();
+    assert!(contains(&hook));
+}

@@ -175,8 +175,8 @@ impl OnDemand {
         if let Some(previous) = &previous {
             self.engine.resume(&previous.value);
         }
-        let snapshot = self.engine.collect().await;
-        let name = crate::changes::snapshot_name(self.config.service.name.as_deref(), &snapshot);
+        let published = self.cache.publish(self.engine.collect().await)?;
+        let name = crate::changes::snapshot_name(self.config.service.name.as_deref(), &published);
         if compare
             && previous.as_ref().is_none_or(|previous| !previous.file)
             && named.as_deref() != Some(name.as_str())
@@ -192,6 +192,7 @@ impl OnDemand {
             Some(Previous { value, source, .. }) => (Some(Arc::new(value)), Some(source)),
             None => (None, None),
         };
+        // Published already: the pipeline handles the cache's latest snapshot when it stops.
         let changes = Changes::spawn_after(
             &self.config,
             &self.cache,
@@ -201,13 +202,6 @@ impl OnDemand {
             baseline,
         );
         let mut events = changes.subscribe();
-        let published = match self.cache.publish(snapshot) {
-            Ok(published) => published,
-            Err(error) => {
-                changes.stop().await;
-                return Err(error);
-            }
-        };
         changes.finish().await;
         let changes = match events.try_recv() {
             Ok(event) => event.changes.clone(),
