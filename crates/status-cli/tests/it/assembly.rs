@@ -55,13 +55,44 @@ async fn from_a_status(file: &Path) -> Sections {
     snapshot.collection.sections.keys().cloned().collect()
 }
 
-/// Every example configuration, with its name: the README's blocks that are configurations
-/// (not the `[dependencies]` one) and `status.example.toml`.
+/// Every example configuration, with its name: every `*.toml` at the top that is a configuration
+/// (`status.example.toml`), and every block of the Markdown at the top and in `docs/` that is one
+/// (not the README's `[dependencies]` block).
 fn examples() -> Vec<(String, String)> {
     let mut examples = vec![("the embedded default".to_owned(), String::new())];
-    let example = std::fs::read_to_string(root().join("status.example.toml")).unwrap();
-    examples.push(("status.example.toml".to_owned(), example));
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut markdown = Vec::new();
+    for dir in [root(), root().join("docs")] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            match path.extension().and_then(|extension| extension.to_str()) {
+                Some("toml") => {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    if Config::parse(&text, &name).is_ok() {
+                        examples.push((name, text));
+                    }
+                }
+                Some("md") => markdown.push(path),
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        examples.iter().any(|(name, _)| name == "status.example.toml"),
+        "status.example.toml is a configuration"
+    );
+    let mut blocks = 0;
+    for path in markdown {
+        blocks += markdown_examples(&path, &mut examples);
+    }
+    assert!(blocks >= 1, "the README has a configuration block");
+    examples
+}
+
+/// Adds `path`'s TOML blocks that are configurations to `examples`; returns how many.
+fn markdown_examples(path: &Path, examples: &mut Vec<(String, String)>) -> usize {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let readme = std::fs::read_to_string(path).unwrap();
     let mut block: Option<String> = None;
     let mut blocks = 0;
     for line in readme.lines() {
@@ -69,9 +100,9 @@ fn examples() -> Vec<(String, String)> {
             None if line.starts_with("```toml") => block = Some(String::new()),
             None => {}
             Some(text) if line.starts_with("```") => {
-                if Config::parse(text, "README").is_ok() {
+                if Config::parse(text, &name).is_ok() {
                     blocks += 1;
-                    examples.push((format!("README block {blocks}"), text.clone()));
+                    examples.push((format!("{name} block {blocks}"), text.clone()));
                 }
                 block = None;
             }
@@ -81,8 +112,7 @@ fn examples() -> Vec<(String, String)> {
             }
         }
     }
-    assert!(blocks >= 1, "the README has a configuration block");
-    examples
+    blocks
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
