@@ -329,6 +329,9 @@ fn serve_beside_one_shot_runs(length: Duration) {
     stop.store(true, Ordering::Relaxed);
     reader.join().expect("every latest and prev file read parsed");
 
+    let warnings: Vec<&str> = serve_log.lines().filter(|line| trouble(line)).collect();
+    lock_waits += serve_log.lines().filter(|line| line.contains("locked")).count();
+    assert!(warnings.is_empty(), "serve: {warnings:?}");
     let rows = history(&dir);
     let (served, one_shot): (Vec<&Value>, Vec<&Value>) =
         rows.iter().partition(|row| row["process"]["pid"] == u64::from(serve_pid));
@@ -343,9 +346,6 @@ fn serve_beside_one_shot_runs(length: Duration) {
     let expected: Vec<u64> = (1..=sequences.len() as u64).collect();
     assert_eq!(sequences, expected, "a row of serve is missing");
     assert!(sequences.len() >= 2, "{sequences:?}");
-    let warnings: Vec<&str> = serve_log.lines().filter(|line| trouble(line)).collect();
-    lock_waits += serve_log.lines().filter(|line| line.contains("locked")).count();
-    assert!(warnings.is_empty(), "serve: {warnings:?}");
     eprintln!(
         "{} one-shot runs and {} collections of serve in {:?}: {} rows, {} file reads, \
          {lock_waits} lock waits",

@@ -144,21 +144,28 @@ async fn a_hook_that_sleeps_a_minute_does_not_delay_collection() {
 )]
 fn lock_from_another_process(db: &std::path::Path) -> std::process::Child {
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new("sqlite3")
-        .arg(db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("the sqlite3 CLI is installed");
-    let stdin = child.stdin.as_mut().unwrap();
-    // The CLI fails a busy BEGIN at once, yet would still print 'locked': wait out a write of the
-    // pipeline's that holds the lock right then.
-    stdin.write_all(b".timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n").unwrap();
-    stdin.flush().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "locked");
-    child
+    // The CLI may fail a busy BEGIN at once, whatever its timeout (a writer of the pipeline's holds
+    // the lock right then): with `.bail on` it then exits instead of printing 'locked', and the
+    // lock is asked for again.
+    for _ in 0..20 {
+        let mut child = std::process::Command::new("sqlite3")
+            .arg(db)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the sqlite3 CLI is installed");
+        let stdin = child.stdin.as_mut().unwrap();
+        stdin.write_all(b".bail on\n.timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+        if line.trim() == "locked" {
+            return child;
+        }
+        let _ = child.wait();
+    }
+    panic!("the sqlite3 CLI never got the lock on {}", db.display());
 }
 
 #[tokio::test]
@@ -169,7 +176,9 @@ async fn a_locked_store_is_logged_and_counted_and_rows_resume_after() {
     let state = tempfile::tempdir().unwrap();
     let db = state.path().join(crate::history::STORE_FILE);
     let config = config("[history]\nenabled = true\n", state.path());
-    let (cache, changes, running) = start(&config, Duration::from_millis(50));
+    // A collection every 200 ms: the writer, which takes the write lock before it reads, leaves
+    // the other process gaps to take it in (back to back, a slow debug build's writer would not).
+    let (cache, changes, running) = start(&config, Duration::from_millis(200));
     let stats = changes.stats();
     until("a first row", || stats.counts().history_rows_written_total >= 1).await;
 

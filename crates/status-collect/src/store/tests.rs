@@ -94,3 +94,29 @@ fn deploys_and_history_share_one_file_in_either_order() {
         });
     }
 }
+
+/// Several processes opening one new store at once (a `serve` and one-shot runs on one state
+/// directory) all get it migrated: pools of their own, as separate processes have, on threads of
+/// their own.
+#[test]
+fn pools_opening_a_new_store_at_once_all_get_it_migrated() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    runtime().block_on(async {
+                        let pool = open_pool(&path).await?;
+                        pool.close().await;
+                        Ok::<(), StoreError>(())
+                    })
+                })
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap().expect("every opener gets a migrated store");
+        }
+    }
+}
