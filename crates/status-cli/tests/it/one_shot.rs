@@ -53,11 +53,12 @@ fn repo(dir: &Path) -> PathBuf {
 }
 
 /// A config with the whole pipeline, under `dir`: history, files, a command hook appending
-/// `$STATUS_CHANGED` to `hook.log`, and a watched git repository. Host gauges and health checks
+/// `$STATUS_CHANGED` to `hook.log` a second after it starts, and a watched git repository. Host gauges and health checks
 /// (which follow the machine's load) are left out of change detection, so only the test's
 /// change counts.
 fn config(dir: &Path, extra: &str) -> PathBuf {
-    let hook = format!("cat > /dev/null; echo \"$STATUS_CHANGED\" >> {:?}", dir.join("hook.log"));
+    let hook =
+        format!("cat > /dev/null; sleep 1; echo \"$STATUS_CHANGED\" >> {:?}", dir.join("hook.log"));
     let text = format!(
         "{extra}\n[service]\nname = \"app\"\n[state]\ndir = {state:?}\n[files]\ndir = {files:?}\n\
          [history]\nenabled = true\n[diff]\nignore = [\"host\", \"health\", \"storage\", \"store\"]\n\
@@ -106,9 +107,11 @@ fn three_cron_runs_rotate_the_files_store_three_rows_fire_the_hook_once_and_show
     let repo = repo(dir);
     let target = burner();
     let config = config(dir, &format!("[target]\npid = {}", target.0.id()));
-    // As cron would: one process per run; the repository is made dirty after the first.
+    // As cron would: one process per run; the repository is made dirty after the first. The
+    // hooks that fired are counted as soon as each run has exited.
     let script = r#"for i in 1 2 3; do
         "$BIN" snapshot --config "$CONFIG" > "$DIR/out$i.json" 2> "$DIR/err$i.txt" || exit $i
+        cat "$DIR/hook.log" 2> /dev/null | wc -l > "$DIR/hooks$i.txt"
         if [ $i = 1 ]; then echo change > "$REPO/file"; fi
         sleep 2
     done"#;
@@ -152,7 +155,13 @@ fn three_cron_runs_rotate_the_files_store_three_rows_fire_the_hook_once_and_show
         assert_eq!(row["repos"], run["repos"]);
     }
 
-    // The hook ran once, for the run whose snapshot changed, and was waited for.
+    // The hook ran once, for the run whose snapshot changed, and was waited for: its line (written
+    // a second after it started) was there when that run exited.
+    let hooks_after = |run: u32| {
+        let text = std::fs::read_to_string(dir.join(format!("hooks{run}.txt"))).unwrap();
+        text.trim().parse::<u32>().unwrap()
+    };
+    assert_eq!([hooks_after(1), hooks_after(2), hooks_after(3)], [0, 1, 1]);
     let fired = hook_lines(dir);
     assert_eq!(fired.len(), 1, "{fired:?}");
     assert!(fired[0].contains("repos.repo.dirty"), "{fired:?}");
@@ -184,7 +193,7 @@ fn three_cron_runs_rotate_the_files_store_three_rows_fire_the_hook_once_and_show
 }
 
 #[test]
-fn no_pipeline_reads_and_writes_nothing_in_the_state() {
+fn no_pipeline_reads_and_writes_nothing_in_the_state_and_no_diff_runs_no_hook() {
     status_testkit::require_tools!("git");
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -214,6 +223,12 @@ fn no_pipeline_reads_and_writes_nothing_in_the_state() {
     assert_eq!(listing(dir), before, "--no-pipeline changed the state or files directory");
     assert!(hook_lines(dir).is_empty(), "no hook without the pipeline");
     assert_eq!(history(dir).len(), 1);
+    // `--no-diff`: the row and the files (which mark their own diff), but no comparison, no hook.
+    let output = super::run(&["snapshot", "--config", config, "--no-diff"]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(hook_lines(dir).is_empty(), "no hook with --no-diff");
+    assert_eq!(history(dir).len(), 2);
+    assert_eq!(read_json(&dir.join("files").join("app.latest.json"))["has_diff"], true);
     // `--diff` needs the pipeline's comparison.
     let refused = super::run(&["snapshot", "--config", config, "--no-pipeline", "--diff"]);
     assert_eq!(refused.status.code(), Some(2), "{refused:?}");

@@ -163,6 +163,7 @@ impl OnDemand {
         compare: bool,
     ) -> Result<PipelineRun, serde_json::Error> {
         let mut failures = Vec::new();
+        let before = self.stats.counts();
         // The name files carry; the one the snapshot gives is known only after collecting.
         let named = self.config.service.name.clone().or_else(|| self.config.target.name.clone());
         let mut previous = match self.previous(named.as_deref()).await {
@@ -208,7 +209,7 @@ impl OnDemand {
             Err(_) => Vec::new(),
         };
         let counts = self.stats.counts();
-        failures.extend(self.pipeline_failures(&counts).await);
+        failures.extend(self.pipeline_failures(&before, &counts).await);
         self.close().await;
         Ok(PipelineRun { published, previous: source, changes, counts, failures })
     }
@@ -260,17 +261,22 @@ impl OnDemand {
         Ok(value.map(|value| Previous { value, source, file: true }))
     }
 
-    /// What the pipeline failed to do, each naming its file.
-    async fn pipeline_failures(&self, counts: &ChangeCounts) -> Vec<String> {
+    /// What the pipeline failed to do between the counts `before` and `after`, each naming its
+    /// file.
+    async fn pipeline_failures(&self, before: &ChangeCounts, after: &ChangeCounts) -> Vec<String> {
         let mut failures = Vec::new();
+        let not_stored = after.history_failures_total + after.history_skipped_total
+            > before.history_failures_total + before.history_skipped_total;
+        let not_written = after.files_failures_total + after.files_skipped_total
+            > before.files_failures_total + before.files_skipped_total;
         #[cfg(feature = "sqlite")]
-        if counts.history_failures_total > 0 || counts.history_skipped_total > 0 {
+        if not_stored {
             let path = self.store.path().display();
             let why =
                 self.store.health().await.commit_error.unwrap_or_else(|| "see the log".into());
             failures.push(format!("the snapshot was not stored in the history in {path}: {why}"));
         }
-        if counts.files_failures_total > 0 || counts.files_skipped_total > 0 {
+        if not_written {
             let why =
                 self.stats.files_last_error.lock().unwrap_or_else(PoisonError::into_inner).clone();
             let dir = self.config.files.resolved_dir().unwrap_or_default();
