@@ -45,6 +45,7 @@ fn planted() -> Snapshot {
         sequence: 1,
         interval_seconds: Some(30.0),
         abandoned_total: 0,
+        left_out: Default::default(),
         sections,
     });
     snapshot.put(SectionData::Host(HostSection {

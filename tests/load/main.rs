@@ -88,6 +88,7 @@ fn first_snapshot() -> Snapshot {
         sequence: 0,
         interval_seconds: Some(30.0),
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     })
 }

@@ -302,7 +302,7 @@ async fn snapshot(
     output.check().map_err(SnapshotError::Before)?;
     let collection = Status::builder()
         .config(config)
-        .on_demand()
+        .one_shot()
         .map_err(|error| SnapshotError::Before(error.to_string()))?;
     let serialize =
         |error| SnapshotError::Before(format!("failed to serialize the snapshot: {error}"));

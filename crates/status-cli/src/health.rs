@@ -126,7 +126,7 @@ fn only(verdict: Verdict, name: &str) -> Result<Verdict, Unknown> {
 async fn from_collection(config: Option<&Path>) -> Result<Verdict, Unknown> {
     let config = crate::commands::load_config(config).map_err(|reason| (None, reason))?;
     let collection =
-        Status::builder().config(config).on_demand().map_err(|error| (None, error.to_string()))?;
+        Status::builder().config(config).one_shot().map_err(|error| (None, error.to_string()))?;
     // The lines come from the redacted report, as a server's `/health` would serve them.
     let published = collection
         .collect()

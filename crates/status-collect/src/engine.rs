@@ -139,6 +139,7 @@ impl Engine {
             sequence: self.inner.sequence.fetch_add(1, Ordering::Relaxed) + 1,
             interval_seconds: self.inner.interval.map(|interval| interval.as_secs_f64()),
             abandoned_total: 0,
+            left_out: Default::default(),
             sections: BTreeMap::new(),
         });
         let now = Instant::now();

@@ -69,6 +69,7 @@
 //!     sequence: 1,
 //!     interval_seconds: Some(30.0),
 //!     abandoned_total: 0,
+//!     left_out: Default::default(),
 //!     sections: BTreeMap::new(),
 //! };
 //! cache.publish(Snapshot::new(report)).unwrap();

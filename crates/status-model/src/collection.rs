@@ -23,6 +23,11 @@ pub struct CollectionReport {
     pub abandoned_total: u64,
     /// One report per configured section, keyed by section name.
     pub sections: BTreeMap<String, SectionReport>,
+    /// Sections this collection left out on purpose, with the reason for each, keyed by section
+    /// name: a one-shot command-line run without a `[target]` leaves out `process` and `runtime`,
+    /// which would describe only itself. Absent when nothing was left out.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub left_out: BTreeMap<String, String>,
 }
 
 /// How one section's collection went.

@@ -27,6 +27,7 @@ fn report() -> CollectionReport {
         sequence: 42,
         interval_seconds: Some(30.0),
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     }
 }

@@ -23,6 +23,7 @@
 //!     sequence: 1,
 //!     interval_seconds: Some(30.0),
 //!     abandoned_total: 0,
+//!     left_out: Default::default(),
 //!     sections: BTreeMap::new(),
 //! };
 //! let mut snapshot = Snapshot::new(report);

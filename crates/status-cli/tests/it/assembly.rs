@@ -34,7 +34,9 @@ fn hermetic(text: &str, dir: &Path) -> String {
     toml::to_string(&config).unwrap()
 }
 
-/// The sections `status-cli snapshot --config <file>` reports.
+/// The sections `status-cli snapshot --config <file>` reports, with the ones it left out on
+/// purpose: without a `[target]`, exactly `process` and `runtime`, which would describe only the
+/// short-lived command.
 #[expect(clippy::disallowed_methods, reason = "the test runs the CLI binary")]
 fn from_the_command_line(file: &Path) -> Sections {
     let output = Command::new(crate::BIN)
@@ -43,7 +45,25 @@ fn from_the_command_line(file: &Path) -> Sections {
         .expect("status-cli runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
     let snapshot = crate::json(&output);
-    snapshot["collection"]["sections"].as_object().unwrap().keys().cloned().collect()
+    let mut sections: Sections =
+        snapshot["collection"]["sections"].as_object().unwrap().keys().cloned().collect();
+    let left_out: Sections = snapshot["collection"]["left_out"]
+        .as_object()
+        .map(|left_out| left_out.keys().cloned().collect())
+        .unwrap_or_default();
+    let targeted = Config::load(file).unwrap().target.pid.is_some();
+    let expected: Sections = if targeted { Sections::new() } else { one_shot_leaves_out() };
+    assert_eq!(left_out, expected, "{}", snapshot["collection"]);
+    for section in &left_out {
+        assert!(snapshot.get(section).is_none(), "`{section}` left out, yet in the snapshot");
+    }
+    sections.extend(left_out);
+    sections
+}
+
+/// What a one-shot run without a `[target]` leaves out.
+fn one_shot_leaves_out() -> Sections {
+    ["process", "runtime"].into_iter().map(String::from).collect()
 }
 
 /// The sections the first collection of a `Status` started with `file` reports.
@@ -141,6 +161,39 @@ async fn snapshot_and_a_status_report_the_same_sections_for_the_databases_exampl
         command_line.contains("broker") && command_line.contains("messages"),
         "{command_line:?}"
     );
+}
+
+#[test]
+fn a_one_shot_snapshot_describes_its_target_and_leaves_itself_out_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("status.toml");
+    let state = format!("[state]\ndir = {:?}\n", dir.path().join("state"));
+    std::fs::write(&file, &state).unwrap();
+    let args = ["snapshot", "--no-pipeline", "--config", file.to_str().unwrap()];
+    let alone = crate::json(&crate::run(&args));
+    let left_out = &alone["collection"]["left_out"];
+    for section in one_shot_leaves_out() {
+        assert!(alone.get(&section).is_none(), "{section} describes the command itself");
+        let reason = left_out[&section].as_str().unwrap_or_default();
+        assert!(reason.contains("set [target]"), "{left_out}");
+        assert!(alone["collection"]["sections"].get(&section).is_none(), "{alone}");
+    }
+    let text = crate::run(&[
+        "snapshot",
+        "--no-pipeline",
+        "--format",
+        "text",
+        "--config",
+        file.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Left out: process, runtime"), "{text}");
+    // With a target (this test process), `process` describes it, and nothing is left out.
+    let targeted = format!("{state}[target]\npid = {}\n", std::process::id());
+    std::fs::write(&file, targeted).unwrap();
+    let described = crate::json(&crate::run(&args));
+    assert!(described["collection"].get("left_out").is_none(), "{}", described["collection"]);
+    assert_eq!(described["process"]["pid"], std::process::id(), "{}", described["process"]);
 }
 
 #[test]

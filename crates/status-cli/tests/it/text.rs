@@ -21,7 +21,8 @@ fn text_views_plain_and_markdown() {
     let resources = stdout(&["snapshot", "--format", "text", "--view", "resources", "--markdown"]);
     assert!(resources.starts_with("**status-cli** resources"), "{resources}");
     assert!(resources.contains("\n**Memory**: "), "{resources}");
-    assert!(resources.contains("CPU n/a (first collection"), "CPU needs two samples: {resources}");
+    // Without a `[target]` the process would be the command's own: left out, and said so.
+    assert!(resources.contains("\n**Process**: n/a (left out: "), "{resources}");
 
     assert!(resources.contains("\n**Snapshots**: 1 since start"), "{resources}");
 
@@ -30,7 +31,7 @@ fn text_views_plain_and_markdown() {
         stdout(&["snapshot", "--format", "text", "--view", "resources", "--markdown", "telegram"]);
     assert!(telegram.starts_with("*status\\-cli* resources"), "{telegram}");
     assert!(telegram.contains("\n*Memory*: "), "{telegram}");
-    assert!(telegram.contains("CPU n/a \\(first collection"), "{telegram}");
+    assert!(telegram.contains("n/a \\(left out: "), "{telegram}");
     assert!(!telegram.contains("**"), "{telegram}");
     let host = stdout(&["snapshot", "--format", "text", "--section", "host"]);
     assert!(host.starts_with("host ok in "), "{host}");

@@ -13,6 +13,7 @@ fn snapshot(sequence: u64) -> Snapshot {
         sequence,
         interval_seconds: None,
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     });
     snapshot.put_missing(SectionName::Host);

@@ -14,6 +14,7 @@ fn snapshot(second: i64) -> Snapshot {
         sequence: 0,
         interval_seconds: None,
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     })
 }

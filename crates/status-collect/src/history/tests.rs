@@ -23,6 +23,7 @@ fn published(sequence: u64, taken_at_ms: i64, alive_tasks: u64) -> (Arc<Publishe
         sequence,
         interval_seconds: None,
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     });
     snapshot.put(SectionData::Runtime(RuntimeSection {

@@ -30,6 +30,7 @@ fn event() -> SnapshotChange {
         sequence: 7,
         interval_seconds: None,
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     });
     snapshot.put_missing(status_model::SectionName::Host);

@@ -92,7 +92,17 @@ impl StatusBuilder {
     /// runtime, which the `runtime` section's probe runs on.
     pub fn on_demand(self) -> Result<OnDemand, NoRuntime> {
         tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
-        Ok(OnDemand::start(self.config, self.deps, self.diagnostics))
+        Ok(OnDemand::start(self.config, self.deps, self.diagnostics, false))
+    }
+
+    /// [`on_demand`](StatusBuilder::on_demand), for a process that lives for one collection, such
+    /// as a command-line run from cron: without a `[target]`, the `process` and `runtime` sections
+    /// would describe only that short-lived process, so they are left out, each reported
+    /// `unavailable` in the collection report with the reason. With a `[target]` it is the same
+    /// as `on_demand`.
+    pub fn one_shot(self) -> Result<OnDemand, NoRuntime> {
+        tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
+        Ok(OnDemand::start(self.config, self.deps, self.diagnostics, true))
     }
 
     /// [`spawn`](StatusBuilder::spawn), for callers that already know a runtime is running.

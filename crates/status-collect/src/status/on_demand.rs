@@ -1,5 +1,6 @@
 //! [`OnDemand`]: the collectors a [`Status`](super::Status) runs, collected only when asked.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
@@ -11,6 +12,8 @@ use super::Diagnostics;
 use crate::cache::{Cache, Published};
 use crate::change::{ChangeCounts, ChangeStats};
 use crate::changes::Changes;
+use crate::collector::Collector;
+use crate::collectors::Target;
 use crate::collectors::{self, Shared, ShutdownFlag, Sidecars};
 use crate::config::Config;
 use crate::diagnostics::line_counters;
@@ -20,6 +23,28 @@ use crate::history::History;
 #[cfg(feature = "sqlite")]
 use crate::store::Store;
 use crate::task::blocking;
+
+/// The sections a one-shot run without a `[target]` leaves out: they would describe only the
+/// short-lived process that collects (its pid, memory and CPU, its own tokio runtime).
+const ONLY_ITSELF: [SectionName; 2] = [SectionName::Process, SectionName::Runtime];
+
+/// Why a one-shot run leaves a section out, as its collection report says.
+const ONLY_ITSELF_REASON: &str = "a one-shot run would describe only itself, not the app: set [target] (pid, pidfile, name or systemd_unit) to describe the app's process";
+
+/// Takes the collectors of [`ONLY_ITSELF`] out of `sections`, returning what the collection
+/// report says of each.
+fn leave_out_self(sections: &mut Vec<Arc<dyn Collector>>) -> BTreeMap<String, String> {
+    let mut left_out = BTreeMap::new();
+    sections.retain(|collector| {
+        let section = collector.section();
+        let keep = !ONLY_ITSELF.contains(&section);
+        if !keep {
+            left_out.insert(section.as_str().to_owned(), ONLY_ITSELF_REASON.to_owned());
+        }
+        keep
+    });
+    left_out
+}
 
 /// The same collectors, deadline and health checks as a [`Status`](super::Status) with the same
 /// configuration, collected only when [`collect`](OnDemand::collect) is called: no background loop,
@@ -51,6 +76,8 @@ pub struct OnDemand {
     stats: Arc<ChangeStats>,
     #[cfg(feature = "sqlite")]
     store: Store,
+    /// The sections left out on purpose, with the reason, for each snapshot's collection report.
+    left_out: BTreeMap<String, String>,
 }
 
 /// What [`OnDemand::collect_with_pipeline`] did.
@@ -84,6 +111,7 @@ impl OnDemand {
         config: Config,
         deps: Arc<dyn StatusDeps>,
         diagnostics: Option<Diagnostics>,
+        one_shot: bool,
     ) -> OnDemand {
         let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
         let socket = config.workers.socket.as_ref().map(|_| {
@@ -112,7 +140,13 @@ impl OnDemand {
             traces: diagnostics.traces,
             socket,
         };
-        let engine = super::engine(&config, collectors::assemble(&config, shared));
+        let mut sections = collectors::assemble(&config, shared);
+        let left_out = if one_shot && Target::from_config(&config.target).is_none() {
+            leave_out_self(&mut sections)
+        } else {
+            BTreeMap::new()
+        };
+        let engine = super::engine(&config, sections);
         let cache = Cache::new(config.redact.redactor());
         OnDemand {
             config,
@@ -121,7 +155,15 @@ impl OnDemand {
             stats,
             #[cfg(feature = "sqlite")]
             store,
+            left_out,
         }
+    }
+
+    /// One collection, its report naming the sections left out on purpose.
+    async fn collect_once(&self) -> status_model::Snapshot {
+        let mut snapshot = self.engine.collect().await;
+        snapshot.collection.left_out.clone_from(&self.left_out);
+        snapshot
     }
 
     /// The configuration it collects with.
@@ -139,7 +181,7 @@ impl OnDemand {
     /// redacted by `[redact]`, serialized, with the health report. Fails only when the snapshot
     /// cannot be serialized.
     pub async fn collect(&self) -> Result<Arc<Published>, serde_json::Error> {
-        self.cache.publish(self.engine.collect().await)
+        self.cache.publish(self.collect_once().await)
     }
 
     /// One collection followed by what a running [`Status`](super::Status) does after each of its
@@ -176,7 +218,7 @@ impl OnDemand {
         if let Some(previous) = &previous {
             self.engine.resume(&previous.value);
         }
-        let published = self.cache.publish(self.engine.collect().await)?;
+        let published = self.cache.publish(self.collect_once().await)?;
         let name = crate::changes::snapshot_name(self.config.service.name.as_deref(), &published);
         if compare
             && previous.as_ref().is_none_or(|previous| !previous.file)

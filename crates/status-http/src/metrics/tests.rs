@@ -17,6 +17,7 @@ fn published() -> Published {
         sequence: 7,
         interval_seconds: Some(30.0),
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     };
     let value = json!({

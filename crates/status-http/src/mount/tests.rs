@@ -18,6 +18,7 @@ fn cache() -> Cache {
         sequence: 7,
         interval_seconds: Some(30.0),
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     });
     cache.publish(snapshot).unwrap();

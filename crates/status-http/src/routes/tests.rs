@@ -32,6 +32,7 @@ fn snapshot(runtime_outcome: Outcome, shutting_down: bool) -> Snapshot {
         sequence: 1,
         interval_seconds: Some(30.0),
         abandoned_total: 0,
+        left_out: Default::default(),
         sections,
     });
     snapshot.put(SectionData::Runtime(RuntimeSection {

@@ -22,6 +22,7 @@ pub(super) fn report() -> CollectionReport {
         sequence: 1,
         interval_seconds: Some(30.0),
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     }
 }

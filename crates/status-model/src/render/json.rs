@@ -65,10 +65,14 @@ impl<'a> Json<'a> {
         self.get(pointer).and_then(as_time)
     }
 
-    /// The top-level section `name`.
+    /// The top-level section `name`; one the collection left out on purpose is `Null` with the
+    /// reason it was left out.
     pub(crate) fn section(&self, name: &str) -> Section<'a> {
         match self.root.get(name) {
-            None => Section::Absent,
+            None => match self.get("/collection/left_out").and_then(|left| left.get(name)) {
+                Some(Value::String(reason)) => Section::Null(format!("left out: {reason}")),
+                _ => Section::Absent,
+            },
             Some(Value::Null) => Section::Null(self.reason(name)),
             Some(value) => Section::Present(value),
         }

@@ -33,8 +33,27 @@ pub(super) fn render(json: &Json<'_>) -> Doc {
             block.item(section);
         }
     }
+    left_out(&mut doc, json);
     footer(&mut doc, json);
     doc
+}
+
+/// `Left out: process, runtime` with the reason of each, when the collection left sections out on
+/// purpose (a one-shot run without a `[target]`).
+fn left_out(doc: &mut Doc, json: &Json<'_>) {
+    let Some(serde_json::Value::Object(left_out)) = json.get("/collection/left_out") else {
+        return;
+    };
+    if left_out.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = left_out.keys().map(String::as_str).collect();
+    let block = doc.line("Left out", names.join(", "));
+    let mut reasons: Vec<&str> = left_out.values().filter_map(serde_json::Value::as_str).collect();
+    reasons.dedup();
+    for reason in reasons {
+        block.item(reason);
+    }
 }
 
 /// `name version · up 2d 3h 4m · systemd, 2 restarts`.

@@ -13,6 +13,7 @@ fn report() -> CollectionReport {
         sequence: 1,
         interval_seconds: None,
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: BTreeMap::new(),
     }
 }

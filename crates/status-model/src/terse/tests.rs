@@ -20,6 +20,7 @@ fn an_empty_snapshot_has_only_the_time_and_health() {
         sequence: 1,
         interval_seconds: None,
         abandoned_total: 0,
+        left_out: Default::default(),
         sections: Default::default(),
     });
     let terse = terse(&empty);
