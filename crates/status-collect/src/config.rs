@@ -235,6 +235,10 @@ impl Config {
     /// What in this config asks for a cargo feature this build was made without, if anything.
     fn needs_missing_feature(&self) -> Option<String> {
         let (git, sqlite) = (cfg!(feature = "git"), cfg!(feature = "sqlite"));
+        let (docker, diagnostics) = (cfg!(feature = "docker"), cfg!(feature = "diagnostics"));
+        let containers = self.containers != ContainersConfig::default();
+        let workers = self.workers != WorkersConfig::default();
+        let traces = self.traces != TracesConfig::default();
         let needs = [
             ("`[[repos]]`", !self.repos.is_empty(), "git", "git support", git),
             ("`[deploy] repo`", self.deploy.repo.is_some(), "git", "git support", git),
@@ -253,6 +257,9 @@ impl Config {
                 "SQLite (deploy records are kept in the store, status.db)",
                 sqlite,
             ),
+            ("`[containers]`", containers, "docker", "the Docker Engine API", docker),
+            ("`[workers]`", workers, "diagnostics", "the heartbeat registry", diagnostics),
+            ("`[traces]`", traces, "diagnostics", "the trace buffer", diagnostics),
         ];
         let (table, _, feature, what, _) =
             needs.into_iter().find(|(_, used, _, _, built)| *used && !built)?;

@@ -26,7 +26,9 @@
 //!   `sqlite` feature).
 //!
 //! Cargo features: `git` (the `repos` and, with `sqlite`, `deploy` sections), `sqlite` (the host's
-//! databases, the store, history), `procfs` (default; `/proc` on Linux). A table of a feature left
+//! databases, the store, history), `docker` (default; the `containers` section and a proxy
+//! gateway's container states), `diagnostics` (default; [`diagnostics`] and the `metrics`, `workers`
+//! and `trace_operations` sections), `procfs` (default; `/proc` on Linux). A table of a feature left
 //! out is a configuration error naming the feature.
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
@@ -61,7 +63,9 @@ mod command;
 mod config;
 #[cfg(feature = "sqlite")]
 mod database;
+#[cfg(feature = "diagnostics")]
 pub mod diagnostics;
+#[cfg(feature = "docker")]
 mod docker;
 mod engine;
 mod files;
@@ -97,6 +101,7 @@ pub use config::{
 };
 #[cfg(feature = "sqlite")]
 pub use database::Database;
+#[cfg(feature = "docker")]
 pub use docker::DockerEndpoint;
 pub use engine::{Engine, EngineSettings};
 pub use files::{
@@ -108,6 +113,8 @@ pub use health::{HealthConfig, HealthEvaluator};
 pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
 pub use runner::{LoopHandle, spawn_loop};
-pub use status::{Diagnostics, NoRuntime, OnDemand, Status, StatusBuilder};
+#[cfg(feature = "diagnostics")]
+pub use status::Diagnostics;
+pub use status::{NoRuntime, OnDemand, Status, StatusBuilder};
 #[cfg(feature = "sqlite")]
 pub use store::{StoreError, StoreHealth};

@@ -6,11 +6,13 @@ use std::sync::atomic::Ordering;
 use status_deps::StatusDeps;
 use status_model::SectionName;
 
+#[cfg(feature = "diagnostics")]
 use super::Diagnostics;
 use crate::cache::{Cache, Published};
 use crate::change::ChangeStats;
 use crate::collectors::{self, Shared, ShutdownFlag, Sidecars};
 use crate::config::Config;
+#[cfg(feature = "diagnostics")]
 use crate::diagnostics::line_counters;
 use crate::engine::Engine;
 #[cfg(feature = "sqlite")]
@@ -48,9 +50,11 @@ impl OnDemand {
     pub(super) fn start(
         config: Config,
         deps: Arc<dyn StatusDeps>,
-        diagnostics: Option<Diagnostics>,
+        #[cfg(feature = "diagnostics")] diagnostics: Option<Diagnostics>,
     ) -> OnDemand {
+        #[cfg(feature = "diagnostics")]
         let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
+        #[cfg(feature = "diagnostics")]
         let socket = config.workers.socket.as_ref().map(|_| {
             // Registered as a listening collection would, so the same sections are reported.
             let _ = line_counters(&diagnostics.metrics);
@@ -70,9 +74,13 @@ impl OnDemand {
             // Nothing serves in a one-shot collection: the `http` section says `serving: false`.
             server_restarts: Default::default(),
             stats,
+            #[cfg(feature = "diagnostics")]
             metrics: diagnostics.metrics,
+            #[cfg(feature = "diagnostics")]
             heartbeats: diagnostics.heartbeats,
+            #[cfg(feature = "diagnostics")]
             traces: diagnostics.traces,
+            #[cfg(feature = "diagnostics")]
             socket,
         };
         let engine = super::engine(&config, collectors::assemble(&config, shared));
