@@ -35,7 +35,7 @@ pub struct ChangeStats {
     pub(crate) hooks_dropped_total: AtomicU64,
 }
 
-/// A reading of [`ChangeStats`]: the `pipeline` section.
+/// A reading of the counters of the work after each collection: the `pipeline` section.
 pub use status_model::PipelineSection as ChangeCounts;
 
 impl ChangeStats {

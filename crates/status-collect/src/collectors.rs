@@ -83,6 +83,10 @@ pub use runtime::RuntimeCollector;
 pub use service::{ServiceCollector, ShutdownFlag};
 pub use sidecars::{Liveness, Sidecars, SidecarsCollector};
 use status_deps::StatusDeps;
+#[cfg_attr(
+    not(feature = "testing"),
+    allow(unused_imports, reason = "used by tests, through `testing`")
+)]
 pub use storage::{BranchCount, StorageCollector};
 #[cfg(feature = "sqlite")]
 pub use store::StoreCollector;
@@ -166,6 +170,7 @@ pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector
 /// collector starts its lag probe). `DOCKER_HOST` and the gateway's key variable are read from the
 /// process environment. The `deploy` section's store is the one under `config`'s state dir.
 /// `assemble` adds the sections of the registries a `Status` owns.
+#[cfg_attr(not(feature = "testing"), allow(dead_code, reason = "used by tests, through `testing`"))]
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,

@@ -104,4 +104,4 @@ pub use server::{
     AcceptFault, BACKLOG, Limits, RESERVED_FDS, RESTART_DELAY, ServeError, bind, raise_fd_limit,
     serve, serve_with,
 };
-pub use status_collect::collectors::{RESTART_WINDOW, ServerRestarts};
+pub use status_collect::{RESTART_WINDOW, ServerRestarts};

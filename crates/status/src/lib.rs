@@ -50,8 +50,7 @@
 /// The attribute a [`StatusDeps`] implementation carries: `#[status::async_trait]`.
 pub use async_trait::async_trait;
 pub use status_collect::{
-    CollectError, Collected, Collector, Config, ConfigError, Liveness, NoRuntime, Sidecars, Status,
-    StatusBuilder,
+    Config, ConfigError, Liveness, NoRuntime, OnDemand, Sidecars, Status, StatusBuilder,
 };
 #[cfg(feature = "diagnostics")]
 pub use status_collect::{Diagnostics, diagnostics};
