@@ -129,7 +129,7 @@ fn the_readme_example_builds_and_serves_status_with_no_config_file() {
 }
 
 #[test]
-fn the_readme_example_builds_with_http_only_and_refuses_git_and_sqlite_tables() {
+fn the_readme_example_builds_with_http_only_and_refuses_the_tables_of_the_features_left_off() {
     let dir = tempfile::tempdir().unwrap();
     let options = r#", default-features = false, features = ["http"]"#;
     write_crate(dir.path(), "readme-example-http", options);
@@ -151,6 +151,20 @@ fn the_readme_example_builds_with_http_only_and_refuses_git_and_sqlite_tables() 
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{stderr}");
         assert!(stderr.contains("this build was made without the `sqlite` feature"), "{stderr}");
+        assert!(stderr.contains(table), "{stderr}");
+    }
+    // Without `docker` and `diagnostics`: no containers, no heartbeats or trace buffer.
+    for (config, table, feature) in [
+        ("[containers]\nnames = [\"db\"]\n", "[containers]", "docker"),
+        ("[workers]\nstale_after_intervals = 5\n", "[workers]", "diagnostics"),
+        ("[traces]\nmax_events = 10\n", "[traces]", "diagnostics"),
+    ] {
+        std::fs::write(cwd.path().join("status.toml"), config).unwrap();
+        let output = Command::new(&binary).current_dir(cwd.path()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{stderr}");
+        let expected = format!("this build was made without the `{feature}` feature");
+        assert!(stderr.contains(&expected), "{stderr}");
         assert!(stderr.contains(table), "{stderr}");
     }
 }

@@ -16,7 +16,8 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
-use status_collect::{Cache, Config, HealthConfig, HealthEvaluator};
+use status_collect::testing::HealthEvaluator;
+use status_collect::{Cache, Config, HealthConfig};
 use status_http::{Limits, StatusService, Token};
 use status_model::{
     CollectionReport, DiskUsage, HostSection, OperationRecord, Outcome, RecentOperationsSection,

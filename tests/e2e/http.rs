@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::{Method, StatusCode};
-use status_collect::{Cache, Config, Engine, Status, collectors, spawn_loop};
+use status_collect::testing::{Engine, collectors, spawn_loop};
+use status_collect::{Cache, Config, Status};
 use status_deps::MockStatusDeps;
 
 use crate::client::{get, request, start};

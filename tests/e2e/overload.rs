@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use hyper::StatusCode;
-use status_collect::{Cache, CollectError, Collected, Collector, Engine, Refresher};
+use status_collect::Cache;
+use status_collect::testing::{CollectError, Collected, Collector, Engine};
 use status_http::StatusService;
 use status_model::{RuntimeSection, SectionData, SectionName};
 use tokio::sync::oneshot;
@@ -40,7 +41,8 @@ async fn a_fresh_flood_never_makes_plain_reads_get_429() {
     let engine = Engine::new(vec![Arc::new(Slow) as Arc<dyn Collector>], Duration::from_secs(2));
     let cache = Cache::default();
     cache.publish(engine.collect().await).unwrap();
-    let refresher = Refresher::new(engine, cache.clone(), Duration::from_millis(100));
+    let refresher =
+        status_collect::testing::refresher(engine, cache.clone(), Duration::from_millis(100));
     let service = StatusService::new(cache).with_refresher(refresher);
     let listener = status_http::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use status_collect::{Cache, CollectError, Collected, Collector, Engine, spawn_loop};
+use status_collect::Cache;
+use status_collect::testing::{CollectError, Collected, Collector, Engine, spawn_loop};
 use status_model::{RuntimeSection, SectionData, SectionName};
 
 use crate::client::{get, start};

@@ -23,7 +23,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use status_collect::{Cache, CollectError, Collected, Collector, Config, Engine, Refresher};
+use status_collect::testing::{CollectError, Collected, Collector, Engine};
+use status_collect::{Cache, Config};
 use status_http::{Limits, StatusService};
 use status_model::{
     CollectionReport, RuntimeSection, SectionData, SectionName, Snapshot, Timestamp,
@@ -101,7 +102,8 @@ async fn server(
     let cache = Cache::default();
     cache.publish(first_snapshot()).unwrap();
     let engine = Engine::new(vec![counting.clone() as Arc<dyn Collector>], Duration::from_secs(5));
-    let refresher = Refresher::new(engine, cache.clone(), config.http.min_refresh);
+    let refresher =
+        status_collect::testing::refresher(engine, cache.clone(), config.http.min_refresh);
     let service = StatusService::from_config(cache, config).with_refresher(refresher);
     let listener = status_http::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
     let addr = listener.local_addr().unwrap();

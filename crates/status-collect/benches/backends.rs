@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use status_collect::Collector;
-use status_collect::collectors::{SysinfoHostCollector, SysinfoProcessCollector};
+use status_collect::testing::Collector;
+use status_collect::testing::collectors::{SysinfoHostCollector, SysinfoProcessCollector};
 
 fn main() {
     divan::main();
@@ -48,14 +48,14 @@ fn host_sysinfo(bencher: divan::Bencher<'_, '_>) {
 #[cfg(target_os = "linux")]
 #[divan::bench]
 fn process_procfs(bencher: divan::Bencher<'_, '_>) {
-    bench(bencher, &status_collect::collectors::ProcessCollector::new());
+    bench(bencher, &status_collect::testing::collectors::ProcessCollector::new());
 }
 
 /// `host` from `/proc` (it also reads the task table's limits and PSI, which sysinfo does not).
 #[cfg(target_os = "linux")]
 #[divan::bench]
 fn host_procfs(bencher: divan::Bencher<'_, '_>) {
-    bench(bencher, &status_collect::collectors::HostCollector::new(disks()));
+    bench(bencher, &status_collect::testing::collectors::HostCollector::new(disks()));
 }
 
 /// A root whose `proc` and `etc` are links to the real ones and which has no `sys`: the `/proc`
@@ -74,8 +74,11 @@ fn proc_only_root() -> tempfile::TempDir {
 #[divan::bench]
 fn process_procfs_without_cgroup(bencher: divan::Bencher<'_, '_>) {
     let root = proc_only_root();
-    let env: status_collect::collectors::EnvLookup = std::sync::Arc::new(|_| None);
-    bench(bencher, &status_collect::collectors::ProcessCollector::with_root(root.path(), env));
+    let env: status_collect::testing::collectors::EnvLookup = std::sync::Arc::new(|_| None);
+    bench(
+        bencher,
+        &status_collect::testing::collectors::ProcessCollector::with_root(root.path(), env),
+    );
 }
 
 /// `host` from `/proc` without the cgroup's task limit (its files are absent under this root).
@@ -83,5 +86,8 @@ fn process_procfs_without_cgroup(bencher: divan::Bencher<'_, '_>) {
 #[divan::bench]
 fn host_procfs_without_cgroup(bencher: divan::Bencher<'_, '_>) {
     let root = proc_only_root();
-    bench(bencher, &status_collect::collectors::HostCollector::with_root(root.path(), disks()));
+    bench(
+        bencher,
+        &status_collect::testing::collectors::HostCollector::with_root(root.path(), disks()),
+    );
 }

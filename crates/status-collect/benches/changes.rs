@@ -9,7 +9,8 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use status_collect::{Cache, Config, Engine, History, HistoryConfig, collectors, open_store};
+use status_collect::testing::{Engine, collectors};
+use status_collect::{Cache, Config, History, HistoryConfig, open_store};
 use status_deps::NoDeps;
 use status_model::{KeyFilter, Snapshot, diff};
 

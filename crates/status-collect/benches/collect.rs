@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use status_collect::{Cache, Config, Engine, HealthConfig, HealthEvaluator, Status, collectors};
+use status_collect::testing::{Engine, HealthEvaluator, collectors};
+use status_collect::{Cache, Config, HealthConfig, Status};
 use status_deps::NoDeps;
 
 fn main() {

@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
+use status_collect::Config;
 use status_collect::layouts::{
     MESSAGING_INDEXES, MESSAGING_TABLES, OPERATIONS_INDEXES, OPERATIONS_TABLES,
 };
-use status_collect::{Config, Engine, collectors};
+use status_collect::testing::{Engine, collectors};
 
 fn main() {
     divan::main();

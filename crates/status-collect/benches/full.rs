@@ -28,8 +28,9 @@ use std::time::Duration;
 
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
+use status_collect::Config;
 use status_collect::layouts::{OPERATIONS_INDEXES, OPERATIONS_TABLES};
-use status_collect::{Config, Engine, collectors};
+use status_collect::testing::{Engine, collectors};
 use status_deps::NoDeps;
 use tempfile::TempDir;
 

@@ -12,8 +12,9 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use status_collect::collectors::ReposCollector;
-use status_collect::{Collector, RepoConfig};
+use status_collect::RepoConfig;
+use status_collect::testing::Collector;
+use status_collect::testing::collectors::ReposCollector;
 use tempfile::TempDir;
 
 /// Fixtures by file count, shared by the benchmarks and dropped (deleted) when they are done.

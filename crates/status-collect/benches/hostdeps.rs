@@ -16,8 +16,9 @@ use http_body_util::Full;
 use hyper::Response;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use status_collect::collectors::{self, SidecarsCollector, TerminalsCollector};
-use status_collect::{Collector, Config, Engine, Liveness, Sidecars};
+use status_collect::testing::collectors::{self, SidecarsCollector, TerminalsCollector};
+use status_collect::testing::{Collector, Engine};
+use status_collect::{Config, Liveness, Sidecars};
 use status_deps::{BoxError, Provides, StatusDeps};
 use status_model::{
     ChannelStatus, ChannelsSection, CustomSections, GatewayInfo, ProxyGateway, QueueGroup,

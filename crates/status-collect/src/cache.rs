@@ -46,6 +46,28 @@ pub struct Published {
 ///
 /// Readers take an `Arc` out ([`Cache::latest`]) and never hold a lock across anything else; the one
 /// writer, the collection loop, replaces the whole value. It is `None` until the first collection.
+///
+/// ```
+/// use status_collect::Cache;
+/// use status_model::{CollectionReport, Snapshot};
+///
+/// let cache = Cache::default(); // in a host: `status.cache()`, filled by the loop
+/// assert!(cache.latest().is_none(), "nothing before the first collection");
+/// let mut published = cache.subscribe();
+/// let snapshot = Snapshot::new(CollectionReport {
+///     taken_at: "2026-01-01T00:00:00Z".parse()?,
+///     duration_ms: 1.0,
+///     sequence: 1,
+///     interval_seconds: None,
+///     abandoned_total: 0,
+///     sections: Default::default(),
+/// });
+/// cache.publish(snapshot)?;
+/// assert!(published.has_changed()?);
+/// let latest = cache.latest().expect("published");
+/// assert!(latest.json.starts_with(b"{"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Cache {
     sender: Arc<watch::Sender<Option<Arc<Published>>>>,

@@ -37,7 +37,7 @@ pub struct ChangeStats {
     pub(crate) files_last_error: std::sync::Mutex<Option<String>>,
 }
 
-/// A reading of [`ChangeStats`]: the `pipeline` section.
+/// A reading of the counters of the work after each collection: the `pipeline` section.
 pub use status_model::PipelineSection as ChangeCounts;
 
 impl ChangeStats {

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "sqlite")]
 mod broker;
+#[cfg(feature = "docker")]
 mod containers;
 #[cfg(all(feature = "git", feature = "sqlite"))]
 mod deploy;
@@ -16,6 +17,7 @@ mod host_provided;
 mod http_server;
 #[cfg(feature = "sqlite")]
 mod messages;
+#[cfg(feature = "diagnostics")]
 mod metrics;
 #[cfg(feature = "sqlite")]
 mod notifier;
@@ -41,13 +43,16 @@ mod target;
 #[cfg(feature = "sqlite")]
 mod tasks;
 mod terminals;
+#[cfg(feature = "diagnostics")]
 mod trace_operations;
+#[cfg(feature = "diagnostics")]
 mod workers;
 
 use std::sync::Arc;
 
 #[cfg(feature = "sqlite")]
 pub(crate) use broker::BrokerCollector;
+#[cfg(feature = "docker")]
 pub use containers::ContainersCollector;
 #[cfg(all(feature = "git", feature = "sqlite"))]
 pub use deploy::DeployCollector;
@@ -60,6 +65,7 @@ pub use host_provided::HostSection;
 pub use http_server::{HttpServerCollector, RESTART_WINDOW, ServerRestarts, ServingGuard};
 #[cfg(feature = "sqlite")]
 pub(crate) use messages::MessagesCollector;
+#[cfg(feature = "diagnostics")]
 pub use metrics::MetricsCollector;
 #[cfg(feature = "sqlite")]
 pub(crate) use notifier::NotifierCollector;
@@ -77,6 +83,10 @@ pub use runtime::RuntimeCollector;
 pub use service::{ServiceCollector, ShutdownFlag};
 pub use sidecars::{Liveness, Sidecars, SidecarsCollector};
 use status_deps::StatusDeps;
+#[cfg_attr(
+    not(feature = "testing"),
+    allow(unused_imports, reason = "used by tests, through `testing`")
+)]
 pub use storage::{BranchCount, StorageCollector};
 #[cfg(feature = "sqlite")]
 pub use store::StoreCollector;
@@ -84,15 +94,21 @@ pub use target::Target;
 #[cfg(feature = "sqlite")]
 pub(crate) use tasks::TasksCollector;
 pub use terminals::TerminalsCollector;
+#[cfg(feature = "diagnostics")]
 pub(crate) use trace_operations::TraceOperationsCollector;
+#[cfg(feature = "diagnostics")]
 pub use workers::WorkersCollector;
 
 use crate::change::ChangeStats;
 use crate::collector::Collector;
-use crate::config::{Config, Layout};
+use crate::config::Config;
+#[cfg(any(feature = "sqlite", feature = "diagnostics"))]
+use crate::config::Layout;
 #[cfg(feature = "sqlite")]
 use crate::database::Database;
+#[cfg(feature = "diagnostics")]
 use crate::diagnostics::{Heartbeats, MetricsRegistry, TraceBuffer};
+#[cfg(feature = "docker")]
 use crate::docker::DockerEndpoint;
 #[cfg(feature = "sqlite")]
 use crate::store::Store;
@@ -109,18 +125,22 @@ pub(crate) struct Shared {
     pub(crate) server_restarts: ServerRestarts,
     /// The change pipeline's counters (nothing counts into them when none runs, on demand).
     pub(crate) stats: Arc<ChangeStats>,
+    #[cfg(feature = "diagnostics")]
     pub(crate) metrics: MetricsRegistry,
+    #[cfg(feature = "diagnostics")]
     pub(crate) heartbeats: Heartbeats,
+    #[cfg(feature = "diagnostics")]
     pub(crate) traces: TraceBuffer,
     /// What the `workers` section says of `[workers] socket`: `None` when none is configured, else
     /// whether it listens.
+    #[cfg(feature = "diagnostics")]
     pub(crate) socket: Option<Result<(), String>>,
 }
 
 /// Every collector `config` asks for, in snapshot order: [`standard`]'s, then `sidecars`, `http`,
 /// `pipeline`, `metrics`, `workers`, and `trace_operations` unless an `operations` database gives
-/// `recent_operations`. Sections behind a cargo feature (`git`) are registered only when it is on;
-/// without it `Config::parse` refuses their tables. A new section is registered here and nowhere
+/// `recent_operations`. Sections behind a cargo feature (`git`, `sqlite`, `docker`, `diagnostics`)
+/// are registered only when it is on; without it `Config::parse` refuses their tables. A new section is registered here and nowhere
 /// else.
 pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector>> {
     let mut collectors = standard_with_store(
@@ -133,10 +153,13 @@ pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector
     collectors.push(Arc::new(SidecarsCollector::new(shared.sidecars)));
     collectors.push(Arc::new(HttpServerCollector::new(shared.server_restarts)));
     collectors.push(Arc::new(PipelineCollector::new(shared.stats)));
-    collectors.push(Arc::new(MetricsCollector::new(shared.metrics)));
-    collectors.push(Arc::new(WorkersCollector::new(shared.heartbeats, shared.socket)));
-    if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
-        collectors.push(Arc::new(TraceOperationsCollector::new(shared.traces)));
+    #[cfg(feature = "diagnostics")]
+    {
+        collectors.push(Arc::new(MetricsCollector::new(shared.metrics)));
+        collectors.push(Arc::new(WorkersCollector::new(shared.heartbeats, shared.socket)));
+        if !config.databases.iter().any(|db| db.schema == Some(Layout::Operations)) {
+            collectors.push(Arc::new(TraceOperationsCollector::new(shared.traces)));
+        }
     }
     collectors
 }
@@ -147,6 +170,7 @@ pub(crate) fn assemble(config: &Config, shared: Shared) -> Vec<Arc<dyn Collector
 /// collector starts its lag probe). `DOCKER_HOST` and the gateway's key variable are read from the
 /// process environment. The `deploy` section's store is the one under `config`'s state dir.
 /// `assemble` adds the sections of the registries a `Status` owns.
+#[cfg_attr(not(feature = "testing"), allow(dead_code, reason = "used by tests, through `testing`"))]
 pub fn standard(
     config: &Config,
     deps: Arc<dyn StatusDeps>,
@@ -308,13 +332,23 @@ pub fn around_the_host(
     for section in HostSection::provided(provides) {
         collectors.push(Arc::new(HostProvidedCollector::new(deps.clone(), section)));
     }
+    #[cfg(feature = "docker")]
     let docker = DockerEndpoint::resolve(config.containers.socket.as_deref(), env("DOCKER_HOST"));
     if provides.gateway {
         // The probe leaves a quarter of the deadline for the rest of the section.
         let timeout = config.gateway.health_timeout.min(config.collect.deadline * 3 / 4);
-        let gateway = GatewayCollector::new(deps.clone(), docker.clone(), env, timeout);
+        let gateway = GatewayCollector::new(
+            deps.clone(),
+            #[cfg(feature = "docker")]
+            docker.clone(),
+            env,
+            timeout,
+        );
         collectors.push(Arc::new(gateway));
     }
+    // Without the `docker` feature a parsed config has no `[containers]` (`Config::parse` refuses
+    // it), and a gateway's containers are reported in its own section only.
+    #[cfg(feature = "docker")]
     if !config.containers.names.is_empty() || provides.gateway {
         let gateway = provides.gateway.then(|| deps.clone());
         let names = config.containers.names.clone();

@@ -34,6 +34,20 @@ use crate::health::HealthConfig;
 
 /// The whole configuration. `Config::default()` is the embedded default: every section this machine
 /// can answer, on `127.0.0.1:8484`, every 30 s.
+///
+/// ```
+/// use status_collect::Config;
+///
+/// // No file: the defaults (any other failure to read it is an error).
+/// let config = Config::load_or_default("/nonexistent/status.toml".as_ref())?;
+/// assert_eq!(config, Config::default());
+/// let config = Config::parse("[collect]\ninterval = \"10s\"\n", "status.toml")?;
+/// assert_eq!(config.collect.interval, std::time::Duration::from_secs(10));
+/// // A mistake names the key and the file.
+/// let error = Config::parse("[collect]\ninterval = 10\n", "status.toml").unwrap_err();
+/// assert!(error.to_string().contains("collect.interval"), "{error}");
+/// # Ok::<(), status_collect::ConfigError>(())
+/// ```
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -235,6 +249,10 @@ impl Config {
     /// What in this config asks for a cargo feature this build was made without, if anything.
     fn needs_missing_feature(&self) -> Option<String> {
         let (git, sqlite) = (cfg!(feature = "git"), cfg!(feature = "sqlite"));
+        let (docker, diagnostics) = (cfg!(feature = "docker"), cfg!(feature = "diagnostics"));
+        let containers = self.containers != ContainersConfig::default();
+        let workers = self.workers != WorkersConfig::default();
+        let traces = self.traces != TracesConfig::default();
         let needs = [
             ("`[[repos]]`", !self.repos.is_empty(), "git", "git support", git),
             ("`[deploy] repo`", self.deploy.repo.is_some(), "git", "git support", git),
@@ -253,6 +271,9 @@ impl Config {
                 "SQLite (deploy records are kept in the store, status.db)",
                 sqlite,
             ),
+            ("`[containers]`", containers, "docker", "the Docker Engine API", docker),
+            ("`[workers]`", workers, "diagnostics", "the heartbeat registry", diagnostics),
+            ("`[traces]`", traces, "diagnostics", "the trace buffer", diagnostics),
         ];
         let (table, _, feature, what, _) =
             needs.into_iter().find(|(_, used, _, _, built)| *used && !built)?;
@@ -291,6 +312,13 @@ impl Config {
 
 /// Parses a collection interval (`30s`, `2m`) within the config file's bounds of 5 s to 300 s, for
 /// front-ends that take one on their command line; the error names `what`.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(status_collect::parse_interval("--interval", "2m"), Ok(Duration::from_secs(120)));
+/// assert!(status_collect::parse_interval("--interval", "1s").unwrap_err().contains("--interval"));
+/// ```
 pub fn parse_interval(what: &str, text: &str) -> Result<Duration, String> {
     parse_bounded_duration(what, text, INTERVAL_RANGE)
 }

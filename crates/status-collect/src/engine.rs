@@ -76,6 +76,10 @@ pub struct EngineSettings {
 impl Engine {
     /// An engine for these collectors, one section each, with a per-collector deadline and no
     /// health checks.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "used by tests, through `testing`")
+    )]
     pub fn new(collectors: Vec<Arc<dyn Collector>>, deadline: Duration) -> Engine {
         Engine::with_settings(collectors, EngineSettings { deadline, ..EngineSettings::default() })
     }

@@ -99,6 +99,16 @@ pub enum FilesError {
 }
 
 /// The files of one name in one directory.
+///
+/// ```
+/// use std::path::Path;
+///
+/// use status_collect::SnapshotFiles;
+///
+/// let files = SnapshotFiles::new(Path::new("/var/lib/status"), "../web 1");
+/// // The name cannot leave the directory.
+/// assert_eq!(files.latest, Path::new("/var/lib/status/_.._web_1.latest.json"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnapshotFiles {
     /// `<name>.latest.json`

@@ -1,17 +1,16 @@
 //! Collecting status snapshots: one collector per section, the engine that runs them, the background
 //! loop, and the cache the front-ends read.
 //!
-//! - [`Collector`]: fills one section. Async, read-only; blocking work goes to the blocking pool.
-//! - [`Engine`]: runs the configured collectors concurrently, each under a deadline, and turns an
-//!   error, a hang or a panic into that section's outcome. A section that fails keeps its last good
-//!   value, marked stale.
-//! - [`spawn_loop`]: collects at start and then every interval, forever; it never dies.
+//! The public surface is what an app or a front-end needs:
+//! - [`Status`]: collection wired together for an app, started with [`Status::builder`] on the
+//!   app's tokio runtime (or collected on demand: [`StatusBuilder::on_demand`], [`OnDemand`]).
+//!   Inside, one collector per section runs concurrently, each under a deadline; an error, a hang
+//!   or a panic becomes that section's outcome, and a section that fails keeps its last good value,
+//!   marked stale. The loop collects at start and then every interval, forever; it never dies.
 //! - [`Cache`]: the latest snapshot and its JSON, redacted once by the `[redact]` policy, for readers
 //!   that must not wait on a collection.
 //! - [`Refresher`]: collections on demand, coalesced and rate-limited (`?fresh=1`).
 //! - [`Config`]: the TOML configuration file.
-//! - [`Status`]: all of the above wired together for a host application, started with
-//!   [`Status::builder`] on the host's tokio runtime.
 //! - [`layouts`]: the database tables the `operations` and `messaging` sections read, with their
 //!   recommended indexes. Databases are read through sqlx (SQLite bundled), read-only; with the
 //!   `sqlite` feature, like [`store`] and [`History`].
@@ -26,8 +25,11 @@
 //!   `sqlite` feature).
 //!
 //! Cargo features: `git` (the `repos` and, with `sqlite`, `deploy` sections), `sqlite` (the host's
-//! databases, the store, history), `procfs` (default; `/proc` on Linux). A table of a feature left
-//! out is a configuration error naming the feature.
+//! databases, the store, history), `docker` (default; the `containers` section and a proxy
+//! gateway's container states), `diagnostics` (default; [`diagnostics`] and the `metrics`, `workers`
+//! and `trace_operations` sections), `procfs` (default; `/proc` on Linux). A table of a feature left
+//! out is a configuration error naming the feature. `testing` exposes engine internals as the hidden
+//! `testing` module, for this workspace's own tests and benches only (no stability promised).
 //!
 //! This crate may depend on status-deps and status-model, and on tokio (never creating a runtime of
 //! its own: it runs on the host's). It knows nothing of HTTP or command lines.
@@ -53,20 +55,30 @@
 //! ```
 
 mod cache;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
 mod change;
 mod changes;
+// Crate-private (reached from outside only through `testing`): its `pub` items are reachable
+// only with that feature.
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
 mod collector;
-pub mod collectors;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
+mod collectors;
 mod command;
 mod config;
 #[cfg(feature = "sqlite")]
 mod database;
+#[cfg(feature = "diagnostics")]
 pub mod diagnostics;
+#[cfg(feature = "docker")]
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
 mod docker;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
 mod engine;
 mod files;
 #[cfg(feature = "git")]
 pub mod git;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
 mod health;
 #[cfg(feature = "sqlite")]
 mod history;
@@ -77,6 +89,7 @@ pub mod layouts;
 mod private_fs;
 mod procfs;
 mod refresh;
+#[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
 mod runner;
 mod status;
 #[cfg(feature = "sqlite")]
@@ -85,9 +98,8 @@ mod task;
 mod time;
 
 pub use cache::{Cache, Published};
-pub use change::{ChangeCounts, ChangeStats, SnapshotChange};
-pub use collector::{CollectError, Collected, Collector};
-pub use collectors::{Liveness, Sidecars};
+pub use change::{ChangeCounts, SnapshotChange};
+pub use collectors::{Liveness, RESTART_WINDOW, ServerRestarts, ServingGuard, Sidecars};
 pub use config::{
     CollectConfig, Config, ConfigError, ContainersConfig, DatabaseConfig, DeployConfig, DiffConfig,
     FilesConfig, GatewayConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig, HostConfig,
@@ -97,17 +109,44 @@ pub use config::{
 };
 #[cfg(feature = "sqlite")]
 pub use database::Database;
-pub use docker::DockerEndpoint;
-pub use engine::{Engine, EngineSettings};
 pub use files::{
     FilesError, LATEST_DIFF_KEYS, MAX_LATEST_BYTES, SnapshotFiles, WriteOutcome, write_snapshot,
     write_snapshot_with_mode,
 };
-pub use health::{HealthConfig, HealthEvaluator};
+pub use health::HealthConfig;
 #[cfg(feature = "sqlite")]
 pub use history::{History, STORE_FILE, SeriesPoint, open_store};
 pub use refresh::{Refreshed, Refresher};
-pub use runner::{LoopHandle, spawn_loop};
-pub use status::{Diagnostics, NoRuntime, OnDemand, PipelineRun, Status, StatusBuilder};
+#[cfg(feature = "diagnostics")]
+pub use status::Diagnostics;
+pub use status::{NoRuntime, OnDemand, PipelineRun, Status, StatusBuilder};
 #[cfg(feature = "sqlite")]
 pub use store::{StoreError, StoreHealth};
+
+/// Engine and loop internals for this workspace's own tests and benches, behind the `testing`
+/// feature (which only the workspace's dev-dependencies turn on). Not part of the public API: it may
+/// change in any release. A host builds collection with [`Status::builder`].
+#[cfg(feature = "testing")]
+#[doc(hidden)]
+pub mod testing {
+    use std::time::Duration;
+
+    pub use crate::change::ChangeStats;
+    pub use crate::collector::{CollectError, Collected, Collector};
+    /// The collectors, one per section, and the sets a configuration yields.
+    pub mod collectors {
+        pub use crate::collectors::*;
+    }
+    #[cfg(feature = "docker")]
+    pub use crate::docker::DockerEndpoint;
+    pub use crate::engine::{Engine, EngineSettings};
+    pub use crate::health::HealthEvaluator;
+    pub use crate::runner::{LoopHandle, spawn_loop};
+    use crate::{Cache, Refresher};
+
+    /// A [`Refresher`] over `engine` (a [`Status`](crate::Status) makes its own with
+    /// [`Status::refresher`](crate::Status::refresher)).
+    pub fn refresher(engine: Engine, cache: Cache, min_interval: Duration) -> Refresher {
+        Refresher::new(engine, cache, min_interval)
+    }
+}

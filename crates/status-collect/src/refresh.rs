@@ -18,6 +18,24 @@ use crate::runner;
 /// `min_interval` of the last start, once it has finished, get the cached snapshot
 /// ([`Refreshed::Throttled`]). The collection runs in a task of its own: a caller that gives up
 /// (a client that disconnects) neither cancels it nor strands the others.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use status_collect::{Config, Refreshed, Status};
+///
+/// let mut config = Config::default();
+/// config.state.dir = Some(std::env::temp_dir().join("status-refresher-doctest"));
+/// let status = Status::builder().config(config).spawn()?;
+/// let refresher = status.refresher();
+/// match refresher.refresh().await {
+///     Refreshed::Fresh(published) => assert!(published.snapshot.process.value().is_some()),
+///     Refreshed::Throttled(_) => {} // the loop's first collection started a moment ago
+/// }
+/// status.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Refresher {
     inner: Arc<Inner>,
@@ -49,7 +67,7 @@ pub enum Refreshed {
 
 impl Refresher {
     /// Collects with `engine` into `cache`, starting at most once per `min_interval`.
-    pub fn new(engine: Engine, cache: Cache, min_interval: Duration) -> Refresher {
+    pub(crate) fn new(engine: Engine, cache: Cache, min_interval: Duration) -> Refresher {
         Refresher {
             inner: Arc::new(Inner { engine, cache, min_interval, state: Mutex::default() }),
         }

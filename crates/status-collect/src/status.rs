@@ -18,6 +18,7 @@ use crate::changes::Changes;
 use crate::collector::Collector;
 use crate::collectors::{self, ServerRestarts, Shared, ShutdownFlag, Sidecars};
 use crate::config::Config;
+#[cfg(feature = "diagnostics")]
 use crate::diagnostics::{HeartbeatSocket, Heartbeats, MetricsRegistry, TraceBuffer};
 use crate::engine::{Engine, EngineSettings};
 use crate::health::HealthEvaluator;
@@ -43,12 +44,16 @@ pub struct Status {
     sidecars: Sidecars,
     server_restarts: ServerRestarts,
     min_refresh: Duration,
+    #[cfg(feature = "diagnostics")]
     diagnostics: Diagnostics,
     /// Listening while held; dropped (socket file removed) at shutdown.
+    #[cfg(feature = "diagnostics")]
     _heartbeat_socket: Option<HeartbeatSocket>,
 }
 
-/// The registries host code publishes its internals through (see [`crate::diagnostics`]).
+/// The registries host code publishes its internals through (see [`crate::diagnostics`]; the
+/// `diagnostics` feature).
+#[cfg(feature = "diagnostics")]
 #[derive(Clone, Debug)]
 pub struct Diagnostics {
     /// Read into the `metrics` section.
@@ -59,6 +64,7 @@ pub struct Diagnostics {
     pub traces: TraceBuffer,
 }
 
+#[cfg(feature = "diagnostics")]
 impl Diagnostics {
     /// Empty registries with the settings of `config` (`[workers]`, `[traces]`).
     pub fn from_config(config: &Config) -> Diagnostics {
@@ -94,6 +100,7 @@ impl Status {
     ///
     /// # Panics
     /// Outside a tokio runtime.
+    #[cfg(feature = "diagnostics")]
     pub fn spawn_with(
         config: &Config,
         deps: Arc<dyn StatusDeps>,
@@ -105,8 +112,9 @@ impl Status {
     fn start(
         config: Config,
         deps: Arc<dyn StatusDeps>,
-        diagnostics: Option<Diagnostics>,
+        #[cfg(feature = "diagnostics")] diagnostics: Option<Diagnostics>,
     ) -> Status {
+        #[cfg(feature = "diagnostics")]
         let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
         let shutdown = ShutdownFlag::default();
         #[cfg(feature = "sqlite")]
@@ -114,6 +122,7 @@ impl Status {
         let sidecars = Sidecars::default();
         let server_restarts = ServerRestarts::default();
         let stats = Arc::new(ChangeStats::default());
+        #[cfg(feature = "diagnostics")]
         let (heartbeat_socket, socket) = listen(&config, &diagnostics);
         let shared = Shared {
             deps,
@@ -123,9 +132,13 @@ impl Status {
             sidecars: sidecars.clone(),
             server_restarts: server_restarts.clone(),
             stats: stats.clone(),
+            #[cfg(feature = "diagnostics")]
             metrics: diagnostics.metrics.clone(),
+            #[cfg(feature = "diagnostics")]
             heartbeats: diagnostics.heartbeats.clone(),
+            #[cfg(feature = "diagnostics")]
             traces: diagnostics.traces.clone(),
+            #[cfg(feature = "diagnostics")]
             socket,
         };
         let engine = engine(&config, collectors::assemble(&config, shared));
@@ -151,7 +164,9 @@ impl Status {
             sidecars,
             server_restarts,
             min_refresh,
+            #[cfg(feature = "diagnostics")]
             diagnostics,
+            #[cfg(feature = "diagnostics")]
             _heartbeat_socket: heartbeat_socket,
         }
     }
@@ -169,17 +184,20 @@ impl Status {
 
     /// The registry the `metrics` section reads: register the host's counters, gauges and
     /// histograms here.
+    #[cfg(feature = "diagnostics")]
     pub fn metrics(&self) -> MetricsRegistry {
         self.diagnostics.metrics.clone()
     }
 
     /// The registry the `workers` section reads: workers beat here (or on `[workers] socket`).
+    #[cfg(feature = "diagnostics")]
     pub fn heartbeats(&self) -> Heartbeats {
         self.diagnostics.heartbeats.clone()
     }
 
     /// The trace buffer: add its [`layer`](TraceBuffer::layer) to the host's subscriber, and give
     /// it to the HTTP front-end for `/status/traces`.
+    #[cfg(feature = "diagnostics")]
     pub fn traces(&self) -> TraceBuffer {
         self.diagnostics.traces.clone()
     }
@@ -269,6 +287,7 @@ fn engine(config: &Config, collectors: Vec<Arc<dyn Collector>>) -> Engine {
 
 /// Listens on `[workers] socket` when configured: the socket, and what the `workers` collector
 /// reports of it (`None`: not configured).
+#[cfg(feature = "diagnostics")]
 fn listen(
     config: &Config,
     diagnostics: &Diagnostics,

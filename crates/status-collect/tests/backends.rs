@@ -19,8 +19,8 @@
 
 use std::path::PathBuf;
 
-use status_collect::Collector;
-use status_collect::collectors::{SysinfoHostCollector, SysinfoProcessCollector};
+use status_collect::testing::Collector;
+use status_collect::testing::collectors::{SysinfoHostCollector, SysinfoProcessCollector};
 use status_model::{HostSection, ProcessSection, SectionData};
 
 async fn process(collector: &dyn Collector) -> (ProcessSection, Vec<String>) {
@@ -87,7 +87,7 @@ async fn the_sysinfo_backend_fills_every_portable_field() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_standard_collectors_pick_the_backend_by_feature() {
     let config = status_collect::Config::default();
-    let collectors = status_collect::collectors::standard(
+    let collectors = status_collect::testing::collectors::standard(
         &config,
         std::sync::Arc::new(status_deps::NoDeps),
         Default::default(),
@@ -109,7 +109,7 @@ async fn the_standard_collectors_pick_the_backend_by_feature() {
 #[cfg(target_os = "linux")]
 mod both {
     use super::*;
-    use status_collect::collectors::{HostCollector, ProcessCollector};
+    use status_collect::testing::collectors::{HostCollector, ProcessCollector};
 
     fn within(what: &str, value: f64, low: f64, high: f64, tolerance: f64) {
         assert!(

@@ -39,10 +39,12 @@ pub fn routes(status: &Status) -> Result<StatusService, TokenError> {
 }
 
 fn with_token(status: &Status, token: Option<Token>) -> StatusService {
-    StatusService::from_config(status.cache(), status.config())
+    let service = StatusService::from_config(status.cache(), status.config())
         .with_token(token)
-        .with_refresher(status.refresher())
-        .with_traces(status.traces())
+        .with_refresher(status.refresher());
+    #[cfg(feature = "diagnostics")]
+    let service = service.with_traces(status.traces());
+    service
 }
 
 /// Checks and prepares serving [`routes`] on `listener` (bound by the host, often to

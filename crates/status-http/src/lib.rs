@@ -16,7 +16,7 @@
 //!   (`?verbose`, `?exclude=`). `/readyz/{check}` answers for every check; one that is not critical
 //!   answers 200 even when it does not pass, with its reason.
 //! - `/status/traces`, `/status/traces/{execution_id}`: the host's trace buffer, when given with
-//!   [`StatusService::with_traces`] (404 otherwise).
+//!   [`StatusService::with_traces`] (404 otherwise; the `diagnostics` feature, default).
 //! - `/metrics`: Prometheus text exposition (OpenMetrics when the `Accept` header asks for it).
 //!
 //! Before the first snapshot exists they answer 503 (`{"error":"no snapshot yet"}` for JSON routes).
@@ -92,6 +92,7 @@ mod reply;
 mod routes;
 mod server;
 mod session;
+#[cfg(feature = "diagnostics")]
 mod traces;
 
 pub use auth::{Token, TokenError};
@@ -104,4 +105,4 @@ pub use server::{
     AcceptFault, BACKLOG, Limits, RESERVED_FDS, RESTART_DELAY, ServeError, bind, raise_fd_limit,
     serve, serve_with,
 };
-pub use status_collect::collectors::{RESTART_WINDOW, ServerRestarts};
+pub use status_collect::{RESTART_WINDOW, ServerRestarts};

@@ -22,7 +22,9 @@ use crate::cors::Cors;
 use crate::encoding::{self, Memo};
 use crate::reply::{self, Reply, error, health_json, json, respond_with};
 use crate::session::Sessions;
-use crate::{ietf, live, metrics, traces};
+#[cfg(feature = "diagnostics")]
+use crate::traces;
+use crate::{ietf, live, metrics};
 
 pub(crate) use browser::LOGIN;
 use parts::{is_public, section_route, wants_fresh, wants_terse, with_snapshot};
@@ -50,6 +52,7 @@ pub struct StatusService {
     /// take the places of plain reads in `in_progress`.
     fresh_waiters: Arc<Semaphore>,
     /// Served at `/status/traces`; `None` until [`StatusService::with_traces`].
+    #[cfg(feature = "diagnostics")]
     traces: Option<status_collect::diagnostics::TraceBuffer>,
     /// Browser sessions started through the page's login form.
     sessions: Arc<Sessions>,
@@ -99,12 +102,14 @@ impl StatusService {
             memo: Arc::default(),
             in_progress: Arc::new(Semaphore::new(config.http.max_concurrent_requests)),
             fresh_waiters: Arc::new(Semaphore::new(FRESH_WAITERS)),
+            #[cfg(feature = "diagnostics")]
             traces: None,
             sessions: Arc::default(),
         }
     }
 
     /// Also serves `traces` at `/status/traces` and `/status/traces/{execution_id}`.
+    #[cfg(feature = "diagnostics")]
     pub fn with_traces(
         mut self,
         traces: status_collect::diagnostics::TraceBuffer,
@@ -212,6 +217,7 @@ impl StatusService {
                 self.metrics(latest_ref, now, metrics::Format::negotiate(accept))
             }
             _ => {
+                #[cfg(feature = "diagnostics")]
                 if let Some((code, body)) = path
                     .strip_prefix("/status/traces")
                     .and_then(|rest| traces::answer(self.traces.as_ref(), rest))

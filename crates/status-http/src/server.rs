@@ -13,7 +13,7 @@ use std::time::Duration;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use status_collect::HttpConfig;
-use status_collect::collectors::ServerRestarts;
+use status_collect::ServerRestarts;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{Notify, oneshot, watch};
 

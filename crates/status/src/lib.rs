@@ -12,6 +12,8 @@
 //! | `http` | yes | [`serve_status`], [`routes`], [`bind`], [`Mount`], [`StatusService`] |
 //! | `git` | no | the `repos` section, and with `sqlite` `deploy` (gix); without it their tables are an error |
 //! | `sqlite` | no | `[[databases]]`, the store `status.db` (deploy records, `[history]`): sqlx, SQLite bundled |
+//! | `docker` | yes | the `containers` section and a proxy gateway's container states (Docker Engine API); without it `[containers]` is an error |
+//! | `diagnostics` | yes | [`diagnostics`] (metrics registry, heartbeats, trace buffer), their sections and `/status/traces`: tracing-subscriber; without it `[workers]` and `[traces]` are errors |
 //! | `mock` | no | `MockStatusDeps`, for the host's own tests |
 //!
 //! Their cost (crates compiled, build time, binary size, memory) is measured in the README.
@@ -48,9 +50,10 @@
 /// The attribute a [`StatusDeps`] implementation carries: `#[status::async_trait]`.
 pub use async_trait::async_trait;
 pub use status_collect::{
-    CollectError, Collected, Collector, Config, ConfigError, Liveness, NoRuntime, Sidecars, Status,
-    StatusBuilder, diagnostics,
+    Config, ConfigError, Liveness, NoRuntime, OnDemand, Sidecars, Status, StatusBuilder,
 };
+#[cfg(feature = "diagnostics")]
+pub use status_collect::{Diagnostics, diagnostics};
 #[cfg(feature = "mock")]
 pub use status_deps::MockStatusDeps;
 pub use status_deps::{BoxError, NoDeps, Provides, StatusDeps};

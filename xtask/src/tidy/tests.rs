@@ -170,7 +170,13 @@ fn a_facade_feature_left_off_compiles_none_of_its_crates() {
         .filter(|name| name.starts_with("sqlx") || *name == "libsqlite3-sys")
         .collect();
     assert!(sqlite.is_empty(), "`status` without the `sqlite` feature compiles {sqlite:?}");
-    let full = facade_tree("http,git,sqlite");
+    assert!(
+        !minimal.contains("tracing-subscriber"),
+        "`status` without the `diagnostics` feature compiles tracing-subscriber: {minimal:?}"
+    );
+    let diagnostics = facade_tree("http,diagnostics");
+    assert!(diagnostics.contains("tracing-subscriber"), "{diagnostics:?}");
+    let full = facade_tree("http,git,sqlite,docker,diagnostics");
     assert!(full.contains("gix"), "the `git` feature compiles gix: {full:?}");
     assert!(
         full.contains("sqlx") && full.contains("libsqlite3-sys"),

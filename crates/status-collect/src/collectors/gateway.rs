@@ -5,6 +5,7 @@
 //! into the request's `Authorization` header (marked sensitive): never into the snapshot, a reason or
 //! a log line.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,17 +13,19 @@ use async_trait::async_trait;
 use hyper::Uri;
 use serde::Deserialize;
 use status_deps::StatusDeps;
-use status_model::{GatewaySection, ProxyGateway, SectionData, SectionName, Slot};
+use status_model::{ContainerStatus, GatewaySection, ProxyGateway, SectionData, SectionName, Slot};
 use tokio::net::TcpStream;
 
 use super::EnvLookup;
 use crate::collector::{CollectError, Collected, Collector};
+#[cfg(feature = "docker")]
 use crate::docker::{self, DockerEndpoint};
 use crate::http::Connection;
 
 /// Collects the `gateway` section.
 pub struct GatewayCollector {
     deps: Arc<dyn StatusDeps>,
+    #[cfg(feature = "docker")]
     docker: DockerEndpoint,
     env: EnvLookup,
     health_timeout: Duration,
@@ -32,13 +35,56 @@ impl GatewayCollector {
     /// Asks `deps` for the gateway; reads a proxy's containers from `docker` (those whose states
     /// the host does not report) and probes its health URL, each giving up after `health_timeout`
     /// (a request then unanswered is dropped with its connection). The key variable is looked up through `env`.
+    /// Without the `docker` feature there is no `docker` argument, and only the states the host
+    /// reports are given.
     pub fn new(
         deps: Arc<dyn StatusDeps>,
-        docker: DockerEndpoint,
+        #[cfg(feature = "docker")] docker: DockerEndpoint,
         env: EnvLookup,
         health_timeout: Duration,
     ) -> GatewayCollector {
-        GatewayCollector { deps, docker, env, health_timeout }
+        GatewayCollector {
+            deps,
+            #[cfg(feature = "docker")]
+            docker,
+            env,
+            health_timeout,
+        }
+    }
+
+    /// The states of the proxy's containers: those the host reports, the others from Docker.
+    #[cfg(feature = "docker")]
+    async fn container_states(
+        &self,
+        proxy: &ProxyGateway,
+    ) -> Result<BTreeMap<String, ContainerStatus>, String> {
+        docker::states(&self.docker, &proxy.containers, &proxy.states, self.health_timeout)
+            .await
+            .map_err(|error| error.to_string())
+    }
+
+    /// The states of the proxy's containers the host reports; one it does not report could only
+    /// be read from Docker, which this build leaves out.
+    #[cfg(not(feature = "docker"))]
+    async fn container_states(
+        &self,
+        proxy: &ProxyGateway,
+    ) -> Result<BTreeMap<String, ContainerStatus>, String> {
+        let unreported: Vec<&str> = proxy
+            .containers
+            .iter()
+            .filter(|name| !proxy.states.contains_key(*name))
+            .map(String::as_str)
+            .collect();
+        if unreported.is_empty() {
+            Ok(proxy.states.clone())
+        } else {
+            Err(format!(
+                "the states of {} are read from Docker, and this build was made without the \
+                 `docker` feature",
+                unreported.join(", ")
+            ))
+        }
     }
 }
 
@@ -63,14 +109,14 @@ impl Collector for GatewayCollector {
             return Ok(collected);
         };
         let (containers, health) = tokio::join!(
-            docker::states(&self.docker, &proxy.containers, &proxy.states, self.health_timeout),
+            self.container_states(&proxy),
             tokio::time::timeout(self.health_timeout, probe(&proxy, &self.env)),
         );
         match containers {
             Ok(containers) => section.containers = Slot::Present(containers),
             Err(error) => {
                 section.containers = Slot::Missing;
-                collected.unmeasured.insert("containers".into(), error.to_string());
+                collected.unmeasured.insert("containers".into(), error);
             }
         }
         let health = health.unwrap_or_else(|_| {

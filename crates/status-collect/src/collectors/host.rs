@@ -29,6 +29,10 @@ impl HostCollector {
     }
 
     /// Reads `proc/`, `sys/` and `etc/` under `root` (tests use fixtures). Disk paths are real.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "used by tests, through `testing`")
+    )]
     pub fn with_root(root: impl Into<PathBuf>, disk_paths: Vec<PathBuf>) -> HostCollector {
         HostCollector { root: Root::new(root), disk_paths }
     }

@@ -16,6 +16,16 @@ use crate::task::blocking;
 /// hands out the one its `sidecars` section reads.
 ///
 /// [`Status::sidecars`]: crate::Status::sidecars
+///
+/// ```
+/// use status_collect::Sidecars;
+///
+/// let sidecars = Sidecars::default(); // in a host: `status.sidecars()`
+/// let worker = std::thread::spawn(|| {});
+/// sidecars.register_thread("indexer", worker);
+/// sidecars.register_process("helper", std::process::id());
+/// assert!(sidecars.unregister("indexer"));
+/// ```
 #[derive(Clone, Default)]
 pub struct Sidecars {
     entries: Arc<Mutex<BTreeMap<String, Entry>>>,

@@ -27,6 +27,10 @@ pub struct StorageCollector {
 impl StorageCollector {
     /// Measures the files of `databases` and the tree under `log_dir`.
     #[cfg(feature = "sqlite")]
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "used by tests, through `testing`")
+    )]
     pub fn new(databases: &[Arc<Database>], log_dir: Option<PathBuf>) -> StorageCollector {
         let databases = databases
             .iter()
@@ -45,6 +49,10 @@ impl StorageCollector {
     }
 
     /// Fills `snapshot_branches` from `count`, called once per collection.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "used by tests, through `testing`")
+    )]
     pub fn with_snapshot_branches(mut self, count: BranchCount) -> StorageCollector {
         self.snapshot_branches = Some(count);
         self

@@ -30,6 +30,10 @@ impl TerminalsCollector {
     }
 
     /// Runs these programs (names looked up on `PATH`, or paths) instead of `tmux` and `screen`.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "used by tests, through `testing`")
+    )]
     pub fn with_programs(mut self, tmux: &str, screen: &str) -> TerminalsCollector {
         tmux.clone_into(&mut self.tmux);
         screen.clone_into(&mut self.screen);

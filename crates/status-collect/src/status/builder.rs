@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use status_deps::{NoDeps, StatusDeps};
 
-use super::{Diagnostics, OnDemand, Status};
+#[cfg(feature = "diagnostics")]
+use super::Diagnostics;
+use super::{OnDemand, Status};
 use crate::config::Config;
 
 /// Starts a [`Status`]: what the host provides ([`deps`](StatusBuilder::deps)), how to collect
@@ -40,6 +42,7 @@ use crate::config::Config;
 pub struct StatusBuilder {
     deps: Arc<dyn StatusDeps>,
     config: Config,
+    #[cfg(feature = "diagnostics")]
     diagnostics: Option<Diagnostics>,
 }
 
@@ -51,7 +54,12 @@ pub struct NoRuntime;
 
 impl Default for StatusBuilder {
     fn default() -> StatusBuilder {
-        StatusBuilder { deps: Arc::new(NoDeps), config: Config::default(), diagnostics: None }
+        StatusBuilder {
+            deps: Arc::new(NoDeps),
+            config: Config::default(),
+            #[cfg(feature = "diagnostics")]
+            diagnostics: None,
+        }
     }
 }
 
@@ -73,7 +81,8 @@ impl StatusBuilder {
     /// Registries the host made before spawning, for instance a trace buffer whose layer went into
     /// the subscriber installed at the start of `main`. Default: empty ones made from the
     /// configuration's `[workers]` and `[traces]`; either way [`Status::metrics`],
-    /// [`Status::heartbeats`] and [`Status::traces`] hand them out.
+    /// [`Status::heartbeats`] and [`Status::traces`] hand them out. The `diagnostics` feature.
+    #[cfg(feature = "diagnostics")]
     pub fn diagnostics(mut self, diagnostics: Diagnostics) -> StatusBuilder {
         self.diagnostics = Some(diagnostics);
         self
@@ -92,21 +101,38 @@ impl StatusBuilder {
     /// runtime, which the `runtime` section's probe runs on.
     pub fn on_demand(self) -> Result<OnDemand, NoRuntime> {
         tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
-        Ok(OnDemand::start(self.config, self.deps, self.diagnostics, false))
+        Ok(OnDemand::start(
+            self.config,
+            self.deps,
+            #[cfg(feature = "diagnostics")]
+            self.diagnostics,
+            false,
+        ))
     }
 
     /// [`on_demand`](StatusBuilder::on_demand), for a process that lives for one collection, such
     /// as a command-line run from cron: without a `[target]`, the `process` and `runtime` sections
-    /// would describe only that short-lived process, so they are left out, each reported
-    /// `unavailable` in the collection report with the reason. With a `[target]` it is the same
-    /// as `on_demand`.
+    /// would describe only that short-lived process, so they are left out and named, with the
+    /// reason, in the snapshot's `collection.left_out`. With a `[target]` it is the same as
+    /// `on_demand`.
     pub fn one_shot(self) -> Result<OnDemand, NoRuntime> {
         tokio::runtime::Handle::try_current().map_err(|_| NoRuntime)?;
-        Ok(OnDemand::start(self.config, self.deps, self.diagnostics, true))
+        Ok(OnDemand::start(
+            self.config,
+            self.deps,
+            #[cfg(feature = "diagnostics")]
+            self.diagnostics,
+            true,
+        ))
     }
 
     /// [`spawn`](StatusBuilder::spawn), for callers that already know a runtime is running.
     pub(super) fn start(self) -> Status {
-        Status::start(self.config, self.deps, self.diagnostics)
+        Status::start(
+            self.config,
+            self.deps,
+            #[cfg(feature = "diagnostics")]
+            self.diagnostics,
+        )
     }
 }

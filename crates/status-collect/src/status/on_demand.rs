@@ -8,6 +8,7 @@ use serde_json::Value;
 use status_deps::StatusDeps;
 use status_model::{Change, SectionName};
 
+#[cfg(feature = "diagnostics")]
 use super::Diagnostics;
 use crate::cache::{Cache, Published};
 use crate::change::{ChangeCounts, ChangeStats};
@@ -16,6 +17,7 @@ use crate::collector::Collector;
 use crate::collectors::Target;
 use crate::collectors::{self, Shared, ShutdownFlag, Sidecars};
 use crate::config::Config;
+#[cfg(feature = "diagnostics")]
 use crate::diagnostics::line_counters;
 use crate::engine::Engine;
 #[cfg(feature = "sqlite")]
@@ -110,10 +112,12 @@ impl OnDemand {
     pub(super) fn start(
         config: Config,
         deps: Arc<dyn StatusDeps>,
-        diagnostics: Option<Diagnostics>,
+        #[cfg(feature = "diagnostics")] diagnostics: Option<Diagnostics>,
         one_shot: bool,
     ) -> OnDemand {
+        #[cfg(feature = "diagnostics")]
         let diagnostics = diagnostics.unwrap_or_else(|| Diagnostics::from_config(&config));
+        #[cfg(feature = "diagnostics")]
         let socket = config.workers.socket.as_ref().map(|_| {
             // Registered as a listening collection would, so the same sections are reported.
             let _ = line_counters(&diagnostics.metrics);
@@ -135,9 +139,13 @@ impl OnDemand {
             // Nothing serves in a one-shot collection: the `http` section says `serving: false`.
             server_restarts: Default::default(),
             stats: stats.clone(),
+            #[cfg(feature = "diagnostics")]
             metrics: diagnostics.metrics,
+            #[cfg(feature = "diagnostics")]
             heartbeats: diagnostics.heartbeats,
+            #[cfg(feature = "diagnostics")]
             traces: diagnostics.traces,
+            #[cfg(feature = "diagnostics")]
             socket,
         };
         let mut sections = collectors::assemble(&config, shared);

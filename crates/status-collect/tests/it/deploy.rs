@@ -5,9 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use status_collect::collectors::{self, DeployCollector, ReposCollector};
 use status_collect::store::Store;
-use status_collect::{CollectConfig, Collector, Config, Engine, RepoConfig, StateConfig, Status};
+use status_collect::testing::collectors::{self, DeployCollector, ReposCollector};
+use status_collect::testing::{Collector, Engine};
+use status_collect::{CollectConfig, Config, RepoConfig, StateConfig, Status};
 use status_deps::NoDeps;
 use status_model::{SectionName, Snapshot, Timestamp};
 

@@ -7,11 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use status_collect::collectors::{MetricsCollector, WorkersCollector};
 use status_collect::diagnostics::{Heartbeat, Heartbeats, MetricsRegistry};
-use status_collect::{
-    Collector, Config, Engine, EngineSettings, HealthEvaluator, Status, WorkersConfig,
-};
+use status_collect::testing::collectors::{MetricsCollector, WorkersCollector};
+use status_collect::testing::{Collector, Engine, EngineSettings, HealthEvaluator};
+use status_collect::{Config, Status, WorkersConfig};
 use status_deps::{MockStatusDeps, Provides};
 use status_model::{HealthStatus, Snapshot};
 

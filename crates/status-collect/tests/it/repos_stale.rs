@@ -8,7 +8,7 @@ use crate::gitfix::Fixture;
 
 /// The `repos` section and its `repos_unreadable` check, collected by an engine.
 async fn collect_repos(
-    engine: &status_collect::Engine,
+    engine: &status_collect::testing::Engine,
 ) -> (status_model::ReposSection, serde_json::Value) {
     let snapshot = engine.collect().await;
     let report = &snapshot.collection.sections["repos"];
@@ -34,7 +34,7 @@ async fn a_repository_that_becomes_unreadable_keeps_its_last_good_value_with_its
     .unwrap();
     let engine = engine_for(
         &config,
-        vec![std::sync::Arc::new(status_collect::collectors::ReposCollector::new(
+        vec![std::sync::Arc::new(status_collect::testing::collectors::ReposCollector::new(
             config.repos.clone(),
             config.collect.deadline,
         ))],
@@ -83,7 +83,7 @@ async fn a_repository_that_becomes_unreadable_keeps_its_last_good_value_with_its
     // A repository never read well has no value to keep: it is an error entry, as before.
     let fresh = fx.path("never");
     std::fs::create_dir(&fresh).unwrap();
-    let collector = status_collect::collectors::ReposCollector::new(
+    let collector = status_collect::testing::collectors::ReposCollector::new(
         vec![RepoConfig::new(&fresh)],
         config.collect.deadline,
     );
@@ -96,12 +96,14 @@ async fn a_repository_that_becomes_unreadable_keeps_its_last_good_value_with_its
 /// runs them.
 fn engine_for(
     config: &status_collect::Config,
-    collectors: Vec<std::sync::Arc<dyn status_collect::Collector>>,
-) -> status_collect::Engine {
-    let settings = status_collect::EngineSettings {
+    collectors: Vec<std::sync::Arc<dyn status_collect::testing::Collector>>,
+) -> status_collect::testing::Engine {
+    let settings = status_collect::testing::EngineSettings {
         deadline: config.collect.deadline,
         interval: Some(config.collect.interval),
-        health: Some(std::sync::Arc::new(status_collect::HealthEvaluator::new(&config.health))),
+        health: Some(std::sync::Arc::new(status_collect::testing::HealthEvaluator::new(
+            &config.health,
+        ))),
     };
-    status_collect::Engine::with_settings(collectors, settings)
+    status_collect::testing::Engine::with_settings(collectors, settings)
 }

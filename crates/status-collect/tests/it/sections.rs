@@ -6,10 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use status_collect::collectors::{
+use status_collect::HealthConfig;
+use status_collect::testing::collectors::{
     HostCollector, ProcessCollector, RuntimeCollector, ServiceCollector, ShutdownFlag,
 };
-use status_collect::{Collector, Engine, EngineSettings, HealthConfig, HealthEvaluator};
+use status_collect::testing::{Collector, Engine, EngineSettings, HealthEvaluator};
 use status_deps::MockStatusDeps;
 use status_model::{Outcome, Snapshot};
 
@@ -96,7 +97,7 @@ fn host() -> Arc<MockStatusDeps> {
     Arc::new(deps)
 }
 
-fn env(vars: &[(&str, &str)]) -> status_collect::collectors::EnvLookup {
+fn env(vars: &[(&str, &str)]) -> status_collect::testing::collectors::EnvLookup {
     let vars: BTreeMap<String, String> =
         vars.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
     Arc::new(move |name| vars.get(name).cloned())
@@ -221,7 +222,9 @@ async fn supervisors_are_told_apart() {
     );
 }
 
-fn collected_section(collected: status_collect::Collected) -> status_model::ProcessSection {
+fn collected_section(
+    collected: status_collect::testing::Collected,
+) -> status_model::ProcessSection {
     match collected.data {
         status_model::SectionData::Process(process) => process,
         other => panic!("not a process section: {other:?}"),
@@ -232,7 +235,7 @@ fn collected_section(collected: status_collect::Collected) -> status_model::Proc
 async fn a_machine_without_proc_is_unavailable_not_zero() {
     let dir = tempfile::tempdir().unwrap();
     let error = HostCollector::with_root(dir.path(), vec![]).collect().await.unwrap_err();
-    assert!(matches!(error, status_collect::CollectError::Unavailable(_)), "{error:?}");
+    assert!(matches!(error, status_collect::testing::CollectError::Unavailable(_)), "{error:?}");
     assert!(error.to_string().contains("/proc"), "{error}");
     let collected = ProcessCollector::with_root(dir.path(), env(&[])).collect().await.unwrap();
     assert_eq!(

@@ -1,9 +1,9 @@
 //! The `store` section: a real write to the embedded store, rolled back.
 
 use sqlx::Connection;
-use status_collect::Collector;
-use status_collect::collectors::StoreCollector;
 use status_collect::store::{FILE_NAME, Store};
+use status_collect::testing::Collector;
+use status_collect::testing::collectors::StoreCollector;
 use status_model::{SectionData, StoreSection};
 
 async fn probe(store: &Store) -> StoreSection {

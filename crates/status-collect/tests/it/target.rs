@@ -6,7 +6,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use status_collect::{Config, Engine, HealthConfig, HealthEvaluator, TargetConfig, collectors};
+use status_collect::testing::{Engine, HealthEvaluator, collectors};
+use status_collect::{Config, HealthConfig, TargetConfig};
 use status_deps::NoDeps;
 use status_model::{HealthStatus, ServiceStatus, Snapshot};
 use tokio::time::Instant;

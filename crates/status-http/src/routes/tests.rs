@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use http_body_util::BodyExt;
-use status_collect::{HealthConfig, HealthEvaluator};
+use status_collect::HealthConfig;
+use status_collect::testing::HealthEvaluator;
 use status_model::{
     CollectionReport, DiskUsage, HostSection, LoadAverage, MemoryUsage, Outcome, ProcessTable,
     RuntimeSection, SectionData, SectionReport, ServiceSection, ServiceStatus, Snapshot,

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use sqlx::Connection;
 use sqlx::sqlite::SqliteJournalMode;
-use status_collect::collectors;
 use status_collect::layouts::{OPERATIONS_INDEXES, OPERATIONS_TABLES};
+use status_collect::testing::collectors;
 use status_model::{SectionData, SectionName};
 
 use super::fixture::{Fixture, writer};

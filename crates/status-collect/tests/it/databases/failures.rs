@@ -50,8 +50,8 @@ async fn a_missing_file_is_an_error_naming_it_and_is_never_created() {
 async fn a_database_created_after_start_is_picked_up() {
     let fixture = Fixture::new();
     let config = fixture.config(OPERATIONS);
-    let engine = status_collect::Engine::new(
-        status_collect::collectors::databases(&config),
+    let engine = status_collect::testing::Engine::new(
+        status_collect::testing::collectors::databases(&config),
         config.collect.deadline,
     );
     assert_eq!(outcome(&engine.collect().await, "broker").0, "error");
@@ -158,8 +158,8 @@ async fn collecting_never_writes_the_database() {
     let before = (fingerprint(&ops), fingerprint(&chat));
     // The file system's mtime granularity must not hide a write made right after creation.
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let engine = status_collect::Engine::new(
-        status_collect::collectors::databases(&config),
+    let engine = status_collect::testing::Engine::new(
+        status_collect::testing::collectors::databases(&config),
         config.collect.deadline,
     );
     for _ in 0..3 {

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, SqliteConnection};
-use status_collect::{Config, Engine, collectors};
+use status_collect::Config;
+use status_collect::testing::{Engine, collectors};
 use status_model::Snapshot;
 use tempfile::TempDir;
 

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use sqlx::Connection;
 use sqlx::sqlite::SqliteJournalMode;
+use status_collect::Config;
 use status_collect::layouts::{MESSAGING_TABLES, OPERATIONS_TABLES};
-use status_collect::{Config, Engine, collectors};
+use status_collect::testing::{Engine, collectors};
 use status_deps::NoDeps;
 use status_model::SectionName;
 

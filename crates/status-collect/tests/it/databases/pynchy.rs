@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sqlx::Connection;
 use sqlx::sqlite::SqliteJournalMode;
 use status_collect::layouts::{MESSAGING_TABLES, PYNCHY_TABLES};
-use status_collect::{Engine, collectors};
+use status_collect::testing::{Engine, collectors};
 use status_deps::NoDeps;
 use status_model::{SectionName, Snapshot};
 
@@ -177,7 +177,9 @@ url = "{dir}/messages.db"
 "#;
 
 /// Only the `deploy` section of the standard set, collected once.
-async fn deploy_of(collectors: &[std::sync::Arc<dyn status_collect::Collector>]) -> Snapshot {
+async fn deploy_of(
+    collectors: &[std::sync::Arc<dyn status_collect::testing::Collector>],
+) -> Snapshot {
     let deploy: Vec<_> =
         collectors.iter().filter(|c| c.section() == SectionName::Deploy).cloned().collect();
     assert_eq!(deploy.len(), 1);

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use status_collect::collectors::ContainersCollector;
-use status_collect::{CollectError, Collector, DockerEndpoint, Engine};
+use status_collect::testing::collectors::ContainersCollector;
+use status_collect::testing::{CollectError, Collector, DockerEndpoint, Engine};
 use status_model::{ContainerState, Outcome, SectionData};
 
 use super::support;

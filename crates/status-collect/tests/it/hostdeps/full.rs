@@ -6,10 +6,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use status_collect::collectors::{
+use status_collect::testing::collectors::{
     self, ServiceCollector, ShutdownFlag, SidecarsCollector, TerminalsCollector,
 };
-use status_collect::{Collector, Config, Engine, Sidecars};
+use status_collect::testing::{Collector, Engine};
+use status_collect::{Config, Sidecars};
 use status_deps::{MockStatusDeps, Provides};
 use status_model::{
     ChannelStatus, ChannelsSection, CustomSections, Outcome, QueueGroup, QueueSection,

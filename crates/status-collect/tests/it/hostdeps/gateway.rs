@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use status_collect::collectors::{EnvLookup, GatewayCollector};
-use status_collect::{Collected, Collector, DockerEndpoint};
+use status_collect::testing::collectors::{EnvLookup, GatewayCollector};
+use status_collect::testing::{Collected, Collector, DockerEndpoint};
 use status_deps::{MockStatusDeps, Provides};
 use status_model::{GatewayInfo, ProxyGateway, SectionData};
 
@@ -184,7 +184,8 @@ async fn hung_connections_are_dropped_and_the_next_cycle_recovers() {
         env_with_key(KEY),
         Duration::from_millis(300),
     );
-    let engine = status_collect::Engine::new(vec![Arc::new(collector)], Duration::from_secs(2));
+    let engine =
+        status_collect::testing::Engine::new(vec![Arc::new(collector)], Duration::from_secs(2));
 
     let first = engine.collect().await;
     let report = &first.collection.sections["gateway"];

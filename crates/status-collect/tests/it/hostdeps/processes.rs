@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Child;
 
-use status_collect::Collector;
-use status_collect::collectors::ProcessesCollector;
+use status_collect::testing::Collector;
+use status_collect::testing::collectors::ProcessesCollector;
 use status_model::SectionData;
 
 use super::support::{self, command};

@@ -4,8 +4,8 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use status_collect::Collector;
-use status_collect::collectors::TerminalsCollector;
+use status_collect::testing::Collector;
+use status_collect::testing::collectors::TerminalsCollector;
 use status_model::SectionData;
 
 use super::support::{self, command};

@@ -10,7 +10,7 @@ use hyper::header::{
     WARNING, WWW_AUTHENTICATE,
 };
 use hyper::service::Service as _;
-use status_collect::{CollectError, Collected, Collector, Engine, EngineSettings};
+use status_collect::testing::{CollectError, Collected, Collector, Engine, EngineSettings};
 use status_model::SectionName;
 
 use super::*;
@@ -218,7 +218,8 @@ fn refreshing(
     cache.publish(snapshot(Outcome::Ok, false)).unwrap();
     let mut config = Config::default();
     config.http.max_concurrent_requests = max_concurrent;
-    let refresher = Refresher::new(engine, cache.clone(), Duration::from_secs(60));
+    let refresher =
+        status_collect::testing::refresher(engine, cache.clone(), Duration::from_secs(60));
     let service = StatusService::from_config(cache, &config)
         .with_token(Some(Token::new(TOKEN.as_bytes()).unwrap()))
         .with_refresher(refresher);
