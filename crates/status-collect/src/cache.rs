@@ -60,6 +60,7 @@ pub struct Published {
 ///     sequence: 1,
 ///     interval_seconds: None,
 ///     abandoned_total: 0,
+///     left_out: Default::default(),
 ///     sections: Default::default(),
 /// });
 /// cache.publish(snapshot)?;
