@@ -38,6 +38,7 @@ mod cache;
 mod facts;
 #[cfg(test)]
 mod tests;
+mod watch;
 mod worktrees;
 
 use std::collections::BTreeMap;
@@ -227,7 +228,7 @@ fn read_repo_status(
         walks.insert(0, Some(main));
     }
     let mut walked = parallel_map(walks, |tree| match tree {
-        Some(tree) => facts::dirty(&tree.repo, &mut tree.dirty, interrupt),
+        Some(tree) => tree.is_dirty(interrupt),
         None => Err("not walked".to_owned()),
     })
     .into_iter();

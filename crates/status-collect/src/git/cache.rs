@@ -27,6 +27,7 @@ use tokio::time::Instant;
 
 use super::GitError;
 use super::facts::{self, DirtyState, Head};
+use super::watch::{self, Changes, Watch, Watcher};
 
 /// A slot not used for this long is dropped (its repository configured no more, or deleted).
 const IDLE: Duration = Duration::from_secs(600);
@@ -80,13 +81,85 @@ pub(super) struct Tree {
     pub(super) repo: gix::Repository,
     identity: Identity,
     pub(super) dirty: DirtyState,
+    /// The watches of its work tree (set up at the first dirtiness check).
+    watch: Option<Watch>,
+    watcher: Arc<Watcher>,
+    /// The last complete walk's answer and what it depended on besides the files.
+    last: Option<LastWalk>,
+    /// Walks done and answers reused, since the tree was opened.
+    pub(super) walks: u64,
+    pub(super) reused: u64,
+}
+
+/// A walk's answer, with the index, `HEAD`'s tree and `info/exclude` it was made against.
+struct LastWalk {
+    dirty: bool,
+    index: gix::worktree::Index,
+    head_tree: gix::ObjectId,
+    excludes: Option<(u64, i64, i64, u64)>,
+    at: Instant,
 }
 
 impl Tree {
     /// Keeps `repo`, as long as the files it was opened from stay the same.
     pub(super) fn new(dir: &Path, repo: gix::Repository) -> Tree {
+        Tree::watched_by(dir, repo, watch::shared())
+    }
+
+    /// As [`Tree::new`], with the watches from `watcher`.
+    pub(super) fn watched_by(dir: &Path, repo: gix::Repository, watcher: Arc<Watcher>) -> Tree {
         let identity = Identity::of(dir, &repo);
-        Tree { repo, identity, dirty: DirtyState::default() }
+        Tree {
+            repo,
+            identity,
+            dirty: DirtyState::default(),
+            watch: None,
+            watcher,
+            last: None,
+            walks: 0,
+            reused: 0,
+        }
+    }
+
+    /// Whether `git status --porcelain` would print anything ([`facts::dirty`]), walked only when
+    /// something it depends on may have changed since the last walk: an event under the work tree,
+    /// another index, another `HEAD` tree, another `info/exclude`, a tree the watcher cannot cover,
+    /// or [`watch::SAFETY_SCAN`] since the last walk. Otherwise the last answer.
+    pub(super) fn is_dirty(&mut self, interrupt: &super::Interrupt) -> Result<bool, String> {
+        let Some(root) = self.repo.workdir().map(Path::to_owned) else {
+            return facts::dirty(&self.repo, &mut self.dirty, interrupt);
+        };
+        let index = self.repo.index_or_empty().map_err(|error| super::cause(&error))?;
+        let head_tree =
+            self.repo.head_tree_id_or_empty().map_err(|error| super::cause(&error))?.detach();
+        let excludes = std::fs::metadata(self.repo.common_dir().join("info/exclude"))
+            .ok()
+            .map(|meta| (meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.size()));
+        let watcher = self.watcher.clone();
+        let watch = self.watch.get_or_insert_with(|| Watch::new(watcher, root));
+        let changes = watch.check(&self.repo, &index);
+        if changes == Changes::None
+            && let Some(last) = &self.last
+            && Arc::ptr_eq(&last.index, &index)
+            && last.head_tree == head_tree
+            && last.excludes == excludes
+            && last.at.elapsed() < watch::SAFETY_SCAN
+        {
+            self.reused += 1;
+            return Ok(last.dirty);
+        }
+        self.last = None;
+        self.walks += 1;
+        let at = Instant::now();
+        let dirty = facts::dirty(&self.repo, &mut self.dirty, interrupt)?;
+        self.last = Some(LastWalk { dirty, index, head_tree, excludes, at });
+        Ok(dirty)
+    }
+
+    /// Directories of its work tree watched now.
+    #[cfg(test)]
+    pub(super) fn watched(&self) -> usize {
+        self.watch.as_ref().map_or(0, |watch| watch.watched)
     }
 
     /// Whether `dir` and the git dir and config this was opened from are still the same files.
@@ -168,7 +241,7 @@ impl Slot {
         }
         let (tree, _) = self.open(path)?;
         let head = facts::head(&tree.repo);
-        let dirty = facts::dirty(&tree.repo, &mut tree.dirty, interrupt);
+        let dirty = tree.is_dirty(interrupt);
         let unpushed = match &head {
             Ok(head) => facts::unpushed(&tree.repo, head),
             Err(reason) => Err(reason.clone()),
