@@ -19,7 +19,9 @@
 //! database under the target dir, reused) and removed at the end.
 //!
 //! Run with `cargo bench -p status-collect --bench full` (or `cargo xtask bench`): divan prints the
-//! medians; the ratio is script / engine per case.
+//! medians; the ratio is script / engine per case. Then 1,000 collections of the full configuration
+//! (one file of a worktree rewritten before every tenth) print the process's RSS after the first
+//! 10 and after all of them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,6 +45,7 @@ static FIXTURE: Mutex<Option<Arc<Fixture>>> = Mutex::new(None);
 
 fn main() {
     divan::main();
+    rss_over_collections();
     FIXTURE.lock().unwrap_or_else(PoisonError::into_inner).take();
 }
 
@@ -324,6 +327,42 @@ fn racily_clean_engine(bencher: divan::Bencher<'_, '_>) {
 fn racily_clean_git_cli(bencher: divan::Bencher<'_, '_>) {
     let clone = clone();
     bencher.bench_local(|| script(&clone));
+}
+
+/// 1,000 collections of the full configuration, one file of a worktree rewritten before every
+/// tenth; prints the resident set after the first 10 and after the 1,000.
+#[expect(clippy::print_stderr, reason = "the bench reports the resident set")]
+fn rss_over_collections() {
+    let fixture = fixture();
+    let rt = runtime();
+    let engine = engine(&rt, &fixture, &fixture.repo, "state-rss");
+    let mut round = 0;
+    let mut after_ten = 0;
+    for n in 1..=1_000 {
+        if n % 10 == 0 {
+            touch(&fixture, &mut round);
+        }
+        std::hint::black_box(rt.block_on(engine.collect()));
+        if n == 10 {
+            after_ten = rss_kib();
+        }
+    }
+    let after_all = rss_kib();
+    eprintln!(
+        "RSS after 10 collections {after_ten} KiB, after 1,000 {after_all} KiB ({:+} KiB)",
+        i64::try_from(after_all).unwrap_or(i64::MAX) - i64::try_from(after_ten).unwrap_or(0)
+    );
+}
+
+/// This process's resident set (`VmRSS`), in KiB.
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
 }
 
 /// The script's calls for the repository, its worktrees and the deploy checkout, trees on up to 4
