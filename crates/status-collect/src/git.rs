@@ -30,6 +30,17 @@
 //! 45 ms before, 39 ms after (CLI 84 ms); a freshly cloned racily clean tree 66 ms before, 14 ms
 //! after (CLI 98 ms).
 //!
+//! A work tree is walked only when something it depends on may have changed (`watch`: inotify
+//! events under it, another index, `HEAD` tree or `info/exclude`, or 5 minutes since its last
+//! walk); otherwise the last answer stands (`cache::Tree::is_dirty`).
+//!
+//! Stats stay absolute: gix 0.90's `index_worktree_status` and `gix_dir::walk` build each path on
+//! a `gix_fs::Stack` rooted at the work tree's absolute path, and take no directory handle, so
+//! there is no way to make them `fstatat` relative to an open directory; running them with the
+//! work tree as the current directory would need a thread with its own `CLONE_FS` (rustix 1.1 has
+//! only `unshare_unsafe` for it, and this crate forbids `unsafe`). With the watches the
+//! walks run only after a change, so their path lookups are no longer paid in idle cycles.
+//!
 //! Everything here is blocking and read-only (no index refresh is written back, unlike `git status`).
 //! Each repository, and each worktree, is read on its own: one that fails yields an error naming its
 //! path and the cause, and the others are complete. Long reads stop when the [`Interrupt`] fires.
