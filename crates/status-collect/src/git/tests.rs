@@ -365,3 +365,33 @@ fn an_event_queue_overflow_falls_back_to_a_walk() {
     assert_eq!(tree.is_dirty(&interrupt), Ok(false));
     assert_eq!(tree.walks, 3, "watched again after the overflow");
 }
+
+#[test]
+fn renamed_and_deleted_directories_keep_the_watches_right() {
+    status_testkit::require_tools!("git");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = watched_fixture(dir.path());
+    let mut tree = watched_tree(&repo, 100);
+    let interrupt = Interrupt::default();
+    assert_eq!(tree.is_dirty(&interrupt), Ok(false));
+
+    std::fs::rename(repo.join("src/deep"), repo.join("src/moved")).expect("rename");
+    assert_eq!(tree.is_dirty(&interrupt), Ok(true), "tracked files moved");
+    assert_eq!(tree.watched(), 4, "set up again under the new name");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "moved"]);
+    assert_eq!(tree.is_dirty(&interrupt), Ok(false));
+    std::fs::write(repo.join("src/moved/new.rs"), "new\n").expect("write");
+    assert_eq!(tree.is_dirty(&interrupt), Ok(true), "a file in the renamed directory");
+    std::fs::remove_file(repo.join("src/moved/new.rs")).expect("remove");
+    assert_eq!(tree.is_dirty(&interrupt), Ok(false));
+
+    std::fs::remove_dir_all(repo.join("src")).expect("remove");
+    assert_eq!(tree.is_dirty(&interrupt), Ok(true), "tracked files deleted");
+    assert_eq!(tree.watched(), 2, "the deleted directories' watches are gone");
+    git(&repo, &["checkout", "-q", "--", "src"]);
+    assert_eq!(tree.is_dirty(&interrupt), Ok(false), "checked out again");
+    assert_eq!(tree.watched(), 4, "and watched again");
+    std::fs::write(repo.join("src/moved/new.rs"), "new\n").expect("write");
+    assert_eq!(tree.is_dirty(&interrupt), Ok(true));
+}

@@ -312,7 +312,9 @@ impl State {
                 tree.changed = true;
                 let name = event.name.map(OsStr::to_owned);
                 let is_dir = event.mask.contains(EventMask::ISDIR);
-                if event.mask.intersects(EventMask::MOVE_SELF | EventMask::DELETE_SELF)
+                // A deleted directory's watch goes with an `IN_IGNORED` (above); a moved one's
+                // stays, under its old path.
+                if event.mask.contains(EventMask::MOVE_SELF)
                     || (is_dir && event.mask.contains(EventMask::MOVED_FROM))
                     || name.as_deref() == Some(OsStr::new(".gitignore"))
                 {
