@@ -238,11 +238,25 @@ fn read_repo_status(
     if walk_main {
         walks.insert(0, Some(main));
     }
-    let mut walked = parallel_map(walks, |tree| match tree {
-        Some(tree) => tree.is_dirty(interrupt),
-        None => Err("not walked".to_owned()),
-    })
-    .into_iter();
+    // Most trees are answered from their watches; only the others are walked, side by side.
+    let mut known: Vec<Option<Result<bool, String>>> = walks
+        .iter_mut()
+        .map(|tree| match tree {
+            Some(tree) => tree.known_dirty(),
+            None => Some(Err("not walked".to_owned())),
+        })
+        .collect();
+    let to_walk: Vec<(usize, &mut cache::Tree)> = walks
+        .into_iter()
+        .enumerate()
+        .filter(|(at, _)| known[*at].is_none())
+        .filter_map(|(at, tree)| tree.map(|tree| (at, tree)))
+        .collect();
+    for (at, dirty) in parallel_map(to_walk, |(at, tree)| (at, tree.walk_dirty(interrupt))) {
+        known[at] = Some(dirty);
+    }
+    let mut walked =
+        known.into_iter().map(|dirty| dirty.unwrap_or_else(|| Err("not walked".to_owned())));
     let dirty = match (bare, &shared) {
         (true, _) => Err("a bare repository has no working tree".to_owned()),
         (false, Some(read)) => read.dirty.clone(),

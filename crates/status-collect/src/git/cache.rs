@@ -86,17 +86,33 @@ pub(super) struct Tree {
     watcher: Arc<Watcher>,
     /// The last complete walk's answer and what it depended on besides the files.
     last: Option<LastWalk>,
+    /// What the last [`Tree::known_dirty`] read, for the walk that follows it.
+    pending: Option<Inputs>,
     /// Walks done and answers reused, since the tree was opened.
     pub(super) walks: u64,
     pub(super) reused: u64,
 }
 
-/// A walk's answer, with the index, `HEAD`'s tree and `info/exclude` it was made against.
-struct LastWalk {
-    dirty: bool,
+/// What a walk's answer depends on besides the files: the index, `HEAD`'s tree, `info/exclude`.
+#[derive(Clone)]
+struct Inputs {
     index: gix::worktree::Index,
     head_tree: gix::ObjectId,
     excludes: Option<(u64, i64, i64, u64)>,
+}
+
+impl Inputs {
+    fn same(&self, other: &Inputs) -> bool {
+        Arc::ptr_eq(&self.index, &other.index)
+            && self.head_tree == other.head_tree
+            && self.excludes == other.excludes
+    }
+}
+
+/// A walk's answer, with what it was made against.
+struct LastWalk {
+    dirty: bool,
+    inputs: Inputs,
     at: Instant,
 }
 
@@ -116,6 +132,7 @@ impl Tree {
             watch: None,
             watcher,
             last: None,
+            pending: None,
             walks: 0,
             reused: 0,
         }
@@ -126,33 +143,54 @@ impl Tree {
     /// another index, another `HEAD` tree, another `info/exclude`, a tree the watcher cannot cover,
     /// or [`watch::SAFETY_SCAN`] since the last walk. Otherwise the last answer.
     pub(super) fn is_dirty(&mut self, interrupt: &super::Interrupt) -> Result<bool, String> {
-        let Some(root) = self.repo.workdir().map(Path::to_owned) else {
-            return facts::dirty(&self.repo, &mut self.dirty, interrupt);
+        match self.known_dirty() {
+            Some(known) => known,
+            None => self.walk_dirty(interrupt),
+        }
+    }
+
+    /// The first half of [`Tree::is_dirty`]: the answer when no walk is needed (or the reason it
+    /// cannot be had), `None` when [`Tree::walk_dirty`] must walk. Cheap: a few small reads.
+    pub(super) fn known_dirty(&mut self) -> Option<Result<bool, String>> {
+        self.pending = None;
+        let root = self.repo.workdir()?.to_owned();
+        let index = match self.repo.index_or_empty() {
+            Ok(index) => index,
+            Err(error) => return Some(Err(super::cause(&error))),
         };
-        let index = self.repo.index_or_empty().map_err(|error| super::cause(&error))?;
-        let head_tree =
-            self.repo.head_tree_id_or_empty().map_err(|error| super::cause(&error))?.detach();
+        let head_tree = match self.repo.head_tree_id_or_empty() {
+            Ok(id) => id.detach(),
+            Err(error) => return Some(Err(super::cause(&error))),
+        };
         let excludes = std::fs::metadata(self.repo.common_dir().join("info/exclude"))
             .ok()
             .map(|meta| (meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.size()));
         let watcher = self.watcher.clone();
         let watch = self.watch.get_or_insert_with(|| Watch::new(watcher, root));
         let changes = watch.check(&self.repo, &index);
+        let inputs = Inputs { index, head_tree, excludes };
         if changes == Changes::None
             && let Some(last) = &self.last
-            && Arc::ptr_eq(&last.index, &index)
-            && last.head_tree == head_tree
-            && last.excludes == excludes
+            && last.inputs.same(&inputs)
             && last.at.elapsed() < watch::SAFETY_SCAN
         {
             self.reused += 1;
-            return Ok(last.dirty);
+            return Some(Ok(last.dirty));
         }
         self.last = None;
+        self.pending = Some(inputs);
+        None
+    }
+
+    /// The second half of [`Tree::is_dirty`]: walks the tree and keeps the answer with what
+    /// [`Tree::known_dirty`] read.
+    pub(super) fn walk_dirty(&mut self, interrupt: &super::Interrupt) -> Result<bool, String> {
         self.walks += 1;
         let at = Instant::now();
         let dirty = facts::dirty(&self.repo, &mut self.dirty, interrupt)?;
-        self.last = Some(LastWalk { dirty, index, head_tree, excludes, at });
+        if let Some(inputs) = self.pending.take() {
+            self.last = Some(LastWalk { dirty, inputs, at });
+        }
         Ok(dirty)
     }
 
