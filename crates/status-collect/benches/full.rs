@@ -198,25 +198,46 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The full configuration on the checkout at `repo`.
 fn engine(rt: &tokio::runtime::Runtime, fixture: &Fixture, repo: &Path, state: &str) -> Engine {
-    let text = format!(
+    engine_of(rt, fixture, repo, state, Parts { git: true, database: true })
+}
+
+/// Which parts of the full configuration an engine gets besides the standard sections.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
+    /// `[[repos]]` and `[deploy]` on the checkout.
+    git: bool,
+    /// The `operations` database.
+    database: bool,
+}
+
+fn engine_of(
+    rt: &tokio::runtime::Runtime,
+    fixture: &Fixture,
+    repo: &Path,
+    state: &str,
+    parts: Parts,
+) -> Engine {
+    let mut text = format!(
         r#"
         [state]
         dir = "{state}"
         [collect]
         deadline = "60s"
-        [[repos]]
-        path = "{repo}"
-        [deploy]
-        repo = "{repo}"
-        [[databases]]
-        name = "ops"
-        url = "{db}"
-        schema = "operations"
         "#,
         state = fixture.root.join(state).display(),
-        repo = repo.display(),
-        db = fixture.database.display(),
     );
+    if parts.git {
+        text.push_str(&format!(
+            "[[repos]]\npath = \"{repo}\"\n[deploy]\nrepo = \"{repo}\"\n",
+            repo = repo.display()
+        ));
+    }
+    if parts.database {
+        text.push_str(&format!(
+            "[[databases]]\nname = \"ops\"\nurl = \"{db}\"\nschema = \"operations\"\n",
+            db = fixture.database.display()
+        ));
+    }
     let config = Config::parse(&text, "bench.toml").expect("config");
     rt.block_on(async {
         Engine::new(
@@ -330,28 +351,43 @@ fn racily_clean_git_cli(bencher: divan::Bencher<'_, '_>) {
 }
 
 /// 1,000 collections of the full configuration, one file of a worktree rewritten before every
-/// tenth; prints the resident set after the first 10 and after the 1,000.
+/// tenth; prints the resident set after the first 10 and after the 1,000 (and on the way). The
+/// standard sections alone and with the git part only go first, each from its own 10th
+/// collection, to tell where growth comes from.
 #[expect(clippy::print_stderr, reason = "the bench reports the resident set")]
 fn rss_over_collections() {
     let fixture = fixture();
     let rt = runtime();
-    let engine = engine(&rt, &fixture, &fixture.repo, "state-rss");
-    let mut round = 0;
-    let mut after_ten = 0;
-    for n in 1..=1_000 {
-        if n % 10 == 0 {
-            touch(&fixture, &mut round);
+    for (name, parts) in [
+        ("standard sections", Parts { git: false, database: false }),
+        ("standard + repos/deploy", Parts { git: true, database: false }),
+        ("full configuration", Parts { git: true, database: true }),
+    ] {
+        let state = format!("state-rss-{}{}", u8::from(parts.git), u8::from(parts.database));
+        let engine = engine_of(&rt, &fixture, &fixture.repo, &state, parts);
+        let mut round = 0;
+        let mut after_ten = 0;
+        let mut on_the_way = Vec::new();
+        for n in 1..=1_000 {
+            if n % 10 == 0 {
+                touch(&fixture, &mut round);
+            }
+            std::hint::black_box(rt.block_on(engine.collect()));
+            if n == 10 {
+                after_ten = rss_kib();
+            }
+            if [100, 250, 500, 750].contains(&n) {
+                on_the_way.push(format!("{n}: {}", rss_kib()));
+            }
         }
-        std::hint::black_box(rt.block_on(engine.collect()));
-        if n == 10 {
-            after_ten = rss_kib();
-        }
+        let after_all = rss_kib();
+        eprintln!(
+            "{name}: RSS after 10 collections {after_ten} KiB, after 1,000 {after_all} KiB \
+             ({:+} KiB; on the way {})",
+            i64::try_from(after_all).unwrap_or(i64::MAX) - i64::try_from(after_ten).unwrap_or(0),
+            on_the_way.join(", ")
+        );
     }
-    let after_all = rss_kib();
-    eprintln!(
-        "RSS after 10 collections {after_ten} KiB, after 1,000 {after_all} KiB ({:+} KiB)",
-        i64::try_from(after_all).unwrap_or(i64::MAX) - i64::try_from(after_ten).unwrap_or(0)
-    );
 }
 
 /// This process's resident set (`VmRSS`), in KiB.
