@@ -201,7 +201,8 @@ fn fixtures() -> PathBuf {
 #[expect(clippy::disallowed_methods, reason = "fixtures are built with the git CLI")]
 fn git(dir: &Path, args: &[&str]) {
     let output = Command::new("git")
-        .args(["-c", "commit.gpgsign=false"])
+        // No automatic gc: after 100,000 files it would go on in the background past the bench.
+        .args(["-c", "commit.gpgsign=false", "-c", "gc.auto=0", "-c", "maintenance.auto=false"])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
