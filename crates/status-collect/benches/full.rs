@@ -263,10 +263,16 @@ fn first_collection(rt: &tokio::runtime::Runtime, engine: &Engine) {
         .take(6)
         .map(|(name, report)| format!("{name} {:.1} ms", report.duration_ms))
         .collect();
+    let git: Vec<String> = sections
+        .iter()
+        .filter(|(name, _)| ["repos", "deploy", "storage"].contains(&name.as_str()))
+        .map(|(name, report)| format!("{name} {:.2} ms", report.duration_ms))
+        .collect();
     eprintln!(
-        "second collection {:.1} ms; slowest sections: {}",
+        "second collection {:.1} ms; slowest sections: {}; git: {}",
         second.collection.duration_ms,
-        slowest.join(", ")
+        slowest.join(", "),
+        git.join(", ")
     );
 }
 
