@@ -32,7 +32,12 @@
 //!
 //! A work tree is walked only when something it depends on may have changed (`watch`: inotify
 //! events under it, another index, `HEAD` tree or `info/exclude`, or 5 minutes since its last
-//! walk); otherwise the last answer stands (`cache::Tree::is_dirty`).
+//! walk); otherwise the last answer stands (`cache::Tree::is_dirty`). With the watches,
+//! `benches/full.rs` (load average 8.6 to 9.7, medians of 40): idle 5.9 ms (fastest 4.2 ms; `repos`
+//! under 1.5 ms, the rest is other sections), one file changed in a worktree 11.3 ms, racily clean
+//! 6.6 ms, against 82, 77 and 53 ms for the git CLI in the same run. `benches/scaling.rs` (load 9
+//! to 11): idle 8.1 to 8.2 ms at 2,000, 20,000 and 100,000 files, one change (a walk of that tree)
+//! 11.8, 21.5 and 58 ms; idle 6.8, 7.7 and 10.7 ms with 0, 3 and 10 worktrees.
 //!
 //! Stats stay absolute: gix 0.90's `index_worktree_status` and `gix_dir::walk` build each path on
 //! a `gix_fs::Stack` rooted at the work tree's absolute path, and take no directory handle, so
