@@ -43,9 +43,16 @@ const DB_VERSION: u32 = 1;
 
 static FIXTURE: Mutex<Option<Arc<Fixture>>> = Mutex::new(None);
 
+#[path = "full/rss.rs"]
+mod rss;
+#[path = "full/script.rs"]
+mod script;
+
+use script::script;
+
 fn main() {
     divan::main();
-    rss_over_collections();
+    rss::over_collections();
     FIXTURE.lock().unwrap_or_else(PoisonError::into_inner).take();
 }
 
@@ -354,112 +361,4 @@ fn racily_clean_engine(bencher: divan::Bencher<'_, '_>) {
 fn racily_clean_git_cli(bencher: divan::Bencher<'_, '_>) {
     let clone = clone();
     bencher.bench_local(|| script(&clone));
-}
-
-/// 1,000 collections of the full configuration, one file of a worktree rewritten before every
-/// tenth; prints the resident set after the first 10 and after the 1,000 (and on the way). The
-/// standard sections alone and with the git part only go first, each from its own 10th
-/// collection, to tell where growth comes from.
-#[expect(clippy::print_stderr, reason = "the bench reports the resident set")]
-fn rss_over_collections() {
-    let fixture = fixture();
-    let rt = runtime();
-    for (name, parts) in [
-        ("standard sections", Parts { git: false, database: false }),
-        ("standard + repos/deploy", Parts { git: true, database: false }),
-        ("full configuration", Parts { git: true, database: true }),
-    ] {
-        let state = format!("state-rss-{}{}", u8::from(parts.git), u8::from(parts.database));
-        let engine = engine_of(&rt, &fixture, &fixture.repo, &state, parts);
-        let mut round = 0;
-        let mut after_ten = 0;
-        let mut on_the_way = Vec::new();
-        for n in 1..=1_000 {
-            if n % 10 == 0 {
-                touch(&fixture, &mut round);
-            }
-            std::hint::black_box(rt.block_on(engine.collect()));
-            if n == 10 {
-                after_ten = rss_kib();
-            }
-            if [100, 250, 500, 750].contains(&n) {
-                on_the_way.push(format!("{n}: {}", rss_kib()));
-            }
-        }
-        let after_all = rss_kib();
-        eprintln!(
-            "{name}: RSS after 10 collections {after_ten} KiB, after 1,000 {after_all} KiB \
-             ({:+} KiB; on the way {})",
-            i64::try_from(after_all).unwrap_or(i64::MAX) - i64::try_from(after_ten).unwrap_or(0),
-            on_the_way.join(", ")
-        );
-    }
-}
-
-/// This process's resident set (`VmRSS`), in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-            line.split_whitespace().nth(1)?.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
-/// The script's calls for the repository, its worktrees and the deploy checkout, trees on up to 4
-/// threads. Read-only like the engine: `--no-optional-locks` keeps `status` from rewriting indexes.
-fn script(repo: &Path) -> usize {
-    let list = git(repo, &["worktree", "list", "--porcelain"]);
-    let worktrees: Vec<PathBuf> = list
-        .lines()
-        .filter_map(|line| line.strip_prefix("worktree "))
-        .skip(1)
-        .map(PathBuf::from)
-        .collect();
-    let facts = Mutex::new(0);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut count = 0;
-            for args in [
-                &["rev-parse", "HEAD"][..],
-                &["--no-optional-locks", "status", "--porcelain"],
-                &["rev-list", "--count", "@{u}..HEAD"],
-                &["for-each-ref", "--format=%(refname)", "refs/heads/snapshot/*"],
-            ] {
-                count += usize::from(run_git(repo, args).0);
-            }
-            *facts.lock().unwrap_or_else(PoisonError::into_inner) += count;
-        });
-        // The deploy section reads the same checkout again, as a second script would.
-        scope.spawn(|| {
-            let mut count = 0;
-            for args in [
-                &["rev-parse", "HEAD"][..],
-                &["--no-optional-locks", "status", "--porcelain"],
-                &["rev-list", "--count", "@{u}..HEAD"],
-            ] {
-                count += usize::from(run_git(repo, args).0);
-            }
-            *facts.lock().unwrap_or_else(PoisonError::into_inner) += count;
-        });
-        for chunk in worktrees.chunks(worktrees.len().div_ceil(2).max(1)) {
-            let facts = &facts;
-            scope.spawn(move || {
-                let mut count = 0;
-                for dir in chunk {
-                    for args in [
-                        &["rev-parse", "HEAD"][..],
-                        &["--no-optional-locks", "status", "--porcelain"],
-                        &["rev-list", "--count", "main..HEAD"],
-                        &["rev-list", "--count", "HEAD..main"],
-                    ] {
-                        count += usize::from(run_git(dir, args).0);
-                    }
-                }
-                *facts.lock().unwrap_or_else(PoisonError::into_inner) += count;
-            });
-        }
-    });
-    facts.into_inner().unwrap_or_else(PoisonError::into_inner)
 }
