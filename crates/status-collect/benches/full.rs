@@ -19,7 +19,9 @@
 //! database under the target dir, reused) and removed at the end.
 //!
 //! Run with `cargo bench -p status-collect --bench full` (or `cargo xtask bench`): divan prints the
-//! medians; the ratio is script / engine per case.
+//! medians; the ratio is script / engine per case. Then 1,000 collections of the full configuration
+//! (one file of a worktree rewritten before every tenth) print the process's RSS after the first
+//! 10 and after all of them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,8 +44,16 @@ const DB_VERSION: u32 = 1;
 
 static FIXTURE: Mutex<Option<Arc<Fixture>>> = Mutex::new(None);
 
+#[path = "full/rss.rs"]
+mod rss;
+#[path = "full/script.rs"]
+mod script;
+
+use script::script;
+
 fn main() {
     divan::main();
+    rss::over_collections();
     FIXTURE.lock().unwrap_or_else(PoisonError::into_inner).take();
 }
 
@@ -196,25 +206,46 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The full configuration on the checkout at `repo`.
 fn engine(rt: &tokio::runtime::Runtime, fixture: &Fixture, repo: &Path, state: &str) -> Engine {
-    let text = format!(
+    engine_of(rt, fixture, repo, state, Parts { git: true, database: true })
+}
+
+/// Which parts of the full configuration an engine gets besides the standard sections.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
+    /// `[[repos]]` and `[deploy]` on the checkout.
+    git: bool,
+    /// The `operations` database.
+    database: bool,
+}
+
+fn engine_of(
+    rt: &tokio::runtime::Runtime,
+    fixture: &Fixture,
+    repo: &Path,
+    state: &str,
+    parts: Parts,
+) -> Engine {
+    let mut text = format!(
         r#"
         [state]
         dir = "{state}"
         [collect]
         deadline = "60s"
-        [[repos]]
-        path = "{repo}"
-        [deploy]
-        repo = "{repo}"
-        [[databases]]
-        name = "ops"
-        url = "{db}"
-        schema = "operations"
         "#,
         state = fixture.root.join(state).display(),
-        repo = repo.display(),
-        db = fixture.database.display(),
     );
+    if parts.git {
+        text.push_str(&format!(
+            "[[repos]]\npath = \"{repo}\"\n[deploy]\nrepo = \"{repo}\"\n",
+            repo = repo.display()
+        ));
+    }
+    if parts.database {
+        text.push_str(&format!(
+            "[[databases]]\nname = \"ops\"\nurl = \"{db}\"\nschema = \"operations\"\n",
+            db = fixture.database.display()
+        ));
+    }
     let config = Config::parse(&text, "bench.toml").expect("config");
     rt.block_on(async {
         Engine::new(
@@ -240,10 +271,16 @@ fn first_collection(rt: &tokio::runtime::Runtime, engine: &Engine) {
         .take(6)
         .map(|(name, report)| format!("{name} {:.1} ms", report.duration_ms))
         .collect();
+    let git: Vec<String> = sections
+        .iter()
+        .filter(|(name, _)| ["repos", "deploy", "storage"].contains(&name.as_str()))
+        .map(|(name, report)| format!("{name} {:.2} ms", report.duration_ms))
+        .collect();
     eprintln!(
-        "second collection {:.1} ms; slowest sections: {}",
+        "second collection {:.1} ms; slowest sections: {}; git: {}",
         second.collection.duration_ms,
-        slowest.join(", ")
+        slowest.join(", "),
+        git.join(", ")
     );
 }
 
@@ -325,61 +362,4 @@ fn racily_clean_engine(bencher: divan::Bencher<'_, '_>) {
 fn racily_clean_git_cli(bencher: divan::Bencher<'_, '_>) {
     let clone = clone();
     bencher.bench_local(|| script(&clone));
-}
-
-/// The script's calls for the repository, its worktrees and the deploy checkout, trees on up to 4
-/// threads. Read-only like the engine: `--no-optional-locks` keeps `status` from rewriting indexes.
-fn script(repo: &Path) -> usize {
-    let list = git(repo, &["worktree", "list", "--porcelain"]);
-    let worktrees: Vec<PathBuf> = list
-        .lines()
-        .filter_map(|line| line.strip_prefix("worktree "))
-        .skip(1)
-        .map(PathBuf::from)
-        .collect();
-    let facts = Mutex::new(0);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut count = 0;
-            for args in [
-                &["rev-parse", "HEAD"][..],
-                &["--no-optional-locks", "status", "--porcelain"],
-                &["rev-list", "--count", "@{u}..HEAD"],
-                &["for-each-ref", "--format=%(refname)", "refs/heads/snapshot/*"],
-            ] {
-                count += usize::from(run_git(repo, args).0);
-            }
-            *facts.lock().unwrap_or_else(PoisonError::into_inner) += count;
-        });
-        // The deploy section reads the same checkout again, as a second script would.
-        scope.spawn(|| {
-            let mut count = 0;
-            for args in [
-                &["rev-parse", "HEAD"][..],
-                &["--no-optional-locks", "status", "--porcelain"],
-                &["rev-list", "--count", "@{u}..HEAD"],
-            ] {
-                count += usize::from(run_git(repo, args).0);
-            }
-            *facts.lock().unwrap_or_else(PoisonError::into_inner) += count;
-        });
-        for chunk in worktrees.chunks(worktrees.len().div_ceil(2).max(1)) {
-            let facts = &facts;
-            scope.spawn(move || {
-                let mut count = 0;
-                for dir in chunk {
-                    for args in [
-                        &["rev-parse", "HEAD"][..],
-                        &["--no-optional-locks", "status", "--porcelain"],
-                        &["rev-list", "--count", "main..HEAD"],
-                        &["rev-list", "--count", "HEAD..main"],
-                    ] {
-                        count += usize::from(run_git(dir, args).0);
-                    }
-                }
-                *facts.lock().unwrap_or_else(PoisonError::into_inner) += count;
-            });
-        }
-    });
-    facts.into_inner().unwrap_or_else(PoisonError::into_inner)
 }

@@ -27,6 +27,7 @@ use tokio::time::Instant;
 
 use super::GitError;
 use super::facts::{self, DirtyState, Head};
+use super::watch::{self, Changes, Watch, Watcher};
 
 /// A slot not used for this long is dropped (its repository configured no more, or deleted).
 const IDLE: Duration = Duration::from_secs(600);
@@ -80,13 +81,123 @@ pub(super) struct Tree {
     pub(super) repo: gix::Repository,
     identity: Identity,
     pub(super) dirty: DirtyState,
+    /// The watches of its work tree (set up at the first dirtiness check).
+    watch: Option<Watch>,
+    watcher: Arc<Watcher>,
+    /// The last complete walk's answer and what it depended on besides the files.
+    last: Option<LastWalk>,
+    /// What the last [`Tree::known_dirty`] read, for the walk that follows it.
+    pending: Option<Inputs>,
+    /// Walks done and answers reused, since the tree was opened.
+    pub(super) walks: u64,
+    pub(super) reused: u64,
+}
+
+/// What a walk's answer depends on besides the files: the index, `HEAD`'s tree, `info/exclude`.
+#[derive(Clone)]
+struct Inputs {
+    index: gix::worktree::Index,
+    head_tree: gix::ObjectId,
+    excludes: Option<(u64, i64, i64, u64)>,
+}
+
+impl Inputs {
+    fn same(&self, other: &Inputs) -> bool {
+        Arc::ptr_eq(&self.index, &other.index)
+            && self.head_tree == other.head_tree
+            && self.excludes == other.excludes
+    }
+}
+
+/// A walk's answer, with what it was made against.
+struct LastWalk {
+    dirty: bool,
+    inputs: Inputs,
+    at: Instant,
 }
 
 impl Tree {
     /// Keeps `repo`, as long as the files it was opened from stay the same.
     pub(super) fn new(dir: &Path, repo: gix::Repository) -> Tree {
+        Tree::watched_by(dir, repo, watch::shared())
+    }
+
+    /// As [`Tree::new`], with the watches from `watcher`.
+    pub(super) fn watched_by(dir: &Path, repo: gix::Repository, watcher: Arc<Watcher>) -> Tree {
         let identity = Identity::of(dir, &repo);
-        Tree { repo, identity, dirty: DirtyState::default() }
+        Tree {
+            repo,
+            identity,
+            dirty: DirtyState::default(),
+            watch: None,
+            watcher,
+            last: None,
+            pending: None,
+            walks: 0,
+            reused: 0,
+        }
+    }
+
+    /// Whether `git status --porcelain` would print anything ([`facts::dirty`]), walked only when
+    /// something it depends on may have changed since the last walk: an event under the work tree,
+    /// another index, another `HEAD` tree, another `info/exclude`, a tree the watcher cannot cover,
+    /// or [`watch::SAFETY_SCAN`] since the last walk. Otherwise the last answer.
+    pub(super) fn is_dirty(&mut self, interrupt: &super::Interrupt) -> Result<bool, String> {
+        match self.known_dirty() {
+            Some(known) => known,
+            None => self.walk_dirty(interrupt),
+        }
+    }
+
+    /// The first half of [`Tree::is_dirty`]: the answer when no walk is needed (or the reason it
+    /// cannot be had), `None` when [`Tree::walk_dirty`] must walk. Cheap: a few small reads.
+    pub(super) fn known_dirty(&mut self) -> Option<Result<bool, String>> {
+        self.pending = None;
+        let root = self.repo.workdir()?.to_owned();
+        let index = match self.repo.index_or_empty() {
+            Ok(index) => index,
+            Err(error) => return Some(Err(super::cause(&error))),
+        };
+        let head_tree = match self.repo.head_tree_id_or_empty() {
+            Ok(id) => id.detach(),
+            Err(error) => return Some(Err(super::cause(&error))),
+        };
+        let excludes = std::fs::metadata(self.repo.common_dir().join("info/exclude"))
+            .ok()
+            .map(|meta| (meta.ino(), meta.mtime(), meta.mtime_nsec(), meta.size()));
+        let watcher = self.watcher.clone();
+        let watch = self.watch.get_or_insert_with(|| Watch::new(watcher, root));
+        let changes = watch.check(&self.repo, &index);
+        let inputs = Inputs { index, head_tree, excludes };
+        if changes == Changes::None
+            && let Some(last) = &self.last
+            && last.inputs.same(&inputs)
+            && last.at.elapsed() < watch::SAFETY_SCAN
+        {
+            self.reused += 1;
+            return Some(Ok(last.dirty));
+        }
+        self.last = None;
+        self.pending = Some(inputs);
+        None
+    }
+
+    /// The second half of [`Tree::is_dirty`]: walks the tree and keeps the answer with what
+    /// [`Tree::known_dirty`] read.
+    pub(super) fn walk_dirty(&mut self, interrupt: &super::Interrupt) -> Result<bool, String> {
+        self.walks += 1;
+        let at = Instant::now();
+        let dirty = facts::dirty(&self.repo, &mut self.dirty, interrupt)?;
+        if let Some(inputs) = self.pending.take() {
+            self.last = Some(LastWalk { dirty, inputs, at });
+        }
+        Ok(dirty)
+    }
+
+    /// Directories of its work tree watched now.
+    #[cfg(test)]
+    pub(super) fn watched(&self) -> usize {
+        self.watch.as_ref().map_or(0, |watch| watch.watched)
     }
 
     /// Whether `dir` and the git dir and config this was opened from are still the same files.
@@ -168,7 +279,7 @@ impl Slot {
         }
         let (tree, _) = self.open(path)?;
         let head = facts::head(&tree.repo);
-        let dirty = facts::dirty(&tree.repo, &mut tree.dirty, interrupt);
+        let dirty = tree.is_dirty(interrupt);
         let unpushed = match &head {
             Ok(head) => facts::unpushed(&tree.repo, head),
             Err(reason) => Err(reason.clone()),
