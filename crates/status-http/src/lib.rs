@@ -92,6 +92,7 @@ mod routes;
 mod server;
 mod session;
 mod traces;
+mod views;
 
 pub use auth::{Token, TokenError};
 pub use host::{HostError, routes, serve_status};

@@ -391,4 +391,5 @@ fn from_config_applies_page_refresh_and_freshness() {
 }
 
 mod browser;
+mod prerendered;
 mod security;
