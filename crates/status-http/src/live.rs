@@ -53,6 +53,22 @@ pub(crate) fn fresh_check(
     })
 }
 
+/// Age of the snapshot at `now`, in whole milliseconds (0 for a snapshot from the future).
+pub(crate) fn age_millis(published: &Published, now: Timestamp) -> i64 {
+    now.duration_since(published.collection.taken_at)
+        .as_millis()
+        .max(0)
+        .try_into()
+        .unwrap_or(i64::MAX)
+}
+
+/// The time at which the snapshot is `age_ms` old.
+pub(crate) fn at_age(published: &Published, age_ms: i64) -> Timestamp {
+    let taken_at = published.collection.taken_at;
+    let age = std::time::Duration::from_millis(u64::try_from(age_ms).unwrap_or(0));
+    taken_at.checked_add(age).unwrap_or(taken_at)
+}
+
 /// Age of the snapshot at `now`, in seconds.
 pub(crate) fn age_seconds(published: &Published, now: Timestamp) -> f64 {
     now.duration_since(published.collection.taken_at).as_secs_f64().max(0.0)

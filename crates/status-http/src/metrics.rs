@@ -124,7 +124,16 @@ pub(crate) fn render(
     String::from_utf8_lossy(&body).into_owned()
 }
 
+/// The sample line of the snapshot's age in milliseconds (written in seconds), which fills
+/// [`template`]'s hole.
+pub(crate) fn age_line_millis(age_ms: i64) -> String {
+    #[expect(clippy::cast_precision_loss, reason = "ages stay far below 2^52 ms")]
+    let seconds = age_ms as f64 / 1000.0;
+    format!("{AGE} {}\n", number(seconds))
+}
+
 /// The sample line of the snapshot's age, which fills [`template`]'s hole.
+#[cfg(test)]
 pub(crate) fn age_line(age_seconds: f64) -> String {
     format!("{AGE} {}\n", number(age_seconds))
 }

@@ -314,13 +314,19 @@ impl StatusService {
         let Some(published) = latest else {
             return error(StatusCode::SERVICE_UNAVAILABLE, "no snapshot yet");
         };
-        let (_, verdict) = self.verdict(published, now);
-        let splice = self.memo.get(published).views.metrics(format, verdict, || {
-            metrics::template(published, self.live_report(published, now).as_ref(), format)
-        });
-        let age = metrics::age_line(live::age_seconds(published, now));
         let gzip = encoding::accepts_gzip(request.headers());
-        let body = if gzip { splice.gzip(age.as_bytes()) } else { splice.plain(age.as_bytes()) };
+        // To the millisecond: requests in the same millisecond share one answer.
+        let age_ms = live::age_millis(published, now);
+        let views = &self.memo.get(published).views;
+        let body = views.metrics_body(format, gzip, age_ms, || {
+            let now = live::at_age(published, age_ms);
+            let (_, verdict) = self.verdict(published, now);
+            let splice = views.metrics(format, verdict, || {
+                metrics::template(published, self.live_report(published, now).as_ref(), format)
+            });
+            let age = metrics::age_line_millis(age_ms);
+            if gzip { splice.gzip(age.as_bytes()) } else { splice.plain(age.as_bytes()) }
+        });
         let mut response = respond_with(StatusCode::OK, format.content_type(), body);
         if gzip {
             response.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));

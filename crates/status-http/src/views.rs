@@ -55,6 +55,9 @@ pub(crate) struct Health {
     pub(crate) minimal: Bytes,
 }
 
+/// A `/metrics` body: its format and whether gzip, the age (ms) it was made for, the bytes.
+type MetricsBody = ((Format, bool), i64, Bytes);
+
 /// What one snapshot's views keep.
 #[derive(Debug, Default)]
 pub(crate) struct Views {
@@ -62,6 +65,8 @@ pub(crate) struct Views {
     health: Keyed<Verdict, Health>,
     reports: Keyed<Verdict, Option<HealthReport>>,
     pages: Keyed<(i64, bool, Verdict), Bytes>,
+    /// The last `/metrics` body of each format and encoding, and the age (ms) it was made for.
+    bodies: Mutex<Vec<MetricsBody>>,
 }
 
 impl Views {
@@ -72,6 +77,31 @@ impl Views {
         make: impl FnOnce() -> Splice,
     ) -> Arc<Splice> {
         self.metrics.get((format, verdict), make)
+    }
+
+    /// The `/metrics` body in `format` (gzip or not) for a snapshot `age_ms` old: the last one
+    /// made, when it was made for that age.
+    pub(crate) fn metrics_body(
+        &self,
+        format: Format,
+        gzip: bool,
+        age_ms: i64,
+        make: impl FnOnce() -> Bytes,
+    ) -> Bytes {
+        let key = (format, gzip);
+        {
+            let bodies = self.bodies.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, _, body)) =
+                bodies.iter().find(|(kept, age, _)| *kept == key && *age == age_ms)
+            {
+                return body.clone();
+            }
+        }
+        let body = make();
+        let mut bodies = self.bodies.lock().unwrap_or_else(PoisonError::into_inner);
+        bodies.retain(|(kept, _, _)| *kept != key);
+        bodies.push((key, age_ms, body.clone()));
+        body
     }
 
     pub(crate) fn health(&self, verdict: Verdict, make: impl FnOnce() -> Health) -> Arc<Health> {

@@ -140,3 +140,19 @@ fn the_page_is_rendered_once_per_second() {
         break;
     }
 }
+
+#[test]
+fn a_metrics_body_is_shared_by_the_requests_of_one_millisecond() {
+    let service = service_with(Some(snapshot(Outcome::Ok, false)));
+    let published = service.cache.latest().unwrap();
+    let views = &service.memo.get(&published).views;
+    let format = metrics::Format::Prometheus;
+    let first = views.metrics_body(format, false, 5, || Bytes::from_static(b"at 5 ms"));
+    assert_eq!(views.metrics_body(format, false, 5, || panic!("made again")), first);
+    // Another age, format or encoding is made anew.
+    assert_eq!(views.metrics_body(format, true, 5, || Bytes::from_static(b"gzip")), "gzip");
+    assert_eq!(views.metrics_body(format, false, 6, || Bytes::from_static(b"at 6 ms")), "at 6 ms");
+    // The age is written to the millisecond.
+    let (_, age) = without_age(&get(&service, "/metrics").body);
+    assert_eq!((age * 1000.0).round(), age * 1000.0, "{age}");
+}
