@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Benchmark: GET /status from the cache over loopback keep-alive, 16 connections, measured with oha
-# (installed with `cargo install oha --locked` when missing): requests/s and latency percentiles,
-# once with everything open and no redaction, once with a bearer token and the default redaction
-# policy plus hash rules. Redaction runs once per snapshot, so the difference is the token check.
+# (or wrk when oha is not installed; oha is installed with `cargo install oha --locked` when neither
+# is): requests/s and latency percentiles, once with everything open and no redaction, once with a
+# bearer token and the default redaction policy plus hash rules (redaction runs once per snapshot,
+# so the difference is the token check), then `/metrics` (rendered once per snapshot), and in the
+# same invocation the baseline: a small Python server (`http.server`, HTTP/1.1 keep-alive, a thread
+# per connection) sending the same `/status` bytes, serialized once.
 #
 #   scripts/bench-http.sh            10 s per run
 #   DURATION=30s scripts/bench-http.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-10s}"
-command -v oha >/dev/null || cargo install oha --locked
+command -v oha >/dev/null || command -v wrk >/dev/null || cargo install oha --locked
 cargo build --release -p status-cli
 bin=${CARGO_TARGET_DIR:-target}/release/status-cli
 
@@ -66,7 +69,46 @@ open=$addr
 start "$dir/guarded.toml"
 guarded=$addr
 
+# The baseline: the same /status bytes, pre-serialized, from Python.
+python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen('http://$open/status').read())" > "$dir/status.json"
+cat > "$dir/baseline.py" <<'PY'
+import http.server, sys
+body = open(sys.argv[1], "rb").read()
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+PY
+python3 "$dir/baseline.py" "$dir/status.json" > "$dir/python.port" &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$dir/python.port" ] && break; sleep 0.1; done
+python=127.0.0.1:$(cat "$dir/python.port")
+
+# load URL [header]: 16 connections for $duration.
+load() {
+  if command -v oha >/dev/null; then
+    oha --no-tui -z "$duration" -c 16 ${2:+-H "$2"} "$1"
+  else
+    wrk -t 2 -c 16 -d "$duration" --latency ${2:+-H "$2"} "$1"
+  fi
+}
+
 echo "== /status, no token, no redaction ($open), 16 connections, $duration"
-oha --no-tui -z "$duration" -c 16 "http://$open/status"
+load "http://$open/status"
 echo "== /status, bearer token + default redaction + hash rules ($guarded), 16 connections, $duration"
-oha --no-tui -z "$duration" -c 16 -H "Authorization: Bearer $token" "http://$guarded/status"
+load "http://$guarded/status" "Authorization: Bearer $token"
+echo "== /metrics, no token ($open), 16 connections, $duration"
+load "http://$open/metrics"
+echo "== baseline: Python http.server sending the same $(wc -c < "$dir/status.json") bytes of /status ($python), 16 connections, $duration"
+load "http://$python/status"

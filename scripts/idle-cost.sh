@@ -3,6 +3,8 @@
 # which nothing asks it anything and no collection runs (interval 300 s, the maximum).
 #
 #   scripts/idle-cost.sh [path/to/status-cli] [seconds]     (defaults: target/release/status-cli, 60)
+#   IDLE_INTERVAL=30 scripts/idle-cost.sh target/release/status-cli 600
+#                                      the default config's loop over 10 minutes, collections included
 #
 # Starts `serve` on 127.0.0.1:18484 (or `$IDLE_PORT`) with a private state dir, waits 15 s (the first collection,
 # then tokio's idle blocking threads exit after their 10 s keep-alive), then reads every thread's /proc/PID/task/*/schedstat (ns on CPU) and
@@ -15,7 +17,7 @@ dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 cat >"$dir/status.toml" <<TOML
 [collect]
-interval = "300s"
+interval = "${IDLE_INTERVAL:-300}s"
 [http]
 bind = "127.0.0.1:${IDLE_PORT:-18484}"
 [state]
@@ -43,4 +45,7 @@ read -r cpu1 vol1 non1 threads1 ticks1 < <(sample)
 hz=$(getconf CLK_TCK)
 echo "idle serve over ${window}s: cpu $(( (cpu1 - cpu0) / 1000 )) us (utime+stime $(( (ticks1 - ticks0) * 1000 / hz )) ms)," \
   "context switches $((vol1 - vol0)) voluntary + $((non1 - non0)) involuntary," \
-  "threads $threads0 -> $threads1, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  "threads $threads0 -> $threads1, RSS $(awk '/^VmRSS/ {print $2}' /proc/"$pid"/status) KiB" \
+  "(file-backed $(awk '/^RssFile/ {print $2}' /proc/"$pid"/status) KiB)," \
+  "$(awk -v us="$(( (cpu1 - cpu0) / 1000 ))" -v w="$window" 'BEGIN {printf "%.4f", us / (w * 1e6) * 100}') % of a core (live threads' schedstat)," \
+  "load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use status_collect::testing::{Engine, HealthEvaluator, collectors};
+use status_collect::testing::collectors::{HostCollector, ProcessCollector, RuntimeCollector};
+use status_collect::testing::{Collector, Engine, HealthEvaluator, collectors};
 use status_collect::{Cache, Config, HealthConfig, Status};
 use status_deps::NoDeps;
 
@@ -32,6 +33,50 @@ fn full_collection(bencher: divan::Bencher<'_, '_>) {
         )
     });
     rt.block_on(engine.collect());
+    bencher.bench_local(|| rt.block_on(engine.collect()));
+}
+
+/// The host basics, `process`, `host` and `runtime`, collected as the loop collects them. Also
+/// prints their CPU time per collection (the process's user and system time over 2,000 collections,
+/// all threads).
+#[divan::bench]
+fn host_basics(bencher: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let engine = rt.block_on(async {
+        let config = Config::default();
+        let basics: Vec<Arc<dyn Collector>> = vec![
+            Arc::new(ProcessCollector::new()),
+            Arc::new(HostCollector::new(config.host.disk_paths.clone())),
+            Arc::new(RuntimeCollector::start()),
+        ];
+        Engine::new(basics, config.collect.deadline)
+    });
+    rt.block_on(engine.collect());
+    let ticks = || -> u64 {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        fields
+            .get(11..13)
+            .map_or(0, |times| times.iter().filter_map(|t| t.parse::<u64>().ok()).sum())
+    };
+    let (count, before, started) = (2000, ticks(), tokio::time::Instant::now());
+    for _ in 0..count {
+        rt.block_on(engine.collect());
+    }
+    let (cpu, wall) = (ticks() - before, started.elapsed());
+    #[expect(clippy::cast_precision_loss, reason = "tick counts are small")]
+    let cpu_ms =
+        cpu as f64 * 1000.0 / rustix::param::clock_ticks_per_second() as f64 / f64::from(count);
+    #[expect(clippy::print_stderr, reason = "the bench's report line")]
+    {
+        eprintln!(
+            "host_basics: {cpu_ms:.3} ms CPU and {:.3} ms wall per collection over {count}",
+            wall.as_secs_f64() * 1000.0 / f64::from(count)
+        );
+    }
     bencher.bench_local(|| rt.block_on(engine.collect()));
 }
 

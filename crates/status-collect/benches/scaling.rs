@@ -23,8 +23,9 @@ use tokio::time::Instant;
 
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
+use status_collect::Config;
 use status_collect::layouts::{OPERATIONS_INDEXES, OPERATIONS_TABLES};
-use status_collect::{Config, Engine, collectors};
+use status_collect::testing::{Engine, collectors};
 use status_deps::NoDeps;
 
 /// Bump when the generated fixtures change, so stale ones are not reused.

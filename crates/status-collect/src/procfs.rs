@@ -4,26 +4,84 @@
 //! known text. Reads are blocking: callers run them on the blocking pool.
 
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
-/// A file-system root under which `proc/`, `sys/` and `etc/` are read.
+/// A file-system root under which `proc/`, `sys/` and `etc/` are read, with the facts that do not
+/// change while the system runs (boot time, kernel release, OS name) read once per root.
 #[derive(Clone, Debug)]
-pub(crate) struct Root(PathBuf);
+pub(crate) struct Root(PathBuf, Arc<Static>);
+
+/// Facts read once: they change only with a reboot (or an OS upgrade, which a restart follows).
+#[derive(Debug, Default)]
+struct Static {
+    boot_time: OnceLock<Result<i64, String>>,
+    kernel: OnceLock<Result<String, String>>,
+    os: OnceLock<Result<String, String>>,
+}
 
 impl Default for Root {
     fn default() -> Root {
-        Root(PathBuf::from("/"))
+        Root::new("/")
     }
 }
 
 impl Root {
     pub(crate) fn new(path: impl Into<PathBuf>) -> Root {
-        Root(path.into())
+        Root(path.into(), Arc::default())
     }
 
     pub(crate) fn path(&self, relative: &str) -> PathBuf {
         self.0.join(relative)
+    }
+
+    /// `btime` of `proc/stat` (the boot time, seconds since the epoch), read once.
+    pub(crate) fn boot_time(&self) -> Result<i64, String> {
+        self.1
+            .boot_time
+            .get_or_init(|| {
+                parse_boot_time(&self.read("proc/stat")?)
+                    .ok_or_else(|| "no btime line in /proc/stat".to_owned())
+            })
+            .clone()
+    }
+
+    /// The kernel release (`proc/sys/kernel/osrelease`), read once.
+    pub(crate) fn kernel(&self) -> Result<String, String> {
+        self.1
+            .kernel
+            .get_or_init(|| {
+                self.read("proc/sys/kernel/osrelease").map(|release| release.trim().to_owned())
+            })
+            .clone()
+    }
+
+    /// `PRETTY_NAME` of `etc/os-release`, read once.
+    pub(crate) fn os(&self) -> Result<String, String> {
+        self.1
+            .os
+            .get_or_init(|| {
+                self.read("etc/os-release").and_then(|text| {
+                    parse_os_release(&text).ok_or_else(|| "no PRETTY_NAME in os-release".to_owned())
+                })
+            })
+            .clone()
+    }
+
+    /// Reads a file under the root into `buffer` (cleared first, its capacity kept); the error
+    /// names the file.
+    pub(crate) fn read_into<'b>(
+        &self,
+        relative: &str,
+        buffer: &'b mut String,
+    ) -> Result<&'b str, String> {
+        buffer.clear();
+        let path = self.path(relative);
+        std::fs::File::open(&path)
+            .and_then(|mut file| file.read_to_string(buffer))
+            .map_err(|error| describe(&path, &error))?;
+        Ok(buffer.as_str())
     }
 
     /// Reads a file under the root; the error names the file.
@@ -132,6 +190,20 @@ pub(crate) fn count_cpus(stat: &str) -> u64 {
         })
         .count();
     u64::try_from(count).unwrap_or(u64::MAX)
+}
+
+/// The number of CPUs in a kernel CPU list (`0-3,6,8-9`, as in `/sys/devices/system/cpu/online`);
+/// `None` when it is not one.
+pub(crate) fn count_cpu_list(list: &str) -> Option<u64> {
+    let list = list.trim();
+    if list.is_empty() {
+        return None;
+    }
+    list.split(',').try_fold(0_u64, |total, range| {
+        let (first, last) = range.split_once('-').unwrap_or((range, range));
+        let (first, last): (u64, u64) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
+        Some(total + last.checked_sub(first)? + 1)
+    })
 }
 
 /// `PRETTY_NAME` from `os-release`.

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use bytes::Bytes;
-use flate2::Compression;
 use flate2::write::GzEncoder;
+use flate2::{Compress, Compression, FlushCompress};
 use hyper::HeaderMap;
 use hyper::header::{ACCEPT_ENCODING, HeaderValue, IF_NONE_MATCH};
 use status_collect::Published;
@@ -28,6 +28,8 @@ pub(crate) struct Derived {
     published: Arc<Published>,
     pub(crate) etag: HeaderValue,
     gzip: OnceLock<Bytes>,
+    /// The other answers rendered from this snapshot.
+    pub(crate) views: crate::views::Views,
 }
 
 impl Memo {
@@ -41,6 +43,7 @@ impl Memo {
             published: published.clone(),
             etag: etag(published),
             gzip: OnceLock::new(),
+            views: crate::views::Views::default(),
         });
         *current = Some(derived.clone());
         derived
@@ -97,3 +100,116 @@ pub(crate) fn gzip(body: &[u8], level: Compression) -> Bytes {
     let _ = encoder.write_all(body);
     Bytes::from(encoder.finish().unwrap_or_default())
 }
+
+/// The gzip member header: deflate, no name, no time, unknown OS.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
+
+/// A deflate block that ends the stream: final, stored, empty.
+const FINAL_EMPTY_BLOCK: [u8; 5] = [0x01, 0x00, 0x00, 0xff, 0xff];
+
+/// An answer rendered once with one hole for the part that depends on the request's time (the
+/// snapshot's age, the freshness check): a request copies the two halves around its few bytes,
+/// and for gzip splices the halves, each compressed once, around the hole as a stored block, so no
+/// request compresses the body.
+#[derive(Debug)]
+pub(crate) struct Splice {
+    head: Bytes,
+    tail: Bytes,
+    deflated: OnceLock<Deflated>,
+}
+
+/// The halves deflated on their own (each ends on a byte boundary with no final block), and
+/// their CRCs.
+#[derive(Debug)]
+struct Deflated {
+    head: Bytes,
+    tail: Bytes,
+    head_crc: crc32fast::Hasher,
+    tail_crc: crc32fast::Hasher,
+}
+
+impl Splice {
+    /// `text` split at byte `at` (where the hole goes).
+    pub(crate) fn new(mut text: String, at: usize) -> Splice {
+        let at = at.min(text.len());
+        let tail = Bytes::from(text.split_off(at));
+        Splice { head: Bytes::from(text), tail, deflated: OnceLock::new() }
+    }
+
+    /// The body with `hole` in its place.
+    pub(crate) fn plain(&self, hole: &[u8]) -> Bytes {
+        let mut body = Vec::with_capacity(self.head.len() + hole.len() + self.tail.len());
+        body.extend_from_slice(&self.head);
+        body.extend_from_slice(hole);
+        body.extend_from_slice(&self.tail);
+        Bytes::from(body)
+    }
+
+    /// The body with `hole` in its place, gzip-compressed: the halves compressed on first use.
+    pub(crate) fn gzip(&self, hole: &[u8]) -> Bytes {
+        let deflated = self.deflated.get_or_init(|| Deflated {
+            head: deflate_part(&self.head),
+            tail: deflate_part(&self.tail),
+            head_crc: crc(&self.head),
+            tail_crc: crc(&self.tail),
+        });
+        let mut sum = deflated.head_crc.clone();
+        sum.combine(&crc(hole));
+        sum.combine(&deflated.tail_crc);
+        let size = self.head.len() + hole.len() + self.tail.len();
+        let mut out = Vec::with_capacity(
+            GZIP_HEADER.len() + deflated.head.len() + hole.len() + deflated.tail.len() + 64,
+        );
+        out.extend_from_slice(&GZIP_HEADER);
+        out.extend_from_slice(&deflated.head);
+        for chunk in hole.chunks(usize::from(u16::MAX)) {
+            // A stored block: header bits (not final, type 00) in a byte of their own, then the
+            // length and its complement, then the bytes.
+            let len = u16::try_from(chunk.len()).unwrap_or(u16::MAX);
+            out.push(0);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(&(!len).to_le_bytes());
+            out.extend_from_slice(chunk);
+        }
+        out.extend_from_slice(&deflated.tail);
+        out.extend_from_slice(&FINAL_EMPTY_BLOCK);
+        out.extend_from_slice(&sum.finalize().to_le_bytes());
+        // ISIZE: the length modulo 2^32, as RFC 1952 defines it.
+        #[expect(clippy::cast_possible_truncation, reason = "ISIZE is the size modulo 2^32")]
+        out.extend_from_slice(&(size as u32).to_le_bytes());
+        Bytes::from(out)
+    }
+}
+
+fn crc(data: &[u8]) -> crc32fast::Hasher {
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(data);
+    hasher
+}
+
+/// `data` as raw deflate blocks ending with a full flush: on a byte boundary, no final block, and
+/// no reference to it from whatever follows, so other parts may be appended.
+fn deflate_part(data: &[u8]) -> Bytes {
+    let mut compress = Compress::new(Compression::default(), false);
+    let mut out = Vec::with_capacity(data.len() / 3 + 64);
+    loop {
+        let read = usize::try_from(compress.total_in()).unwrap_or(usize::MAX).min(data.len());
+        if out.capacity() - out.len() < 64 {
+            out.reserve(out.capacity().max(256));
+        }
+        if compress.compress_vec(&data[read..], &mut out, FlushCompress::Full).is_err() {
+            // Compressing into memory does not fail; an empty part still leaves a valid stream.
+            out.clear();
+            break;
+        }
+        let all_read = usize::try_from(compress.total_in()).is_ok_and(|read| read == data.len());
+        // The flush is complete when it returned with output room to spare.
+        if all_read && out.len() < out.capacity() {
+            break;
+        }
+    }
+    Bytes::from(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,50 +6,78 @@
 
 use serde_json::{Map, Value, json};
 use status_collect::Published;
-use status_model::{HealthReport, HealthStatus};
+use status_model::{CheckResult, HealthReport, HealthStatus};
 
 use crate::page::text_at;
 
 /// The threshold keys a graded check's details carry.
 const THRESHOLDS: [&str; 4] = ["warn_above", "fail_above", "warn_below", "fail_below"];
 
-/// The response body for a snapshot and its live report.
-pub(crate) fn body(published: &Published, report: &HealthReport) -> Value {
+/// The text standing in for the freshness check's entry in [`template`]'s body, as JSON writes it.
+const HOLE: &str = "\u{1}fresh\u{1}";
+
+/// The body for a snapshot and its live report, with the entry of the check named `hole` left
+/// out for [`entry`] to fill per request: the text and where the entry goes.
+pub(crate) fn template(
+    published: &Published,
+    report: &HealthReport,
+    hole: &str,
+) -> (String, usize) {
+    let text = body_with(published, report, Some(hole)).to_string();
+    let marker = Value::from(HOLE).to_string();
+    match text.find(&marker) {
+        Some(at) => (format!("{}{}", &text[..at], &text[at + marker.len()..]), at),
+        None => (text.clone(), text.len()),
+    }
+}
+
+/// One check's entry, as JSON text (what fills [`template`]'s hole).
+pub(crate) fn entry_text(check: &CheckResult) -> String {
+    entry(check).to_string()
+}
+
+fn entry(check: &CheckResult) -> Value {
+    let mut entry = Map::new();
+    if let Some(id) = &check.component_id {
+        entry.insert("componentId".into(), id.clone().into());
+    }
+    entry.insert("componentType".into(), component_type(&check.component).into());
+    if let Some(value) = check.observed_value {
+        entry.insert("observedValue".into(), value.into());
+    }
+    if let Some(unit) = &check.observed_unit {
+        entry.insert("observedUnit".into(), unit.clone().into());
+    }
+    entry.insert("status".into(), check.status.as_str().into());
+    // An extension of the draft: the limits the value was graded against, by config name
+    // (`warn_above`, `fail_below`, …), so a monitoring plugin can give them in its perfdata.
+    let thresholds: Map<String, Value> = THRESHOLDS
+        .iter()
+        .filter_map(|&key| {
+            let limit = check.details.get(key)?.parse::<f64>().ok()?;
+            Some((key.to_owned(), limit.into()))
+        })
+        .collect();
+    if !thresholds.is_empty() {
+        entry.insert("thresholds".into(), Value::Object(thresholds));
+    }
+    entry.insert("time".into(), check.time.to_string().into());
+    // The draft: "output" SHOULD be omitted for "pass".
+    if check.status != HealthStatus::Pass {
+        entry.insert("output".into(), check.message.clone().into());
+    }
+    Value::Object(entry)
+}
+
+fn body_with(published: &Published, report: &HealthReport, hole: Option<&str>) -> Value {
     let mut checks: Map<String, Value> = Map::new();
     for check in &report.checks {
         let key = format!("{}:{}", check.component, check.measurement);
-        let mut entry = Map::new();
-        if let Some(id) = &check.component_id {
-            entry.insert("componentId".into(), id.clone().into());
-        }
-        entry.insert("componentType".into(), component_type(&check.component).into());
-        if let Some(value) = check.observed_value {
-            entry.insert("observedValue".into(), value.into());
-        }
-        if let Some(unit) = &check.observed_unit {
-            entry.insert("observedUnit".into(), unit.clone().into());
-        }
-        entry.insert("status".into(), check.status.as_str().into());
-        // An extension of the draft: the limits the value was graded against, by config name
-        // (`warn_above`, `fail_below`, …), so a monitoring plugin can give them in its perfdata.
-        let thresholds: Map<String, Value> = THRESHOLDS
-            .iter()
-            .filter_map(|&key| {
-                let limit = check.details.get(key)?.parse::<f64>().ok()?;
-                Some((key.to_owned(), limit.into()))
-            })
-            .collect();
-        if !thresholds.is_empty() {
-            entry.insert("thresholds".into(), Value::Object(thresholds));
-        }
-        entry.insert("time".into(), check.time.to_string().into());
-        // The draft: "output" SHOULD be omitted for "pass".
-        if check.status != HealthStatus::Pass {
-            entry.insert("output".into(), check.message.clone().into());
-        }
+        let entry =
+            if hole == Some(check.name.as_str()) { Value::from(HOLE) } else { entry(check) };
         let list = checks.entry(key).or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(list) = list {
-            list.push(Value::Object(entry));
+            list.push(entry);
         }
     }
     let mut body = json!({ "status": report.status.as_str() });

@@ -94,6 +94,7 @@ mod server;
 mod session;
 #[cfg(feature = "diagnostics")]
 mod traces;
+mod views;
 
 pub use auth::{Token, TokenError};
 pub use host::{HostError, routes, serve_status};

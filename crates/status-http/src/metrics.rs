@@ -15,6 +15,10 @@
 //! - In OpenMetrics, families whose names end in a unit (`_seconds`, `_bytes`, `_ratio`) carry a
 //!   `# UNIT` line.
 //!
+//! Rendered once per snapshot (and per health verdict and format) with a hole for the snapshot's
+//! age, the one value that changes between requests; a request copies the text around its age
+//! line, or splices the halves gzip-compressed once (see `encoding::Splice`).
+//!
 //! Hand-written: all values come from the snapshot, so no registry is needed. The host's own
 //! metrics (the `metrics` section) keep their kinds, HELP and units (see `host`).
 
@@ -29,6 +33,8 @@ use std::fmt::Write;
 use serde_json::Value;
 use status_collect::Published;
 use status_model::{CollectionReport, HealthReport, HealthStatus, Outcome};
+
+use crate::encoding::Splice;
 
 /// Top-level keys that are not sections.
 const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health", "metrics"];
@@ -102,14 +108,44 @@ impl Families {
     }
 }
 
+/// The family whose one sample depends on the request's time: the hole of [`template`].
+const AGE: &str = "status_snapshot_age_seconds";
+
 /// Renders the redacted snapshot (labels are redacted map keys), its live health report and the
 /// snapshot's age.
+#[cfg(test)]
 pub(crate) fn render(
     published: &Published,
     report: Option<&HealthReport>,
     age_seconds: f64,
     format: Format,
 ) -> String {
+    let body = template(published, report, format).plain(age_line(age_seconds).as_bytes());
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// The sample line of the snapshot's age in milliseconds (written in seconds), which fills
+/// [`template`]'s hole.
+pub(crate) fn age_line_millis(age_ms: i64) -> String {
+    #[expect(clippy::cast_precision_loss, reason = "ages stay far below 2^52 ms")]
+    let seconds = age_ms as f64 / 1000.0;
+    format!("{AGE} {}\n", number(seconds))
+}
+
+/// The sample line of the snapshot's age, which fills [`template`]'s hole.
+#[cfg(test)]
+pub(crate) fn age_line(age_seconds: f64) -> String {
+    format!("{AGE} {}\n", number(age_seconds))
+}
+
+/// Renders the redacted snapshot (labels are redacted map keys) and its live health report once,
+/// with a hole where the snapshot's age goes (see [`age_line`]): the only sample that changes
+/// between two requests with the same health verdicts.
+pub(crate) fn template(
+    published: &Published,
+    report: Option<&HealthReport>,
+    format: Format,
+) -> Splice {
     let mut families = Families::default();
     if let Value::Object(top) = &published.value {
         for (section, value) in top.iter().filter(|(key, _)| !NOT_SECTIONS.contains(&key.as_str()))
@@ -119,11 +155,12 @@ pub(crate) fn render(
         standard::process(&mut families, top.get("process"));
         standard::build_info(&mut families, top.get("service"));
     }
-    collection(&mut families, &published.collection, age_seconds);
+    collection(&mut families, &published.collection);
     if let Some(report) = report {
         health(&mut families, report);
     }
     let mut out = String::with_capacity(16 * 1024);
+    let mut hole = None;
     for (name, family) in &families.0 {
         let kind = match (family.kind, format) {
             (Kind::Gauge, _) | (Kind::Info, Format::Prometheus) => "gauge",
@@ -146,6 +183,10 @@ pub(crate) fn render(
         {
             let _ = writeln!(out, "# UNIT {family_name} {unit}");
         }
+        if name == AGE {
+            hole = Some(out.len());
+            continue;
+        }
         for (labels, value) in &family.samples {
             out.push_str(name);
             if !labels.is_empty() {
@@ -165,10 +206,11 @@ pub(crate) fn render(
     if format == Format::OpenMetrics {
         out.push_str("# EOF\n");
     }
-    out
+    let hole = hole.unwrap_or(out.len());
+    Splice::new(out, hole)
 }
 
-fn collection(families: &mut Families, report: &CollectionReport, age_seconds: f64) {
+fn collection(families: &mut Families, report: &CollectionReport) {
     #[expect(clippy::cast_precision_loss, reason = "counters stay far below 2^52")]
     let as_f64 = |value: u64| value as f64;
     families.add(
@@ -197,7 +239,8 @@ fn collection(families: &mut Families, report: &CollectionReport, age_seconds: f
         Kind::Gauge,
         "Age of the latest snapshot when scraped.",
         vec![],
-        age_seconds,
+        // A hole in the template: filled per request.
+        f64::NAN,
     );
     for (section, outcome) in &report.sections {
         let label = || vec![("section", section.clone())];

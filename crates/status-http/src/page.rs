@@ -79,6 +79,7 @@ pub(crate) fn render(
     age_seconds: f64,
     refresh: Duration,
     links: &Links<'_>,
+    now: Timestamp,
 ) -> String {
     let status = report.map_or(HealthStatus::Pass, |report| report.status);
     let verdict = match status {
@@ -87,7 +88,6 @@ pub(crate) fn render(
         HealthStatus::Fail => "Unhealthy",
     };
     let name = text_at(published, "service", "name").unwrap_or("status");
-    let now = Timestamp::now();
     let mut page = String::with_capacity(32 * 1024);
     head(&mut page, &format!("{name}: {verdict}"), Some(refresh));
     let _ = write!(

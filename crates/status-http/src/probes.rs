@@ -13,7 +13,7 @@
 
 use std::fmt::Write;
 
-use status_model::{HealthReport, HealthStatus};
+use status_model::{CheckResult, HealthReport, HealthStatus};
 
 /// One line of a probe's listing.
 pub(crate) struct Probe {
@@ -54,8 +54,13 @@ impl ProbeQuery {
     }
 }
 
-/// The readiness probes: the snapshot's existence, then every critical check in the live report.
-pub(crate) fn readiness(has_snapshot: bool, report: Option<&HealthReport>) -> Vec<Probe> {
+/// The readiness probes: the snapshot's existence, then every critical check in the live report,
+/// the freshness check's as `fresh` says (its result at the request).
+pub(crate) fn readiness(
+    has_snapshot: bool,
+    report: Option<&HealthReport>,
+    fresh: Option<&CheckResult>,
+) -> Vec<Probe> {
     if !has_snapshot {
         return vec![Probe::fail("snapshot", "no snapshot yet")];
     }
@@ -63,6 +68,7 @@ pub(crate) fn readiness(has_snapshot: bool, report: Option<&HealthReport>) -> Ve
     let critical =
         report.into_iter().flat_map(|report| &report.checks).filter(|check| check.critical);
     for check in critical {
+        let check = fresh.filter(|fresh| fresh.name == check.name).unwrap_or(check);
         probes.push(match check.status {
             HealthStatus::Pass => Probe::pass(&check.name),
             _ => Probe::fail(&check.name, check.message.clone()),

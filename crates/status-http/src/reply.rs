@@ -33,8 +33,8 @@ pub(crate) fn health_json(status: StatusCode, body: &serde_json::Value) -> Reply
 
 /// An HTML page. Its styles are inline and it runs no script; it may be framed only by its own
 /// origin, and its forms post only to it.
-pub(crate) fn html(status: StatusCode, body: String) -> Reply {
-    let mut response = respond_with(status, "text/html; charset=utf-8", Bytes::from(body));
+pub(crate) fn html(status: StatusCode, body: impl Into<Bytes>) -> Reply {
+    let mut response = respond_with(status, "text/html; charset=utf-8", body.into());
     response.headers_mut().insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

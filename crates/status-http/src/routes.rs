@@ -14,16 +14,17 @@ use hyper::header::{ACCEPT, ALLOW, CONTENT_ENCODING, ETAG, HeaderValue, VARY};
 use hyper::{Method, Request, StatusCode};
 use status_collect::{Cache, Config, Published, Refresher};
 use status_model::checks::{CheckConfig, CheckDef};
-use status_model::{HealthStatus, Timestamp};
+use status_model::{CheckResult, HealthStatus, Timestamp};
 use tokio::sync::Semaphore;
 
 use crate::auth::{self, Access, Token};
 use crate::cors::Cors;
-use crate::encoding::{self, Memo};
+use crate::encoding::{self, Memo, Splice};
 use crate::reply::{self, Reply, error, health_json, json, respond_with};
 use crate::session::Sessions;
 #[cfg(feature = "diagnostics")]
 use crate::traces;
+use crate::views::{self, Verdict};
 use crate::{ietf, live, metrics};
 
 pub(crate) use browser::LOGIN;
@@ -202,19 +203,19 @@ impl StatusService {
         let latest_ref = latest.map(Arc::as_ref);
         let full = access.full();
         match path {
-            "/" => self.page(latest_ref, now, access),
+            "/" => self.page(latest, now, access),
             // The terse record is a few hundred bytes: served as is, without ETag or gzip.
             "/status" if wants_terse(query) => {
                 with_snapshot(latest, |published| json(StatusCode::OK, published.terse.clone()))
             }
             "/status" => with_snapshot(latest, |published| self.whole(request, published)),
-            "/health" => self.health(latest_ref, now, full),
+            "/health" => self.health(latest, now, full),
             // `/healthz`: the older Kubernetes name, answered as `/livez`.
             "/livez" | "/healthz" => self.livez(latest_ref, now, query, full),
-            "/readyz" => self.readyz(latest_ref, now, query, full),
+            "/readyz" => self.readyz(latest, now, query, full),
             "/metrics" => {
                 let accept = request.headers().get(ACCEPT).and_then(|value| value.to_str().ok());
-                self.metrics(latest_ref, now, metrics::Format::negotiate(accept))
+                self.metrics(request, latest, now, metrics::Format::negotiate(accept))
             }
             _ => {
                 #[cfg(feature = "diagnostics")]
@@ -228,7 +229,7 @@ impl StatusService {
                     return section_route(request, latest_ref, section);
                 }
                 if let Some(check) = path.strip_prefix("/readyz/") {
-                    return self.readyz_one(latest_ref, now, check, full);
+                    return self.readyz_one(latest, now, check, full);
                 }
                 error(StatusCode::NOT_FOUND, &format!("no such endpoint: {path}"))
             }
@@ -261,35 +262,83 @@ impl StatusService {
         live::report(published, &self.options.freshness, now)
     }
 
-    fn health(&self, latest: Option<&Published>, now: Timestamp, full: bool) -> Reply {
+    /// The freshness check's result at `now`, and its status: the key of the views rendered once
+    /// per snapshot.
+    fn verdict(&self, published: &Published, now: Timestamp) -> (Option<CheckResult>, Verdict) {
+        let fresh = live::fresh_check(published, &self.options.freshness, now);
+        let verdict = fresh.as_ref().map(|check| check.status);
+        (fresh, verdict)
+    }
+
+    /// `/health`: rendered once per snapshot and verdict; a request fills in the freshness check.
+    fn health(&self, latest: Option<&Arc<Published>>, now: Timestamp, full: bool) -> Reply {
         let Some(published) = latest else {
             return health_json(StatusCode::SERVICE_UNAVAILABLE, &ietf::no_snapshot());
         };
-        let Some(report) = self.live_report(published, now) else {
+        let (fresh, verdict) = self.verdict(published, now);
+        let view = self.memo.get(published).views.health(verdict, || {
+            let Some(report) = self.live_report(published, now) else {
+                return views::Health {
+                    code: StatusCode::NOT_FOUND,
+                    full: None,
+                    minimal: Bytes::new(),
+                };
+            };
+            let code = if report.status == HealthStatus::Fail {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::OK
+            };
+            let (text, at) = ietf::template(published, &report, live::FRESHNESS);
+            views::Health {
+                code,
+                full: Some(Splice::new(text, at)),
+                minimal: Bytes::from(ietf::minimal(report.status).to_string()),
+            }
+        });
+        let Some(splice) = &view.full else {
             return error(StatusCode::NOT_FOUND, "no health checks are configured");
         };
-        let code = if report.status == HealthStatus::Fail {
-            StatusCode::SERVICE_UNAVAILABLE
+        let body = if full {
+            let entry = fresh.as_ref().map(ietf::entry_text).unwrap_or_default();
+            splice.plain(entry.as_bytes())
         } else {
-            StatusCode::OK
+            view.minimal.clone()
         };
-        let body = if full { ietf::body(published, &report) } else { ietf::minimal(report.status) };
-        health_json(code, &body)
+        respond_with(view.code, "application/health+json", body)
     }
 
-    fn metrics(
+    /// `/metrics`: rendered once per snapshot, format and verdict; a request fills in the
+    /// snapshot's age, and gzip splices halves compressed once.
+    fn metrics<B>(
         &self,
-        latest: Option<&Published>,
+        request: &Request<B>,
+        latest: Option<&Arc<Published>>,
         now: Timestamp,
         format: metrics::Format,
     ) -> Reply {
         let Some(published) = latest else {
             return error(StatusCode::SERVICE_UNAVAILABLE, "no snapshot yet");
         };
-        let report = self.live_report(published, now);
-        let body =
-            metrics::render(published, report.as_ref(), live::age_seconds(published, now), format);
-        respond_with(StatusCode::OK, format.content_type(), Bytes::from(body))
+        let gzip = encoding::accepts_gzip(request.headers());
+        // To the millisecond: requests in the same millisecond share one answer.
+        let age_ms = live::age_millis(published, now);
+        let views = &self.memo.get(published).views;
+        let body = views.metrics_body(format, gzip, age_ms, || {
+            let now = live::at_age(published, age_ms);
+            let (_, verdict) = self.verdict(published, now);
+            let splice = views.metrics(format, verdict, || {
+                metrics::template(published, self.live_report(published, now).as_ref(), format)
+            });
+            let age = metrics::age_line_millis(age_ms);
+            if gzip { splice.gzip(age.as_bytes()) } else { splice.plain(age.as_bytes()) }
+        });
+        let mut response = respond_with(StatusCode::OK, format.content_type(), body);
+        if gzip {
+            response.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        response.headers_mut().insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+        response
     }
 }
 

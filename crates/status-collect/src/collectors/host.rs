@@ -12,7 +12,7 @@ use status_model::{
 
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::{
-    Root, count_cpus, parse_cgroup_v2, parse_loadavg, parse_meminfo, parse_os_release,
+    Root, count_cpu_list, count_cpus, parse_cgroup_v2, parse_loadavg, parse_meminfo,
 };
 use crate::task::blocking;
 
@@ -81,11 +81,13 @@ fn read_host(root: &Root, disk_paths: &[PathBuf]) -> Collected {
     };
 
     let hostname = root.read("proc/sys/kernel/hostname").map(|name| name.trim().to_owned());
-    let os = root.read("etc/os-release").and_then(|text| {
-        parse_os_release(&text).ok_or_else(|| "no PRETTY_NAME in os-release".to_owned())
-    });
-    let kernel = root.read("proc/sys/kernel/osrelease").map(|release| release.trim().to_owned());
-    let cpus = root.read("proc/stat").map(|stat| count_cpus(&stat));
+    let (os, kernel) = (root.os(), root.kernel());
+    // The online list is a line; `proc/stat` (the fallback) is the largest file the kernel makes here.
+    let cpus = root
+        .read("sys/devices/system/cpu/online")
+        .ok()
+        .and_then(|list| count_cpu_list(&list))
+        .map_or_else(|| root.read("proc/stat").map(|stat| count_cpus(&stat)), Ok);
     let memory = kib("MemTotal").and_then(|total| {
         let available = kib("MemAvailable")?;
         Ok(MemoryUsage {

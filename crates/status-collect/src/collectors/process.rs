@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::target::{Lookup, Target, supervisor_env};
 use crate::collector::{CollectError, Collected, Collector};
-use crate::procfs::{ProcStat, Root, cgroup, parse_boot_time, parse_stat};
+use crate::procfs::{ProcStat, Root, cgroup, parse_stat};
 use crate::task::blocking;
 
 /// Looks up an environment variable. Only presence and a few supervisor-set values are read; no
@@ -324,7 +324,7 @@ fn read_process(
 }
 
 pub(super) fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {
-    let boot = parse_boot_time(&root.read("proc/stat")?).ok_or("no btime line in /proc/stat")?;
+    let boot = root.boot_time()?;
     #[expect(clippy::cast_precision_loss, reason = "tick counts stay far below 2^52")]
     let since_boot = stat.start_ticks as f64 / rustix::param::clock_ticks_per_second() as f64;
     let boot =

@@ -1,7 +1,8 @@
 //! The `processes` section: processes counted by exact executable name, read from `/proc`.
 //!
-//! A process matches a name when its `comm` (the executable's file name, which the kernel cuts to 15
-//! bytes) is that name; for a longer name the cut `comm` must also agree with the executable's file
+//! Each pid's `/proc/<pid>/stat` is read once per collection (one open and read per process): it
+//! holds the short name and the state. A process matches a name when its `comm` (the executable's
+//! file name, which the kernel cuts to 15 bytes) is that name; for a longer name the cut `comm` must also agree with the executable's file
 //! name. Arguments are never looked at, so `sh -c "… claude …"` is not a `claude`. Zombies are not
 //! counted: they have exited.
 
@@ -58,21 +59,26 @@ fn scan(root: &Root, names: &[String]) -> Result<BTreeMap<String, NamedProcesses
     let proc_dir = root.path("proc");
     let entries = std::fs::read_dir(&proc_dir)
         .map_err(|error| CollectError::Unavailable(crate::procfs::describe(&proc_dir, &error)))?;
+    // One read per pid: `stat` holds both the short name and the state.
+    let mut stat = String::with_capacity(512);
     for entry in entries.flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else {
             continue;
         };
         // A process may exit between the listing and the read: it is simply not counted.
-        let Ok(comm) = root.read(&format!("proc/{pid}/comm")) else {
+        let Ok(text) = root.read_into(&format!("proc/{pid}/stat"), &mut stat) else {
             continue;
         };
-        let comm = comm.trim_end_matches('\n');
+        let Some((comm, state)) = comm_and_state(text) else {
+            continue;
+        };
+        // Zombies have exited.
+        if state == 'Z' {
+            continue;
+        }
         let Some(name) = names.iter().find(|name| matches(root, pid, comm, name)) else {
             continue;
         };
-        if is_zombie(root, pid) {
-            continue;
-        }
         let entry = by_name.entry(name.clone()).or_default();
         entry.count += 1;
         entry.pids.push(pid);
@@ -81,6 +87,14 @@ fn scan(root: &Root, names: &[String]) -> Result<BTreeMap<String, NamedProcesses
         entry.pids.sort_unstable();
     }
     Ok(by_name)
+}
+
+/// The short name (`comm`, between the first `(` and the last `)`: it may hold either) and the
+/// state letter of a `/proc/<pid>/stat` line.
+pub(crate) fn comm_and_state(stat: &str) -> Option<(&str, char)> {
+    let (head, tail) = stat.rsplit_once(')')?;
+    let (_, comm) = head.split_once('(')?;
+    Some((comm, tail.trim_start().chars().next()?))
 }
 
 fn matches(root: &Root, pid: u32, comm: &str, name: &str) -> bool {
@@ -100,6 +114,9 @@ fn matches(root: &Root, pid: u32, comm: &str, name: &str) -> bool {
 pub(super) fn is_zombie(root: &Root, pid: u32) -> bool {
     root.read(&format!("proc/{pid}/stat"))
         .ok()
-        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
+        .and_then(|stat| comm_and_state(&stat).map(|(_, state)| state == 'Z'))
         .unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests;

@@ -41,8 +41,8 @@ impl Default for GatewayConfig {
 pub struct TerminalsConfig {
     /// `enabled`: whether to report terminal sessions. Default true.
     pub enabled: bool,
-    /// `tmux_tmpdir`: the `TMUX_TMPDIR` whose default server is asked. Default: the environment's,
-    /// else tmux's own (`/tmp`).
+    /// `tmux_tmpdir`: the `TMUX_TMPDIR` whose servers (the sockets in its `tmux-UID/`) are asked.
+    /// Default: the environment's, else tmux's own (`/tmp`).
     pub tmux_tmpdir: Option<PathBuf>,
     /// `screen_dir`: the `SCREENDIR` holding screen's sockets. Default: the environment's, else
     /// screen's own.

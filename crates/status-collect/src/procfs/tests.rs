@@ -70,3 +70,48 @@ fn max_open_files() {
     assert_eq!(parse_max_open_files("Max open files unlimited unlimited files\n"), Some(None));
     assert_eq!(parse_max_open_files("Max processes 1 1 processes\n"), None);
 }
+
+#[test]
+fn cpu_lists() {
+    assert_eq!(count_cpu_list("0-1\n"), Some(2));
+    assert_eq!(count_cpu_list("0\n"), Some(1));
+    assert_eq!(count_cpu_list("0-3,6,8-9\n"), Some(7));
+    assert_eq!(count_cpu_list("\n"), None);
+    assert_eq!(count_cpu_list("3-1"), None);
+    assert_eq!(count_cpu_list("x"), None);
+}
+
+#[test]
+fn static_facts_are_read_once_per_root() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("proc/sys/kernel")).unwrap();
+    std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+    std::fs::write(dir.path().join("proc/stat"), "cpu0 1 2 3\nbtime 1700000000\n").unwrap();
+    std::fs::write(dir.path().join("proc/sys/kernel/osrelease"), "6.1.0\n").unwrap();
+    std::fs::write(dir.path().join("etc/os-release"), "PRETTY_NAME=\"Debian\"\n").unwrap();
+    let root = Root::new(dir.path());
+    let facts = |root: &Root| (root.boot_time(), root.kernel(), root.os());
+    let first = facts(&root);
+    assert_eq!(first, (Ok(1_700_000_000), Ok("6.1.0".to_owned()), Ok("Debian".to_owned())));
+    // Changed on disk: a clone of the root keeps what was read; a new root reads again.
+    std::fs::write(dir.path().join("proc/stat"), "btime 1800000000\n").unwrap();
+    std::fs::write(dir.path().join("proc/sys/kernel/osrelease"), "6.2.0\n").unwrap();
+    assert_eq!(facts(&root.clone()), first);
+    assert_eq!(Root::new(dir.path()).boot_time(), Ok(1_800_000_000));
+    assert_eq!(Root::new(dir.path()).kernel(), Ok("6.2.0".to_owned()));
+}
+
+#[test]
+fn read_into_reuses_the_buffer_and_names_a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a"), "first\n").unwrap();
+    std::fs::write(dir.path().join("b"), "2\n").unwrap();
+    let root = Root::new(dir.path());
+    let mut buffer = String::new();
+    assert_eq!(root.read_into("a", &mut buffer).unwrap(), "first\n");
+    let capacity = buffer.capacity();
+    assert_eq!(root.read_into("b", &mut buffer).unwrap(), "2\n");
+    assert_eq!(buffer.capacity(), capacity);
+    let error = root.read_into("missing", &mut buffer).unwrap_err();
+    assert!(error.contains("missing"), "{error}");
+}

@@ -1,6 +1,8 @@
 //! What browsers get: the page, and behind a token the login form, its `POST /login` (the token for
 //! a session cookie) and `POST /logout`.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use hyper::header::{ALLOW, HeaderValue, LOCATION, SET_COOKIE, WWW_AUTHENTICATE};
 use hyper::{HeaderMap, Method, StatusCode};
@@ -28,16 +30,31 @@ impl StatusService {
         self.with_options(|options| options.prefix = prefix)
     }
 
-    pub(super) fn page(&self, latest: Option<&Published>, now: Timestamp, access: Access) -> Reply {
+    /// The page, rendered once per snapshot, second and verdict: everything it shows of time
+    /// (the snapshot's age, how long ago or until) is to the second, so it is rendered as of the
+    /// start of the request's second.
+    pub(super) fn page(
+        &self,
+        latest: Option<&Arc<Published>>,
+        now: Timestamp,
+        access: Access,
+    ) -> Reply {
         let Some(published) = latest else {
             let body = page::no_snapshot(self.options.page_refresh);
             return reply::html(StatusCode::SERVICE_UNAVAILABLE, body);
         };
-        let report = self.live_report(published, now);
-        let age = live::age_seconds(published, now);
-        let links = page::Links { prefix: &self.options.prefix, logout: access == Access::Session };
-        let body = page::render(published, report.as_ref(), age, self.options.page_refresh, &links);
-        reply::html(StatusCode::OK, body)
+        let second = now.as_second();
+        let now = Timestamp::from_second(second).unwrap_or(now);
+        let (_, verdict) = self.verdict(published, now);
+        let logout = access == Access::Session;
+        let body = self.memo.get(published).views.page(second, logout, verdict, || {
+            let report = self.live_report(published, now);
+            let age = live::age_seconds(published, now);
+            let links = page::Links { prefix: &self.options.prefix, logout };
+            let refresh = self.options.page_refresh;
+            Bytes::from(page::render(published, report.as_ref(), age, refresh, &links, now))
+        });
+        reply::html(StatusCode::OK, Bytes::clone(&body))
     }
 
     /// The login form (401, with the bearer challenge for machines); `failed` after a wrong token.

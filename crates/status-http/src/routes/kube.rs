@@ -1,8 +1,10 @@
 //! The Kubernetes-style probes: `/livez` (`/healthz`), `/readyz` and `/readyz/{check}`.
 
+use std::sync::Arc;
+
 use hyper::StatusCode;
 use status_collect::Published;
-use status_model::{HealthStatus, Timestamp};
+use status_model::{CheckResult, HealthReport, HealthStatus, Timestamp};
 
 use super::{StatusService, WITHHELD};
 use crate::live;
@@ -45,14 +47,28 @@ impl StatusService {
         probe_response("livez", withheld(vec![Probe::pass("ping"), collection], full), query)
     }
 
-    fn readiness(&self, latest: Option<&Published>, now: Timestamp, full: bool) -> Vec<Probe> {
-        let report = latest.and_then(|published| self.live_report(published, now));
-        withheld(probes::readiness(latest.is_some(), report.as_ref()), full)
+    /// The live report as of the first request with this verdict (kept per snapshot) and the
+    /// freshness check's result now.
+    fn live(
+        &self,
+        latest: Option<&Arc<Published>>,
+        now: Timestamp,
+    ) -> (Arc<Option<HealthReport>>, Option<CheckResult>) {
+        let Some(published) = latest else { return (Arc::new(None), None) };
+        let (fresh, verdict) = self.verdict(published, now);
+        let report =
+            self.memo.get(published).views.report(verdict, || self.live_report(published, now));
+        (report, fresh)
+    }
+
+    fn readiness(&self, latest: Option<&Arc<Published>>, now: Timestamp, full: bool) -> Vec<Probe> {
+        let (report, fresh) = self.live(latest, now);
+        withheld(probes::readiness(latest.is_some(), (*report).as_ref(), fresh.as_ref()), full)
     }
 
     pub(super) fn readyz(
         &self,
-        latest: Option<&Published>,
+        latest: Option<&Arc<Published>>,
         now: Timestamp,
         query: Option<&str>,
         full: bool,
@@ -62,7 +78,7 @@ impl StatusService {
 
     pub(super) fn readyz_one(
         &self,
-        latest: Option<&Published>,
+        latest: Option<&Arc<Published>>,
         now: Timestamp,
         name: &str,
         full: bool,
@@ -73,10 +89,10 @@ impl StatusService {
         }
         // A check that is not critical does not decide readiness: 200 whatever its status, with
         // its reason when it does not pass (as the Kubernetes API server answers warnings).
-        let report = latest.and_then(|published| self.live_report(published, now));
-        let check = report
-            .as_ref()
-            .and_then(|report| report.checks.iter().find(|check| check.name == name));
+        let (report, fresh) = self.live(latest, now);
+        let check = fresh.as_ref().filter(|fresh| fresh.name == name).or_else(|| {
+            (*report).as_ref().and_then(|report| report.checks.iter().find(|c| c.name == name))
+        });
         match check {
             Some(check) if check.status == HealthStatus::Pass => text(StatusCode::OK, "ok".into()),
             Some(check) => {

@@ -393,4 +393,5 @@ fn from_config_applies_page_refresh_and_freshness() {
 }
 
 mod browser;
+mod prerendered;
 mod security;
