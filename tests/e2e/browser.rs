@@ -137,7 +137,7 @@ const TOKEN: &str = "browser-test-token-0123456789";
 /// measures it at 390 and 1280 px, then writes what it saw as JSON into `#result`.
 const HARNESS: &str = include_str!("browser_harness.html");
 
-/// A collected snapshot plus the host application's sections behind the panels, with long
+/// A collected snapshot plus the app's sections behind the panels, with long
 /// tokens (ids, paths, labels) and a histogram.
 fn busy(mut snapshot: Snapshot) -> Snapshot {
     let now = Timestamp::now();

@@ -3,7 +3,7 @@
 //!
 //! The `operations` database holds 1,000,000 `execution_log` rows and 100,000
 //! `notification_outbox` rows; the `messaging` database 20,000 messages, 10,000 ledger entries,
-//! 12,000 deliveries, 100 scheduled tasks and 20 host jobs. They are generated once (recursive-CTE
+//! 12,000 deliveries, 100 scheduled tasks and 20 app jobs. They are generated once (recursive-CTE
 //! inserts, a few seconds) under the target directory and reused by later runs.
 //!
 //! Run with `cargo bench -p status-collect --bench db`; divan prints the median of each.
@@ -211,7 +211,7 @@ const SECTIONS: &[&str] = &[
     "recent_operations",
     "messages",
     "tasks",
-    "host_jobs",
+    "app_jobs",
     "probes",
     "storage",
 ];

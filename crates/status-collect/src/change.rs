@@ -19,7 +19,7 @@ pub struct SnapshotChange {
 
 /// Live counters, shared by the change pipeline's parts.
 #[derive(Debug, Default)]
-pub struct ChangeStats {
+pub struct PipelineStats {
     pub(crate) snapshots_total: AtomicU64,
     pub(crate) changed_total: AtomicU64,
     pub(crate) history_rows_written_total: AtomicU64,
@@ -38,17 +38,17 @@ pub struct ChangeStats {
 }
 
 /// A reading of the counters of the work after each collection: the `pipeline` section.
-pub use status_model::PipelineSection as ChangeCounts;
+pub use status_model::PipelineSection as PipelineCounts;
 
-impl ChangeStats {
+impl PipelineStats {
     pub(crate) fn count(&self, counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The counters now.
-    pub fn counts(&self) -> ChangeCounts {
+    pub fn counts(&self) -> PipelineCounts {
         let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-        ChangeCounts {
+        PipelineCounts {
             snapshots_total: read(&self.snapshots_total),
             changed_total: read(&self.changed_total),
             history_rows_written_total: read(&self.history_rows_written_total),

@@ -4,6 +4,9 @@
 //! `watch` and `serve`); the engine only ever sees the [`Collector`]s it returns.
 
 #[cfg(feature = "sqlite")]
+mod app_jobs;
+mod app_provided;
+#[cfg(feature = "sqlite")]
 mod broker;
 #[cfg(feature = "docker")]
 mod containers;
@@ -11,9 +14,6 @@ mod containers;
 mod deploy;
 mod gateway;
 mod host;
-#[cfg(feature = "sqlite")]
-mod host_jobs;
-mod host_provided;
 mod http_server;
 #[cfg(feature = "sqlite")]
 mod messages;
@@ -51,6 +51,10 @@ mod workers;
 use std::sync::Arc;
 
 #[cfg(feature = "sqlite")]
+pub(crate) use app_jobs::AppJobsCollector;
+pub(crate) use app_provided::AppProvidedCollector;
+pub use app_provided::AppSection;
+#[cfg(feature = "sqlite")]
 pub(crate) use broker::BrokerCollector;
 #[cfg(feature = "docker")]
 pub use containers::ContainersCollector;
@@ -58,10 +62,6 @@ pub use containers::ContainersCollector;
 pub use deploy::DeployCollector;
 pub use gateway::GatewayCollector;
 pub use host::HostCollector;
-#[cfg(feature = "sqlite")]
-pub(crate) use host_jobs::HostJobsCollector;
-pub(crate) use host_provided::HostProvidedCollector;
-pub use host_provided::HostSection;
 pub use http_server::{HttpServerCollector, RESTART_WINDOW, ServerRestarts, ServingGuard};
 #[cfg(feature = "sqlite")]
 pub(crate) use messages::MessagesCollector;
@@ -99,7 +99,7 @@ pub(crate) use trace_operations::TraceOperationsCollector;
 #[cfg(feature = "diagnostics")]
 pub use workers::WorkersCollector;
 
-use crate::change::ChangeStats;
+use crate::change::PipelineStats;
 use crate::collector::Collector;
 use crate::config::Config;
 #[cfg(any(feature = "sqlite", feature = "diagnostics"))]
@@ -124,7 +124,7 @@ pub(crate) struct Shared {
     /// The status server's restarts, for the `http` section.
     pub(crate) server_restarts: ServerRestarts,
     /// The change pipeline's counters (nothing counts into them when none runs, on demand).
-    pub(crate) stats: Arc<ChangeStats>,
+    pub(crate) stats: Arc<PipelineStats>,
     #[cfg(feature = "diagnostics")]
     pub(crate) metrics: MetricsRegistry,
     #[cfg(feature = "diagnostics")]
@@ -241,12 +241,12 @@ fn standard_with_store(
 
 /// The database sections `config` asks for, one pool per `[[databases]]` entry shared by its
 /// sections: `broker`, `notifier` and `recent_operations` for the `operations` layout; `messages`,
-/// `tasks` and `host_jobs` for `messaging`; `probes` when any probe is configured; `storage` when
+/// `tasks` and `app_jobs` for `messaging`; `probes` when any probe is configured; `storage` when
 /// any database or `[storage] log_dir` is. Nothing is opened until the first collection.
 pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
     let mut collectors: Vec<Arc<dyn Collector>> = Vec::new();
     #[cfg(feature = "sqlite")]
-    let databases = host_databases(config, &mut collectors);
+    let databases = app_databases(config, &mut collectors);
     // Without the `sqlite` feature a parsed config has none (`Config::parse` refuses them).
     #[cfg(not(feature = "sqlite"))]
     let databases: Vec<(String, Option<std::path::PathBuf>)> = Vec::new();
@@ -267,7 +267,7 @@ pub fn databases(config: &Config) -> Vec<Arc<dyn Collector>> {
 /// The sections of the `[[databases]]` entries, pushed onto `collectors`; returns each database's
 /// name and file for `storage`.
 #[cfg(feature = "sqlite")]
-fn host_databases(
+fn app_databases(
     config: &Config,
     collectors: &mut Vec<Arc<dyn Collector>>,
 ) -> Vec<(String, Option<std::path::PathBuf>)> {
@@ -287,7 +287,7 @@ fn host_databases(
             Some(Layout::Messaging) => {
                 collectors.push(Arc::new(MessagesCollector::new(db.clone())));
                 collectors.push(Arc::new(TasksCollector::new(db.clone())));
-                collectors.push(Arc::new(HostJobsCollector::new(db.clone())));
+                collectors.push(Arc::new(AppJobsCollector::new(db.clone())));
             }
             None => {}
         }
@@ -310,7 +310,7 @@ fn snapshot_branches(repos: &[crate::config::RepoConfig]) -> Result<u64, String>
 }
 
 /// The sections about the host's surroundings and its own state: `terminals` (unless disabled),
-/// `processes` (unless no names), the host-provided sections its [`StatusDeps::provides`] lists,
+/// `processes` (unless no names), the app-provided sections its [`StatusDeps::provides`] lists,
 /// `gateway` when it provides one, and `containers` when names are configured or it provides a
 /// gateway. `env` looks up `DOCKER_HOST` and the gateway's key variable.
 pub fn around_the_host(
@@ -329,8 +329,8 @@ pub fn around_the_host(
         collectors.push(Arc::new(ProcessesCollector::new(config.processes.names.clone())));
     }
     let provides = deps.provides();
-    for section in HostSection::provided(provides) {
-        collectors.push(Arc::new(HostProvidedCollector::new(deps.clone(), section)));
+    for section in AppSection::provided(provides) {
+        collectors.push(Arc::new(AppProvidedCollector::new(deps.clone(), section)));
     }
     #[cfg(feature = "docker")]
     let docker = DockerEndpoint::resolve(config.containers.socket.as_deref(), env("DOCKER_HOST"));

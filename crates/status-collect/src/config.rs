@@ -4,11 +4,11 @@
 //! Bounds that apply to the file (such as `[collect] interval` between 5 s and 300 s) are checked
 //! while parsing; the library API may set shorter values, for tests.
 
-mod changes;
 mod databases;
 mod diagnostics;
 mod git;
 mod http;
+mod pipeline;
 mod read_only_sql;
 mod redact;
 mod sections;
@@ -19,10 +19,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
 
-pub use changes::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
 pub use databases::{DatabaseConfig, Layout, ProbeConfig, StorageConfig};
 pub use diagnostics::{TracesConfig, WorkersConfig};
 pub use http::HttpConfig;
+pub use pipeline::{DiffConfig, FilesConfig, HistoryConfig, HookConfig, HookTarget, HooksConfig};
 pub use redact::RedactConfig;
 
 pub use self::git::{DeployConfig, RepoConfig};

@@ -21,7 +21,7 @@ use serde_json::value::RawValue;
 use status_model::{Change, Timestamp};
 use tokio::sync::Semaphore;
 
-use crate::change::{ChangeStats, SnapshotChange};
+use crate::change::{PipelineStats, SnapshotChange};
 use crate::config::{HookConfig, HookTarget};
 
 /// Hooks running at once, at most.
@@ -32,7 +32,7 @@ pub(crate) const POOL: usize = 4;
 pub(crate) struct Hooks {
     hooks: Arc<[HookConfig]>,
     pool: Arc<Semaphore>,
-    stats: Arc<ChangeStats>,
+    stats: Arc<PipelineStats>,
 }
 
 /// Why a hook did not succeed.
@@ -54,7 +54,7 @@ struct Event<'a> {
 }
 
 impl Hooks {
-    pub(crate) fn new(hooks: Vec<HookConfig>, stats: Arc<ChangeStats>) -> Hooks {
+    pub(crate) fn new(hooks: Vec<HookConfig>, stats: Arc<PipelineStats>) -> Hooks {
         stats
             .hooks_configured
             .store(u64::try_from(hooks.len()).unwrap_or(u64::MAX), Ordering::Relaxed);

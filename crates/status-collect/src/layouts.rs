@@ -55,7 +55,7 @@ pub const OPERATIONS_TABLES: &str = include_str!("../layouts/operations.sql");
 /// ```
 pub const OPERATIONS_INDEXES: &str = include_str!("../layouts/operations_indexes.sql");
 
-/// The `messaging` layout: fills `messages`, `tasks` and `host_jobs`.
+/// The `messaging` layout: fills `messages`, `tasks` and `app_jobs`.
 ///
 /// Two variants are read, each table's told by its columns (`PRAGMA table_info`): the tables
 /// below, and pynchy's ([`PYNCHY_TABLES`]). A table that has the columns of neither makes its
@@ -71,7 +71,7 @@ pub const OPERATIONS_INDEXES: &str = include_str!("../layouts/operations_indexes
 ///   pynchy `timestamp`).
 /// - `tasks`: every `scheduled_tasks` row (the group is `group_id`, pynchy `group_folder`) (up to 200, soonest `next_run` first); `overdue` when an
 ///   `active` task's `next_run` is past by more than the database's `overdue_grace`.
-/// - `host_jobs`: every `host_jobs` row likewise; `overdue` when an enabled job is late.
+/// - `app_jobs`: every `host_jobs` row likewise; `overdue` when an enabled job is late.
 ///
 /// ```sql
 #[doc = include_str!("../layouts/messaging.sql")]

@@ -57,7 +57,7 @@
 mod cache;
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
 mod change;
-mod changes;
+mod pipeline;
 // Crate-private (reached from outside only through `testing`): its `pub` items are reachable
 // only with that feature.
 #[cfg_attr(not(feature = "testing"), allow(unreachable_pub, reason = "reached through `testing`"))]
@@ -98,7 +98,7 @@ mod task;
 mod time;
 
 pub use cache::{Cache, Published};
-pub use change::{ChangeCounts, SnapshotChange};
+pub use change::{PipelineCounts, SnapshotChange};
 pub use collectors::{Liveness, RESTART_WINDOW, ServerRestarts, ServingGuard, Sidecars};
 pub use config::{
     CollectConfig, Config, ConfigError, ContainersConfig, DatabaseConfig, DeployConfig, DiffConfig,
@@ -131,7 +131,7 @@ pub use store::{StoreError, StoreHealth};
 pub mod testing {
     use std::time::Duration;
 
-    pub use crate::change::ChangeStats;
+    pub use crate::change::PipelineStats;
     pub use crate::collector::{CollectError, Collected, Collector};
     /// The collectors, one per section, and the sets a configuration yields.
     pub mod collectors {

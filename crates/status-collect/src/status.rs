@@ -1,4 +1,4 @@
-//! [`Status`]: the engine, the loop and the cache wired together for a host application, started
+//! [`Status`]: the engine, the loop and the cache wired together for an app, started
 //! with [`Status::builder`].
 
 mod builder;
@@ -13,8 +13,7 @@ use status_model::Snapshot;
 use tokio::sync::broadcast;
 
 use crate::cache::{Cache, Published};
-use crate::change::{ChangeCounts, ChangeStats, SnapshotChange};
-use crate::changes::Changes;
+use crate::change::{PipelineCounts, PipelineStats, SnapshotChange};
 use crate::collector::Collector;
 use crate::collectors::{self, ServerRestarts, Shared, ShutdownFlag, Sidecars};
 use crate::config::Config;
@@ -22,6 +21,7 @@ use crate::config::Config;
 use crate::diagnostics::{HeartbeatSocket, Heartbeats, MetricsRegistry, TraceBuffer};
 use crate::engine::{Engine, EngineSettings};
 use crate::health::HealthEvaluator;
+use crate::pipeline::Pipeline;
 use crate::refresh::Refresher;
 use crate::runner::{self, LoopHandle};
 #[cfg(feature = "sqlite")]
@@ -38,7 +38,7 @@ pub struct Status {
     cache: Cache,
     shutdown: ShutdownFlag,
     running: LoopHandle,
-    changes: Changes,
+    pipeline: Pipeline,
     #[cfg(feature = "sqlite")]
     store: Store,
     sidecars: Sidecars,
@@ -121,7 +121,7 @@ impl Status {
         let store = Store::new(&config.state_dir());
         let sidecars = Sidecars::default();
         let server_restarts = ServerRestarts::default();
-        let stats = Arc::new(ChangeStats::default());
+        let stats = Arc::new(PipelineStats::default());
         #[cfg(feature = "diagnostics")]
         let (heartbeat_socket, socket) = listen(&config, &diagnostics);
         let shared = Shared {
@@ -143,7 +143,7 @@ impl Status {
         };
         let engine = engine(&config, collectors::assemble(&config, shared));
         let cache = Cache::new(config.redact.redactor());
-        let changes = Changes::spawn(
+        let pipeline = Pipeline::spawn(
             &config,
             &cache,
             #[cfg(feature = "sqlite")]
@@ -158,7 +158,7 @@ impl Status {
             cache,
             shutdown,
             running,
-            changes,
+            pipeline,
             #[cfg(feature = "sqlite")]
             store,
             sidecars,
@@ -248,12 +248,12 @@ impl Status {
     /// A receiver of every snapshot published from now on, with what changed since the one before.
     /// A receiver that falls more than 16 snapshots behind is told how many it missed.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<SnapshotChange>> {
-        self.changes.subscribe()
+        self.pipeline.subscribe()
     }
 
     /// What happened after collection: snapshots stored, files written, hooks run, dropped or failed.
-    pub fn change_counts(&self) -> ChangeCounts {
-        self.changes.stats().counts()
+    pub fn pipeline_counts(&self) -> PipelineCounts {
+        self.pipeline.stats().counts()
     }
 
     /// Collects now, publishes the result and returns it.
@@ -271,7 +271,7 @@ impl Status {
         self.shutdown.set();
         runner::cycle(&self.engine, &self.cache).await;
         self.running.stop().await;
-        self.changes.stop().await;
+        self.pipeline.stop().await;
     }
 }
 

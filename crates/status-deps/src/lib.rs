@@ -1,21 +1,21 @@
-//! What the host application provides to the status collector.
+//! What the app provides to the status collector.
 //!
-//! A host implements [`StatusDeps`] for whatever it knows that no outside probe can see: its name and
+//! An app implements [`StatusDeps`] for whatever it knows that no outside probe can see: its name and
 //! version, whether it is shutting down, its channels, queue, gateway, sessions, scheduler and any
-//! custom sections. Every method has a default body that means "not provided", so a host implements
+//! custom sections. Every method has a default body that means "not provided", so an app implements
 //! only what it has.
 //!
 //! The section methods (`channels`, `queue`, `gateway`, `sessions`, `scheduler`, `custom_sections`)
-//! come with [`StatusDeps::provides`], which lists the ones the host implements. The collector reads
-//! it once, when it builds its collectors, and configures exactly those sections: a section the host
-//! does not list has no key in the snapshot at all. A listed method the host forgot to implement
+//! come with [`StatusDeps::provides`], which lists the ones the app implements. The collector reads
+//! it once, when it builds its collectors, and configures exactly those sections: a section the app
+//! does not list has no key in the snapshot at all. A listed method the app forgot to implement
 //! answers [`NotProvided`], which shows as that section's `error`.
-//! The collector holds it as `Arc<dyn StatusDeps>`; calls into the host get the same deadline and
+//! The collector holds it as `Arc<dyn StatusDeps>`; calls into the app get the same deadline and
 //! failure isolation as every other collector.
 //!
-//! With the `mock` feature, `MockStatusDeps` (mockall) stands in for a host in tests.
+//! With the `mock` feature, `MockStatusDeps` (mockall) stands in for an app in tests.
 //!
-//! This crate may depend on status-model, async-trait and (optionally) mockall only: it is what hosts
+//! This crate may depend on status-model, async-trait and (optionally) mockall only: it is what apps
 //! compile against, so it stays small and stable.
 //!
 //! ```
@@ -45,7 +45,7 @@
 //! let bot = Bot { telegram_up: false };
 //! assert!(bot.provides().channels && !bot.provides().queue);
 //! assert!(!bot.channels().await.unwrap().channels["telegram"].connected);
-//! // What the host does not provide answers `NotProvided`.
+//! // What the app does not provide answers `NotProvided`.
 //! assert!(bot.queue().await.is_err());
 //! # }
 //! ```
@@ -56,12 +56,12 @@ use status_model::{
     SchedulerSection, SessionsSection,
 };
 
-/// An error a host returns from a [`StatusDeps`] method.
+/// An error an app returns from a [`StatusDeps`] method.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// What the host tells the status collector. Object safe: used as `Arc<dyn StatusDeps>`.
+/// What the app tells the status collector. Object safe: used as `Arc<dyn StatusDeps>`.
 ///
-/// Synchronous methods must return at once (they read host state already in memory); async methods
+/// Synchronous methods must return at once (they read app state already in memory); async methods
 /// may do I/O and are run under the section's deadline.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -71,60 +71,60 @@ pub trait StatusDeps: Send + Sync {
         None
     }
 
-    /// The host's version (for example its crate version or git describe); `None` when unknown.
+    /// The app's version (for example its crate version or git describe); `None` when unknown.
     fn version(&self) -> Option<String> {
         None
     }
 
-    /// Whether the host has begun shutting down.
+    /// Whether the app has begun shutting down.
     async fn is_shutting_down(&self) -> Result<bool, BoxError> {
         Ok(false)
     }
 
-    /// The host-provided sections this host implements; read once, when the collectors are built.
+    /// The app-provided sections this app implements; read once, when the collectors are built.
     /// Must return at once.
     fn provides(&self) -> Provides {
         Provides::default()
     }
 
-    /// The host's chat channels and whether each is connected (`channels` section).
+    /// The app's chat channels and whether each is connected (`channels` section).
     async fn channels(&self) -> Result<ChannelsSection, BoxError> {
         Err(NotProvided("channels").into())
     }
 
-    /// The host's work queue (`queue` section).
+    /// The app's work queue (`queue` section).
     async fn queue(&self) -> Result<QueueSection, BoxError> {
         Err(NotProvided("queue").into())
     }
 
-    /// The host's model gateway: its mode and, for a proxy, what to check (`gateway` section; a
+    /// The app's model gateway: its mode and, for a proxy, what to check (`gateway` section; a
     /// proxy's containers also appear in the `containers` section).
     async fn gateway(&self) -> Result<GatewayInfo, BoxError> {
         Err(NotProvided("gateway").into())
     }
 
-    /// The host's workspaces and agent sessions (`sessions` section).
+    /// The app's workspaces and agent sessions (`sessions` section).
     async fn sessions(&self) -> Result<SessionsSection, BoxError> {
         Err(NotProvided("sessions").into())
     }
 
-    /// The host's scheduler (`scheduler` section).
+    /// The app's scheduler (`scheduler` section).
     async fn scheduler(&self) -> Result<SchedulerSection, BoxError> {
         Err(NotProvided("scheduler").into())
     }
 
-    /// Extra sections of the host's own, as JSON values, each under its name in the `custom` section.
+    /// Extra sections of the app's own, as JSON values, each under its name in the `custom` section.
     async fn custom_sections(&self) -> Result<CustomSections, BoxError> {
         Err(NotProvided("custom_sections").into())
     }
 
-    /// Health verdicts the host reaches itself, by name; each becomes the check `custom:<name>`.
+    /// Health verdicts the app reaches itself, by name; each becomes the check `custom:<name>`.
     async fn custom_checks(&self) -> Result<CustomChecksSection, BoxError> {
         Err(NotProvided("custom_checks").into())
     }
 }
 
-/// Which host-provided sections a host implements: see [`StatusDeps::provides`].
+/// Which app-provided sections an app implements: see [`StatusDeps::provides`].
 /// `Provides::default()` is none of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Provides {
@@ -145,7 +145,7 @@ pub struct Provides {
 }
 
 impl Provides {
-    /// Every host-provided section.
+    /// Every app-provided section.
     pub const ALL: Provides = Provides {
         channels: true,
         queue: true,
@@ -157,19 +157,19 @@ impl Provides {
     };
 }
 
-/// The error a section method's default body returns: the host does not implement it.
+/// The error a section method's default body returns: the app does not implement it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NotProvided(pub &'static str);
 
 impl std::fmt::Display for NotProvided {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the host does not implement `{}()` although `provides()` lists it", self.0)
+        write!(f, "the app does not implement `{}()` although `provides()` lists it", self.0)
     }
 }
 
 impl std::error::Error for NotProvided {}
 
-/// A host that provides nothing: every section that needs the host is left to its defaults.
+/// An app that provides nothing: every section that needs the app is left to its defaults.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoDeps;
 
@@ -192,7 +192,7 @@ mod tests {
         assert_eq!(error.downcast_ref::<NotProvided>(), Some(&NotProvided("queue")));
         assert_eq!(
             error.to_string(),
-            "the host does not implement `queue()` although `provides()` lists it"
+            "the app does not implement `queue()` although `provides()` lists it"
         );
     }
 }

@@ -1,4 +1,4 @@
-//! The two calls a host application makes: [`routes`] builds the service for a running
+//! The two calls an app makes: [`routes`] builds the service for a running
 //! [`Status`] the way its configuration says (token, forced refreshes, CORS, limits), and
 //! [`serve_status`] checks the bind policy and returns the server over a listener of the host's.
 //! The CLI's `serve` wires the same pieces by hand.

@@ -161,9 +161,9 @@ pub(crate) fn full() -> Snapshot {
             task("report", None, -7_200),
         ],
     }));
-    snapshot.put(SectionData::HostJobs(HostJobsSection {
+    snapshot.put(SectionData::AppJobs(AppJobsSection {
         total: 1,
-        jobs: vec![HostJob {
+        jobs: vec![AppJob {
             id: "j1".into(),
             name: Some("rotate-logs".into()),
             schedule_type: Some("interval".into()),

@@ -64,16 +64,16 @@ pub use jiff::Timestamp;
 pub use redact::{FieldPattern, RedactedSnapshot, Redactor};
 pub use render::{Style, View, render_text};
 pub use sections::{
-    BrokerSection, ChannelStatus, ChannelsSection, ContainerState, ContainerStatus,
-    ContainersSection, CustomCheck, CustomChecksSection, CustomSections, DatabaseFiles,
-    DeploySection, DiskUsage, Fallible, GatewayInfo, GatewaySection, GitOperation, HostJob,
-    HostJobsSection, HostSection, HttpSection, InFlightOperation, LoadAverage, MemoryUsage,
-    MessagesSection, NamedProcesses, NotifierSection, OperationRecord, PipelineSection,
-    ProbeResult, ProbesSection, ProcessSection, ProcessTable, ProcessesSection, ProxyGateway,
-    QueueGroup, QueueSection, RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection,
-    ScheduledJob, ScheduledTask, SchedulerSection, ServiceSection, ServiceStatus, SessionsSection,
-    SidecarKind, SidecarStatus, SidecarsSection, StorageSection, StoreSection, SupervisorInfo,
-    SupervisorKind, SwapUsage, TasksSection, TerminalsSection, WorktreeStatus,
+    AppJob, AppJobsSection, BrokerSection, ChannelStatus, ChannelsSection, ContainerState,
+    ContainerStatus, ContainersSection, CustomCheck, CustomChecksSection, CustomSections,
+    DatabaseFiles, DeploySection, DiskUsage, Fallible, GatewayInfo, GatewaySection, GitOperation,
+    HostSection, HttpSection, InFlightOperation, LoadAverage, MemoryUsage, MessagesSection,
+    NamedProcesses, NotifierSection, OperationRecord, PipelineSection, ProbeResult, ProbesSection,
+    ProcessSection, ProcessTable, ProcessesSection, ProxyGateway, QueueGroup, QueueSection,
+    RecentOperationsSection, RepoStatus, ReposSection, RuntimeSection, ScheduledJob, ScheduledTask,
+    SchedulerSection, ServiceSection, ServiceStatus, SessionsSection, SidecarKind, SidecarStatus,
+    SidecarsSection, StorageSection, StoreSection, SupervisorInfo, SupervisorKind, SwapUsage,
+    TasksSection, TerminalsSection, WorktreeStatus,
 };
 pub use sections::{
     CgroupCpu, CgroupInfo, CgroupMemory, CgroupPids, Pressure, PressureLine, PressureResource,

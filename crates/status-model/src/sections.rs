@@ -1,5 +1,6 @@
 //! The section types, one file each.
 
+mod app_jobs;
 mod broker;
 mod cgroup;
 mod channels;
@@ -9,7 +10,6 @@ mod custom_checks;
 mod deploy;
 mod gateway;
 mod host;
-mod host_jobs;
 mod messages;
 mod metrics;
 mod notifier;
@@ -35,6 +35,7 @@ mod sidecars;
 mod terminals;
 mod workers;
 
+pub use app_jobs::{AppJob, AppJobsSection};
 pub use cgroup::{
     CgroupCpu, CgroupInfo, CgroupMemory, CgroupPids, Pressure, PressureLine, PressureResource,
 };
@@ -44,7 +45,6 @@ pub use custom::CustomSections;
 pub use custom_checks::{CustomCheck, CustomChecksSection};
 pub use gateway::{GatewayInfo, GatewaySection, ProxyGateway};
 pub use host::{DiskUsage, HostSection, LoadAverage, MemoryUsage, ProcessTable, SwapUsage};
-pub use host_jobs::{HostJob, HostJobsSection};
 pub use http::HttpSection;
 pub use messages::MessagesSection;
 pub use metrics::{

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::collection::CollectionReport;
 use crate::health::HealthReport;
 use crate::sections::{
-    BrokerSection, ChannelsSection, ContainersSection, CustomChecksSection, CustomSections,
-    DeploySection, GatewaySection, HostJobsSection, HostSection, HttpSection, MessagesSection,
+    AppJobsSection, BrokerSection, ChannelsSection, ContainersSection, CustomChecksSection,
+    CustomSections, DeploySection, GatewaySection, HostSection, HttpSection, MessagesSection,
     MetricsSection, NotifierSection, PipelineSection, ProbesSection, ProcessSection,
     ProcessesSection, QueueSection, RecentOperationsSection, ReposSection, RuntimeSection,
     SchedulerSection, ServiceSection, SessionsSection, SidecarsSection, StorageSection,
@@ -110,9 +110,9 @@ macro_rules! sections {
 }
 
 sections! {
-    /// `service`: the host application as a service.
+    /// `service`: the app as a service.
     Service(service): ServiceSection,
-    /// `process`: the host process.
+    /// `process`: the app's process (or the `[target]` one).
     Process(process): ProcessSection,
     /// `host`: the machine.
     Host(host): HostSection,
@@ -122,21 +122,21 @@ sections! {
     Terminals(terminals): TerminalsSection,
     /// `processes`: processes counted by executable name.
     Processes(processes): ProcessesSection,
-    /// `deploy`: the host's own checkout and its last deploy.
+    /// `deploy`: the app's own checkout and its last deploy.
     Deploy(deploy): DeploySection,
     /// `repos`: configured git repositories and their worktrees.
     Repos(repos): ReposSection,
-    /// `channels`: the host's chat channels.
+    /// `channels`: the app's chat channels.
     Channels(channels): ChannelsSection,
-    /// `gateway`: the host's model gateway.
+    /// `gateway`: the app's model gateway.
     Gateway(gateway): GatewaySection,
     /// `containers`: named Docker containers.
     Containers(containers): ContainersSection,
-    /// `queue`: the host's work queue.
+    /// `queue`: the app's work queue.
     Queue(queue): QueueSection,
-    /// `sessions`: the host's workspaces and agent sessions.
+    /// `sessions`: the app's workspaces and agent sessions.
     Sessions(sessions): SessionsSection,
-    /// `scheduler`: the host's scheduler.
+    /// `scheduler`: the app's scheduler.
     Scheduler(scheduler): SchedulerSection,
     /// `broker`: the operation broker, from a database's `execution_log`.
     Broker(broker): BrokerSection,
@@ -146,15 +146,15 @@ sections! {
     Messages(messages): MessagesSection,
     /// `tasks`: scheduled tasks, from a `messaging` database.
     Tasks(tasks): TasksSection,
-    /// `host_jobs`: the host's cron-like jobs, from a `messaging` database.
-    HostJobs(host_jobs): HostJobsSection,
+    /// `app_jobs`: the app's cron-like jobs, from a `messaging` database.
+    AppJobs(app_jobs): AppJobsSection,
     /// `probes`: named scalar SQL probes.
     Probes(probes): ProbesSection,
     /// `storage`: sizes of the databases and logs.
     Storage(storage): StorageSection,
     /// `store`: whether the collector's own embedded store takes writes.
     Store(store): StoreSection,
-    /// `sidecars`: threads and processes the host registered.
+    /// `sidecars`: threads and processes the app registered.
     Sidecars(sidecars): SidecarsSection,
     /// `http`: the supervised status server's restarts.
     Http(http): HttpSection,
@@ -162,13 +162,13 @@ sections! {
     Pipeline(pipeline): PipelineSection,
     /// `recent_operations`: the newest operations, metadata only.
     RecentOperations(recent_operations): RecentOperationsSection,
-    /// `custom`: the host's own sections, each under its name.
+    /// `custom`: the app's own sections, each under its name.
     Custom(custom): CustomSections,
-    /// `custom_checks`: the host's own health verdicts.
+    /// `custom_checks`: the app's own health verdicts.
     CustomChecks(custom_checks): CustomChecksSection,
-    /// `metrics`: counters, gauges and histograms the host registered.
+    /// `metrics`: counters, gauges and histograms the app registered.
     Metrics(metrics): MetricsSection,
-    /// `workers`: the host's workers and their heartbeats.
+    /// `workers`: the app's workers and their heartbeats.
     Workers(workers): WorkersSection,
 }
 

@@ -22,7 +22,7 @@
 //! | `broker.in_flight_count`, `broker.last_operation_at` | from `broker` |
 //! | `notifier.pending_count`, `notifier.oldest_pending_age_seconds` | from `notifier` |
 //! | `messages.pending_deliveries` | from `messages` |
-//! | `tasks.overdue`, `host_jobs.overdue` | how many listed tasks or jobs are overdue |
+//! | `tasks.overdue`, `app_jobs.overdue` | how many listed tasks or jobs are overdue |
 //! | `queue.active`, `queue.waiting` | from `queue` |
 //! | `sessions.active_sessions` | from `sessions` |
 //! | `scheduler.last_tick_at` | from `scheduler` |
@@ -80,7 +80,7 @@ static FIELDS: &[(&str, Source)] = &[
     ),
     ("messages.pending_deliveries", Source::Pointer("/messages/pending_deliveries")),
     ("tasks.overdue", Source::Computed(|s| overdue(s, "tasks", "tasks"))),
-    ("host_jobs.overdue", Source::Computed(|s| overdue(s, "host_jobs", "jobs"))),
+    ("app_jobs.overdue", Source::Computed(|s| overdue(s, "app_jobs", "jobs"))),
     ("queue.active", Source::Pointer("/queue/active")),
     ("queue.waiting", Source::Pointer("/queue/waiting")),
     ("sessions.active_sessions", Source::Pointer("/sessions/active_sessions")),
@@ -122,7 +122,7 @@ pub const OUTCOME_SECTIONS: &[&str] = &[
     "notifier",
     "messages",
     "tasks",
-    "host_jobs",
+    "app_jobs",
     "probes",
     "storage",
     "sidecars",

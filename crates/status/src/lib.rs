@@ -1,4 +1,4 @@
-//! Runtime status for a long-running Rust host application, as one dependency.
+//! Runtime status for a long-running Rust app, as one dependency.
 //!
 //! A host implements [`StatusDeps`] for what only it knows (its channels, queue, sessions, …), starts
 //! collection on its own tokio runtime with [`Status::builder`], and serves the snapshot with

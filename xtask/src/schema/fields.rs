@@ -40,7 +40,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("notifier", "`notification_outbox` in an `operations` database"),
     ("messages", "`messages`/`message_deliveries` in a `messaging` database"),
     ("tasks", "`scheduled_tasks` in a `messaging` database"),
-    ("host_jobs", "`host_jobs` in a `messaging` database"),
+    ("app_jobs", "the table `host_jobs` in a `messaging` database"),
     ("probes", "the `[[databases.probes]]` SQL, run read-only"),
     ("storage", "file sizes of the configured databases (with `-wal`) and `[storage] log_dir`"),
     ("store", "a rolled-back write to the collector's own store under `[state] dir`"),

@@ -29,7 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("collectors and their assembly", &["collectors"]),
     ("engine and loop", &["engine", "runner", "refresh"]),
-    ("after collection", &["changes"]),
+    ("after collection", &["pipeline"]),
     ("the host's entry point", &["status"]),
 ];
 

@@ -123,7 +123,7 @@ fn terse_is_at_least_five_times_smaller_on_the_example() {
         "notifier",
         "messages",
         "tasks",
-        "host_jobs",
+        "app_jobs",
         "probes",
         "storage",
         "recent_operations",

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use status_model::{SectionData, SectionName};
 
-use crate::change::ChangeStats;
+use crate::change::PipelineStats;
 use crate::collector::{CollectError, Collected, Collector};
 
 /// Collects the `pipeline` section.
 pub(crate) struct PipelineCollector {
-    stats: Arc<ChangeStats>,
+    stats: Arc<PipelineStats>,
 }
 
 impl PipelineCollector {
     /// Reads `stats`, which the running pipeline counts into.
-    pub(crate) fn new(stats: Arc<ChangeStats>) -> PipelineCollector {
+    pub(crate) fn new(stats: Arc<PipelineStats>) -> PipelineCollector {
         PipelineCollector { stats }
     }
 }

@@ -1,4 +1,4 @@
-//! What `tasks` and `host_jobs` share: reading a row's run times and deciding whether it is late.
+//! What `tasks` and `app_jobs` share: reading a row's run times and deciding whether it is late.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -41,7 +41,7 @@ pub enum Layout {
     /// `recent_operations`.
     Operations,
     /// `messages`, `outbound_ledger`, `outbound_deliveries`, `scheduled_tasks` and `host_jobs`:
-    /// fills `messages`, `tasks` and `host_jobs`.
+    /// fills `messages`, `tasks` and `app_jobs`.
     Messaging,
 }
 

@@ -26,7 +26,7 @@
 //! `recent_operations` section when no database provides it (the `trace_operations` collector).
 
 mod layer;
-mod store;
+mod ring;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,7 +36,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use layer::TraceLayer;
-use store::{Limits, Store};
+use ring::{Limits, Ring};
 
 use crate::config::TracesConfig;
 
@@ -49,7 +49,7 @@ pub struct TraceBuffer {
 struct Inner {
     settings: layer::Settings,
     limits: Limits,
-    store: Mutex<Store>,
+    store: Mutex<Ring>,
     installed: AtomicBool,
 }
 
@@ -169,7 +169,7 @@ impl TraceBuffer {
         self.store().stats(&self.inner.limits)
     }
 
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+    fn store(&self) -> std::sync::MutexGuard<'_, Ring> {
         self.inner.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -9,7 +9,7 @@ use status_model::KeyFilter;
 use tokio::task::JoinHandle;
 
 use crate::cache::Published;
-use crate::change::ChangeStats;
+use crate::change::PipelineStats;
 
 /// Writes the files of each snapshot it is offered, skipping (and counting) a snapshot while the
 /// previous write still runs.
@@ -32,7 +32,7 @@ impl FilesWriter {
         published: Arc<Published>,
         value: Arc<Value>,
         filter: KeyFilter,
-        stats: &Arc<ChangeStats>,
+        stats: &Arc<PipelineStats>,
     ) {
         if self.running.as_ref().is_some_and(|running| !running.is_finished()) {
             stats.count(&stats.files_skipped_total);

@@ -27,7 +27,7 @@ use tokio::time::Instant;
 
 use super::GitError;
 use super::facts::{self, DirtyState, Head};
-use super::watch::{self, Changes, Watch, Watcher};
+use super::watch::{self, Pipeline, Watch, Watcher};
 
 /// A slot not used for this long is dropped (its repository configured no more, or deleted).
 const IDLE: Duration = Duration::from_secs(600);
@@ -169,7 +169,7 @@ impl Tree {
         let watch = self.watch.get_or_insert_with(|| Watch::new(watcher, root));
         let changes = watch.check(&self.repo, &index);
         let inputs = Inputs { index, head_tree, excludes };
-        if changes == Changes::None
+        if changes == Pipeline::None
             && let Some(last) = &self.last
             && last.inputs.same(&inputs)
             && last.at.elapsed() < watch::SAFETY_SCAN

@@ -152,7 +152,7 @@ impl Watcher {
 
 /// What a check found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Changes {
+pub(super) enum Pipeline {
     /// No event since the last check: the tree is as the last walk saw it (as far as inotify knows).
     None,
     /// Something under the tree changed (or its watches were just set up).
@@ -188,13 +188,13 @@ impl Watch {
     /// Reads the queued events of every tree, brings this tree's watches up to date (new
     /// directories, set-up after a rename or an overflow) and says whether it changed since the
     /// last check. `repo` and `index` say which directories are ignored and which hold tracked files.
-    pub(super) fn check(&mut self, repo: &gix::Repository, index: &gix::index::State) -> Changes {
+    pub(super) fn check(&mut self, repo: &gix::Repository, index: &gix::index::State) -> Pipeline {
         let watcher = self.watcher.clone();
         let mut state = watcher.lock();
         state.drain();
         if let Some((reason, since)) = &self.unwatched {
             if since.elapsed() < SAFETY_SCAN {
-                return Changes::Unwatched(reason.clone());
+                return Pipeline::Unwatched(reason.clone());
             }
             self.unwatched = None;
             if let Some(tree) = state.trees.get_mut(&self.id) {
@@ -230,15 +230,15 @@ impl Watch {
                 self.watched = 0;
                 self.give_up(&reason)
             }
-            Ok(()) if setup || changed || !created.is_empty() => Changes::Changed,
-            Ok(()) => Changes::None,
+            Ok(()) if setup || changed || !created.is_empty() => Pipeline::Changed,
+            Ok(()) => Pipeline::None,
         }
     }
 
-    fn give_up(&mut self, reason: &str) -> Changes {
+    fn give_up(&mut self, reason: &str) -> Pipeline {
         self.unwatched = Some((reason.to_owned(), Instant::now()));
         self.watched = 0;
-        Changes::Unwatched(reason.to_owned())
+        Pipeline::Unwatched(reason.to_owned())
     }
 }
 

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::StoreError;
 use super::compact::{self, Newest, Row};
 use crate::cache::Published;
-use crate::change::ChangeStats;
+use crate::change::PipelineStats;
 use crate::config::HistoryConfig;
 use crate::store::Store;
 
@@ -39,7 +39,7 @@ impl HistoryWriter {
     pub(crate) fn spawn(
         store: Store,
         config: HistoryConfig,
-        stats: Arc<ChangeStats>,
+        stats: Arc<PipelineStats>,
     ) -> HistoryWriter {
         let (sender, mut receiver) = mpsc::channel::<Entry>(QUEUE);
         let task = tokio::spawn(async move {
@@ -61,7 +61,12 @@ impl HistoryWriter {
 
     /// Hands a snapshot to the writer without waiting; when the writer is behind, it is dropped and
     /// counted.
-    pub(crate) fn offer(&self, published: Arc<Published>, value: Arc<Value>, stats: &ChangeStats) {
+    pub(crate) fn offer(
+        &self,
+        published: Arc<Published>,
+        value: Arc<Value>,
+        stats: &PipelineStats,
+    ) {
         if self.sender.try_send(Entry { published, value }).is_err() {
             stats.count(&stats.history_skipped_total);
             tracing::warn!("status history: the store is behind; a snapshot was not stored");

@@ -45,7 +45,7 @@ fn event() -> SnapshotChange {
 }
 
 /// Waits (in real time, up to 10 s) until `done` holds for the counters.
-async fn until(stats: &ChangeStats, done: impl Fn(&crate::change::ChangeCounts) -> bool) {
+async fn until(stats: &PipelineStats, done: impl Fn(&crate::change::PipelineCounts) -> bool) {
     for _ in 0..1000 {
         if done(&stats.counts()) {
             return;
@@ -98,7 +98,7 @@ async fn a_command_gets_the_event_on_stdin_and_the_keys_in_its_environment() {
         ]),
         timeout: Duration::from_secs(10),
     }];
-    let stats = Arc::new(ChangeStats::default());
+    let stats = Arc::new(PipelineStats::default());
     Hooks::new(config, stats.clone()).fire("agent", &event());
     until(&stats, |counts| counts.hooks_succeeded_total == 1).await;
     let body: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
@@ -149,7 +149,7 @@ async fn a_url_is_posted_the_event() {
     let config = hooks(&format!(
         "[[hooks.on_change]]\nurl = \"{url}\"\nheaders = {{ X-Token = \"t0ken\" }}\n"
     ));
-    let stats = Arc::new(ChangeStats::default());
+    let stats = Arc::new(PipelineStats::default());
     Hooks::new(config, stats.clone()).fire("agent", &event());
     let (head, body) = server.await.unwrap();
     assert!(head.starts_with("POST /hooks/status?from=test HTTP/1.1\r\n"), "{head}");
@@ -170,7 +170,7 @@ async fn at_most_four_run_at_once_and_the_rest_are_dropped() {
         target: HookTarget::Command(vec!["/bin/sleep".into(), "5".into()]),
         timeout: Duration::from_secs(10),
     };
-    let stats = Arc::new(ChangeStats::default());
+    let stats = Arc::new(PipelineStats::default());
     let hooks = Hooks::new(vec![sleeper; 6], stats.clone());
     hooks.fire("agent", &event());
     assert_eq!(stats.counts().hooks_dropped_total, 2);
@@ -181,7 +181,7 @@ async fn at_most_four_run_at_once_and_the_rest_are_dropped() {
 
 #[tokio::test]
 async fn a_slow_hook_is_stopped_at_its_timeout_and_a_failing_one_is_counted() {
-    let stats = Arc::new(ChangeStats::default());
+    let stats = Arc::new(PipelineStats::default());
     let config = vec![
         HookConfig {
             target: HookTarget::Command(vec!["/bin/sleep".into(), "60".into()]),
@@ -223,7 +223,7 @@ async fn twenty_firings_of_a_hook_that_hangs_with_children_leave_no_process() {
         target: HookTarget::Command(vec!["/bin/sh".into(), "-c".into(), script]),
         timeout: Duration::from_millis(200),
     };
-    let stats = Arc::new(ChangeStats::default());
+    let stats = Arc::new(PipelineStats::default());
     let hooks = Hooks::new(vec![hook; 4], stats.clone());
     for round in 1..=5 {
         hooks.fire("agent", &event());
@@ -250,7 +250,7 @@ async fn a_hook_that_exits_while_its_child_holds_stdout_succeeded() {
         ]),
         timeout: Duration::from_secs(5),
     };
-    let stats = Arc::new(ChangeStats::default());
+    let stats = Arc::new(PipelineStats::default());
     Hooks::new(vec![hook], stats.clone()).fire("agent", &event());
     until(&stats, |counts| counts.hooks_succeeded_total == 1).await;
     assert_eq!(stats.counts().hooks_timed_out_total, 0);
@@ -332,7 +332,7 @@ fn a_hook_printing_300_mb_grows_memory_by_less_than_10_mib() {
 #[expect(clippy::print_stderr, reason = "the measured growth is the figure to report")]
 async fn a_hook_printing_300_mb_measured_alone() {
     assert!(std::env::var_os(ALONE).is_some(), "run by a_hook_printing_300_mb_grows_memory…");
-    let stats = Arc::new(ChangeStats::default());
+    let stats = Arc::new(PipelineStats::default());
     let hook = |script: &str| HookConfig {
         target: HookTarget::Command(vec!["/bin/sh".into(), "-c".into(), script.into()]),
         timeout: Duration::from_secs(120),

@@ -11,8 +11,7 @@ use status_model::{Change, SectionName};
 #[cfg(feature = "diagnostics")]
 use super::Diagnostics;
 use crate::cache::{Cache, Published};
-use crate::change::{ChangeCounts, ChangeStats};
-use crate::changes::Changes;
+use crate::change::{PipelineCounts, PipelineStats};
 use crate::collector::Collector;
 use crate::collectors::Target;
 use crate::collectors::{self, Shared, ShutdownFlag, Sidecars};
@@ -22,6 +21,7 @@ use crate::diagnostics::line_counters;
 use crate::engine::Engine;
 #[cfg(feature = "sqlite")]
 use crate::history::History;
+use crate::pipeline::Pipeline;
 #[cfg(feature = "sqlite")]
 use crate::store::Store;
 use crate::task::blocking;
@@ -75,7 +75,7 @@ pub struct OnDemand {
     config: Config,
     engine: Engine,
     cache: Cache,
-    stats: Arc<ChangeStats>,
+    stats: Arc<PipelineStats>,
     #[cfg(feature = "sqlite")]
     store: Store,
     /// The sections left out on purpose, with the reason, for each snapshot's collection report.
@@ -94,7 +94,7 @@ pub struct PipelineRun {
     /// it is not empty.
     pub changes: Vec<Change>,
     /// What the pipeline did: rows stored, files written, hooks run, failed or timed out.
-    pub counts: ChangeCounts,
+    pub counts: PipelineCounts,
     /// What failed, each naming its file: the previous snapshot that could not be read, the row
     /// not stored, the files not written. Empty when everything configured was done.
     pub failures: Vec<String>,
@@ -125,7 +125,7 @@ impl OnDemand {
                 .to_owned())
         });
         // Nothing runs after these collections: the counters say so, with the hooks configured.
-        let stats = Arc::new(ChangeStats::default());
+        let stats = Arc::new(PipelineStats::default());
         let hooks = u64::try_from(config.hooks.on_change.len()).unwrap_or(u64::MAX);
         stats.hooks_configured.store(hooks, Ordering::Relaxed);
         #[cfg(feature = "sqlite")]
@@ -227,7 +227,7 @@ impl OnDemand {
             self.engine.resume(&previous.value);
         }
         let published = self.cache.publish(self.collect_once().await)?;
-        let name = crate::changes::snapshot_name(self.config.service.name.as_deref(), &published);
+        let name = crate::pipeline::snapshot_name(self.config.service.name.as_deref(), &published);
         if compare
             && previous.as_ref().is_none_or(|previous| !previous.file)
             && named.as_deref() != Some(name.as_str())
@@ -244,7 +244,7 @@ impl OnDemand {
             None => (None, None),
         };
         // Published already: the pipeline handles the cache's latest snapshot when it stops.
-        let changes = Changes::spawn_after(
+        let changes = Pipeline::spawn_after(
             &self.config,
             &self.cache,
             #[cfg(feature = "sqlite")]
@@ -313,7 +313,11 @@ impl OnDemand {
 
     /// What the pipeline failed to do between the counts `before` and `after`, each naming its
     /// file.
-    async fn pipeline_failures(&self, before: &ChangeCounts, after: &ChangeCounts) -> Vec<String> {
+    async fn pipeline_failures(
+        &self,
+        before: &PipelineCounts,
+        after: &PipelineCounts,
+    ) -> Vec<String> {
         let mut failures = Vec::new();
         let not_stored = after.history_failures_total + after.history_skipped_total
             > before.history_failures_total + before.history_skipped_total;

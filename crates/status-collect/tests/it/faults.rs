@@ -212,8 +212,8 @@ async fn the_running_collector_writes_private_files_and_counts_a_planted_link() 
     config.collect.interval = Duration::from_millis(200);
     let status = Status::builder().deps(Arc::new(NoDeps)).config(config).spawn().unwrap();
     until("two snapshots written", || {
-        status.change_counts().files_written_total >= 2
-            && status.change_counts().history_rows_written_total >= 2
+        status.pipeline_counts().files_written_total >= 2
+            && status.pipeline_counts().history_rows_written_total >= 2
     })
     .await;
     assert_eq!(mode(&state), 0o700);
@@ -230,8 +230,8 @@ async fn the_running_collector_writes_private_files_and_counts_a_planted_link() 
     let target = root.path().join("target");
     std::fs::write(&target, b"keep").unwrap();
     symlink(&target, files.join("agent.latest.json.tmp")).unwrap();
-    let failures = status.change_counts().files_failures_total;
-    until("a counted failure", || status.change_counts().files_failures_total > failures).await;
+    let failures = status.pipeline_counts().files_failures_total;
+    until("a counted failure", || status.pipeline_counts().files_failures_total > failures).await;
     assert_eq!(std::fs::read(&target).unwrap(), b"keep");
     status.shutdown().await;
 }

@@ -56,8 +56,10 @@ async fn lose_the_store(damage: impl FnOnce(&Path)) {
     let state = dir.path().join("state");
     let db = state.join("status.db");
     let status = start(&state);
-    until("rows stored", || (status.change_counts().history_rows_written_total >= 3).then_some(()))
-        .await;
+    until("rows stored", || {
+        (status.pipeline_counts().history_rows_written_total >= 3).then_some(())
+    })
+    .await;
     let (before, _) = latest(&status).unwrap();
     damage(&db);
     let (sequence, section) = until("the loss reported", || {
@@ -179,8 +181,10 @@ async fn a_store_made_read_only_fails_its_check_and_recovers_once_fixed() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
     let status = start(&state);
-    until("rows stored", || (status.change_counts().history_rows_written_total >= 2).then_some(()))
-        .await;
+    until("rows stored", || {
+        (status.pipeline_counts().history_rows_written_total >= 2).then_some(())
+    })
+    .await;
     let Some(read_only) = Immutable::make(&state) else {
         status.shutdown().await;
         return;
@@ -190,13 +194,13 @@ async fn a_store_made_read_only_fails_its_check_and_recovers_once_fixed() {
             .await;
     assert!(section.error.is_some(), "{section:?}");
     drop(read_only);
-    let written = status.change_counts().history_rows_written_total;
+    let written = status.pipeline_counts().history_rows_written_total;
     until("the store writable again", || {
         latest(&status).filter(|(sequence, section)| *sequence > failed_at + 1 && section.writable)
     })
     .await;
     until("rows stored again", || {
-        (status.change_counts().history_rows_written_total >= written + 2).then_some(())
+        (status.pipeline_counts().history_rows_written_total >= written + 2).then_some(())
     })
     .await;
     status.shutdown().await;
@@ -209,8 +213,10 @@ async fn a_full_disk_fails_the_store_check_with_sqlite_full_and_recovers_when_sp
     let state = dir.path().join("state");
     let Some(tmpfs) = Tmpfs::mount(&state, "4m") else { return };
     let status = start(&state);
-    until("rows stored", || (status.change_counts().history_rows_written_total >= 2).then_some(()))
-        .await;
+    until("rows stored", || {
+        (status.pipeline_counts().history_rows_written_total >= 2).then_some(())
+    })
+    .await;
     // Fill what is left.
     let filler = state.join("filler");
     let mut file = std::fs::File::create(&filler).unwrap();
@@ -226,9 +232,9 @@ async fn a_full_disk_fails_the_store_check_with_sqlite_full_and_recovers_when_sp
     assert!(!section.writable, "{section:?}");
     assert!(section.error.as_deref().unwrap().contains("code: 13"), "{section:?}");
     std::fs::remove_file(&filler).unwrap();
-    let written = status.change_counts().history_rows_written_total;
+    let written = status.pipeline_counts().history_rows_written_total;
     until("rows stored again", || {
-        (status.change_counts().history_rows_written_total >= written + 2).then_some(())
+        (status.pipeline_counts().history_rows_written_total >= written + 2).then_some(())
     })
     .await;
     until("the store writable again", || latest(&status).filter(|(_, section)| section.writable))

@@ -33,16 +33,16 @@ pub(super) fn tasks_overdue(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec
     vec![overdue("tasks", ids, config)]
 }
 
-/// Enabled host jobs whose `next_run` is past by more than the configured grace.
-pub(super) fn host_jobs_overdue(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
-    let Some(section) = ctx.snapshot.host_jobs.value() else { return Vec::new() };
+/// Enabled app jobs whose `next_run` is past by more than the configured grace.
+pub(super) fn app_jobs_overdue(ctx: &CheckContext<'_>, config: &CheckConfig) -> Vec<Verdict> {
+    let Some(section) = ctx.snapshot.app_jobs.value() else { return Vec::new() };
     let ids = section
         .jobs
         .iter()
         .filter(|job| job.overdue == Some(true))
         .map(|job| job.name.clone().unwrap_or_else(|| job.id.clone()))
         .collect();
-    vec![overdue("host jobs", ids, config)]
+    vec![overdue("app jobs", ids, config)]
 }
 
 /// Age of the oldest notification still pending, in seconds; nothing pending passes.

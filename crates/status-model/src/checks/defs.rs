@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::data::{
-    deploy_pending, disk_usage, host_jobs_overdue, notifier_alive, notifier_backlog,
+    app_jobs_overdue, deploy_pending, disk_usage, notifier_alive, notifier_backlog,
     operation_timeouts, pending_deliveries, probes, repos_unreadable, tasks_overdue,
     worktree_conflicts,
 };
@@ -168,13 +168,13 @@ pub static CHECKS: &[CheckDef] = &[
         run: tasks_overdue,
     },
     CheckDef {
-        name: "host_jobs_overdue",
-        component: "host_jobs",
+        name: "app_jobs_overdue",
+        component: "app_jobs",
         measurement: "overdue",
         unit: Some("jobs"),
         thresholds: Thresholds::Above,
         default: defaults(false, Some(0.0), None, false),
-        run: host_jobs_overdue,
+        run: app_jobs_overdue,
     },
     // 3600 s: SohnBot's `outbox_stuck` (`observability.outbox_stuck_threshold`); a notification an
     // hour old is stuck, one a few minutes old is a retry in progress.

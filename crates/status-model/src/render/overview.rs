@@ -1,7 +1,7 @@
 //! The overview: what an operator asks first, in a few lines.
 //!
 //! Reads `service`, `process.supervisor`, `health`, `broker`, `recent_operations`, `notifier`,
-//! `messages`, `tasks`, `host_jobs` and the collection report, and, once those sections are in the
+//! `messages`, `tasks`, `app_jobs` and the collection report, and, once those sections are in the
 //! snapshot, `scheduler` (`/scheduler/last_tick_at`, `/scheduler/active_jobs`), `queue`
 //! (`/queue/active`, `/queue/max_concurrent`, `/queue/waiting`) and `sessions`
 //! (`/sessions/active_sessions`), and the names `repos`, `channels`, `containers` and `sidecars`
@@ -230,10 +230,10 @@ fn backlog(doc: &mut Doc, json: &Json<'_>) {
     }
 }
 
-/// Scheduled tasks and host jobs that are overdue.
+/// Scheduled tasks and app jobs that are overdue.
 fn host_work(doc: &mut Doc, json: &Json<'_>) {
     let mut parts = Vec::new();
-    for (section, list, noun) in [("tasks", "tasks", "tasks"), ("host_jobs", "jobs", "host jobs")] {
+    for (section, list, noun) in [("tasks", "tasks", "tasks"), ("app_jobs", "jobs", "app jobs")] {
         match json.section(section) {
             Section::Absent => {}
             Section::Null(reason) => parts.push(format!("{noun} {NA} ({reason})")),

@@ -118,7 +118,7 @@ fn ages_are_measured_from_the_given_clock() {
 
 #[test]
 fn view_names_parse() {
-    for name in ["overview", "resources", "health", "collection", "broker", "host_jobs"] {
+    for name in ["overview", "resources", "health", "collection", "broker", "app_jobs"] {
         assert_eq!(name.parse::<View>().unwrap().as_str(), name);
     }
     let error = "nope".parse::<View>().unwrap_err().to_string();

@@ -1,4 +1,4 @@
-//! The `channels` section: the host's chat channels and whether each is connected.
+//! The `channels` section: the app's chat channels and whether each is connected.
 
 use std::collections::BTreeMap;
 
@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Every channel the host has, keyed by its name. Serialized as the map itself.
+/// Every channel the app has, keyed by its name. Serialized as the map itself.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct ChannelsSection {
@@ -14,12 +14,12 @@ pub struct ChannelsSection {
     pub channels: BTreeMap<String, ChannelStatus>,
 }
 
-/// One channel's connection state, as the host reports it.
+/// One channel's connection state, as the app reports it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ChannelStatus {
     /// Whether the channel is connected now.
     pub connected: bool,
-    /// Since when it has been in its current state; `null` when the host does not track it.
+    /// Since when it has been in its current state; `null` when the app does not track it.
     pub since: Option<Timestamp>,
     /// The last error the channel reported; `null` when none.
     pub last_error: Option<String>,

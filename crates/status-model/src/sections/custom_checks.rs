@@ -1,4 +1,4 @@
-//! The `custom_checks` section: health verdicts the host reaches itself, by name.
+//! The `custom_checks` section: health verdicts the app reaches itself, by name.
 
 use std::collections::BTreeMap;
 
@@ -7,17 +7,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::health::HealthStatus;
 
-/// The host's own checks, keyed by name; each becomes a health check `custom:<name>`.
+/// The app's own checks, keyed by name; each becomes a health check `custom:<name>`.
 pub type CustomChecksSection = BTreeMap<String, CustomCheck>;
 
-/// One verdict of the host's.
+/// One verdict of the app's.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomCheck {
     /// The verdict.
     pub status: HealthStatus,
     /// What it means, in a sentence.
     pub message: String,
-    /// The value the host compared, if any.
+    /// The value the app compared, if any.
     pub observed_value: Option<f64>,
     /// Its unit.
     pub observed_unit: Option<String>,

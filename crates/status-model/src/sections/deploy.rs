@@ -1,10 +1,10 @@
-//! The `deploy` section: what the host's own checkout is running and when it was last deployed.
+//! The `deploy` section: what the app's own checkout is running and when it was last deployed.
 
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The host's own checkout and its last recorded deploy.
+/// The app's own checkout and its last recorded deploy.
 ///
 /// The git fields are `null` when the checkout cannot be read, and the deploy fields when the store
 /// cannot; the reason is in the section's `unmeasured` either way.
@@ -22,8 +22,8 @@ pub struct DeploySection {
     pub dirty: Option<bool>,
     /// Commits on `HEAD` that its upstream lacks; `null` when there is no upstream.
     pub unpushed_commits: Option<u64>,
-    /// When the host last deployed, RFC 3339 UTC: from the deploy record in the database `[deploy]
-    /// database` names (`router_state.last_deploy_at`), else when the host last called
+    /// When the app last deployed, RFC 3339 UTC: from the deploy record in the database `[deploy]
+    /// database` names (`router_state.last_deploy_at`), else when the app last called
     /// `record_deploy`; `null` when neither says.
     pub last_deploy_at: Option<Timestamp>,
     /// The sha of that deploy (`router_state.last_deploy_sha`, else

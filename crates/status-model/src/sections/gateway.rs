@@ -1,5 +1,5 @@
-//! The `gateway` section: how the host reaches its models, and whether a proxy gateway is healthy.
-//! Also [`GatewayInfo`], what the host tells the collector about its gateway.
+//! The `gateway` section: how the app reaches its models, and whether a proxy gateway is healthy.
+//! Also [`GatewayInfo`], what the app tells the collector about its gateway.
 
 use std::collections::BTreeMap;
 
@@ -9,14 +9,14 @@ use serde::{Deserialize, Serialize};
 use super::containers::ContainerStatus;
 use crate::slot::Slot;
 
-/// The host's model gateway.
+/// The app's model gateway.
 ///
 /// For a direct gateway only `mode` is present. For a proxy gateway `containers`,
 /// `healthy_models` and `unhealthy_models` are present; each is `null` when it could not be read
 /// (the reason is in the collection report).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GatewaySection {
-    /// The mode the host reports (for example `direct` or `proxy`).
+    /// The mode the app reports (for example `direct` or `proxy`).
     pub mode: String,
     /// The proxy's containers, keyed by name.
     #[serde(default, skip_serializing_if = "Slot::is_not_configured")]
@@ -29,7 +29,7 @@ pub struct GatewaySection {
     pub unhealthy_models: Slot<u64>,
 }
 
-/// What the host says about its gateway.
+/// What the app says about its gateway.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GatewayInfo {
     /// The mode, reported as is.
@@ -43,7 +43,7 @@ pub struct GatewayInfo {
 pub struct ProxyGateway {
     /// The proxy's Docker containers; those not in `states` are read from the Docker daemon.
     pub containers: Vec<String>,
-    /// Container states the host reports itself, keyed by name (for example for containers it runs
+    /// Container states the app reports itself, keyed by name (for example for containers it runs
     /// under its own supervisor, or when it has no Docker daemon to ask). A name here is not asked
     /// of Docker. Empty by default.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

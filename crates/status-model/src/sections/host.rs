@@ -1,4 +1,4 @@
-//! The `host` section: the machine the host application runs on.
+//! The `host` section: the machine the app runs on.
 
 use std::collections::BTreeMap;
 

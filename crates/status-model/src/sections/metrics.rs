@@ -1,4 +1,4 @@
-//! The `metrics` section: counters, gauges, high-water marks, histograms and ratios the host
+//! The `metrics` section: counters, gauges, high-water marks, histograms and ratios the app
 //! registered in its metrics registry, read at collection time.
 
 use std::collections::BTreeMap;
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The host's metrics by name. Serialized as the map itself.
+/// The app's metrics by name. Serialized as the map itself.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct MetricsSection {

@@ -1,11 +1,11 @@
-//! The `queue` section: the host's work queue, overall and per group.
+//! The `queue` section: the app's work queue, overall and per group.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The host's work queue.
+/// The app's work queue.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct QueueSection {
     /// Runs in progress.

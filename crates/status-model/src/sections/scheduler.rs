@@ -1,15 +1,15 @@
-//! The `scheduler` section: the host's scheduler loop and its upcoming jobs.
+//! The `scheduler` section: the app's scheduler loop and its upcoming jobs.
 
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The host's scheduler.
+/// The app's scheduler.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SchedulerSection {
     /// When the scheduler loop last ran; `null` when it has not run yet.
     pub last_tick_at: Option<Timestamp>,
-    /// The next jobs due, soonest first, as the host lists them.
+    /// The next jobs due, soonest first, as the app lists them.
     pub next_jobs: Vec<ScheduledJob>,
     /// Jobs running now.
     pub active_jobs: u64,

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The host application as a service, or the `[target]` process when one is configured.
+/// The app as a service, or the `[target]` process when one is configured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ServiceSection {
     /// Service name, from the config or the host.

@@ -1,4 +1,4 @@
-//! The `sidecars` section: threads and processes the host registered, and whether each is alive.
+//! The `sidecars` section: threads and processes the app registered, and whether each is alive.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +16,7 @@ pub struct SidecarsSection {
 /// One sidecar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SidecarStatus {
-    /// A thread (or task) inside the host, or a separate process.
+    /// A thread (or task) inside the app, or a separate process.
     pub kind: SidecarKind,
     /// The process id; `null` for a thread, which has none of its own.
     pub pid: Option<u32>,
@@ -28,7 +28,7 @@ pub struct SidecarStatus {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SidecarKind {
-    /// A thread or async task of the host.
+    /// A thread or async task of the app.
     Thread,
     /// A child or other process.
     Process,

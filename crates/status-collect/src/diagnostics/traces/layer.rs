@@ -11,7 +11,7 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::TraceBuffer;
-use super::store::Record;
+use super::ring::Record;
 use crate::config::TracesConfig;
 
 /// Fields kept per event; further fields are not stored.

@@ -1,4 +1,4 @@
-//! The `messaging` layout: `messages`, `tasks` and `host_jobs`.
+//! The `messaging` layout: `messages`, `tasks` and `app_jobs`.
 
 use status_collect::layouts::{MESSAGING_INDEXES, MESSAGING_TABLES};
 
@@ -97,7 +97,7 @@ async fn messaging_layout_fills_every_field() {
     let cut = tasks.tasks[2].last_result.as_deref().expect("summary");
     assert_eq!(cut.chars().count(), 200);
 
-    let jobs = snapshot.host_jobs.value().expect("host_jobs");
+    let jobs = snapshot.app_jobs.value().expect("app_jobs");
     assert_eq!(jobs.total, 4);
     let ids: Vec<_> = jobs.jobs.iter().map(|job| job.id.as_str()).collect();
     assert_eq!(ids, ["j-backup", "j-off", "j-sync", "j-odd"]);
@@ -107,7 +107,7 @@ async fn messaging_layout_fills_every_field() {
     assert_eq!(overdue, [Some(true), Some(false), Some(false), None]);
     assert_eq!(jobs.jobs[2].status.as_deref(), Some("running"));
     assert_eq!(jobs.jobs[0].name.as_deref(), Some("backup"));
-    let unmeasured = &snapshot.collection.sections["host_jobs"].unmeasured;
+    let unmeasured = &snapshot.collection.sections["app_jobs"].unmeasured;
     assert!(unmeasured["jobs.j-odd.next_run"].contains("soon"), "{unmeasured:?}");
 
     let json = serde_json::to_string(&snapshot).expect("json");
@@ -118,7 +118,7 @@ async fn messaging_layout_fills_every_field() {
     settings.bind(|| {
         insta::assert_json_snapshot!("messages", fixture.section(&snapshot, "messages"));
         insta::assert_json_snapshot!("tasks", fixture.section(&snapshot, "tasks"));
-        insta::assert_json_snapshot!("host_jobs", fixture.section(&snapshot, "host_jobs"));
+        insta::assert_json_snapshot!("app_jobs", fixture.section(&snapshot, "app_jobs"));
     });
 }
 
@@ -141,7 +141,7 @@ async fn overdue_means_past_the_grace() {
     let tasks = &snapshot.tasks.value().expect("tasks").tasks;
     let overdue: Vec<_> = tasks.iter().map(|task| (task.id.as_str(), task.overdue)).collect();
     assert_eq!(overdue, [("beyond", Some(true)), ("within", Some(false))]);
-    let jobs = &snapshot.host_jobs.value().expect("jobs").jobs;
+    let jobs = &snapshot.app_jobs.value().expect("jobs").jobs;
     let overdue: Vec<_> = jobs.iter().map(|job| (job.id.as_str(), job.overdue)).collect();
     assert_eq!(overdue, [("beyond", Some(true)), ("within", Some(false))]);
 }
@@ -161,7 +161,7 @@ async fn an_empty_database_gives_zeros_and_nulls() {
         })
     );
     assert_eq!(json["tasks"], serde_json::json!({ "total": 0, "tasks": [] }));
-    assert_eq!(json["host_jobs"], serde_json::json!({ "total": 0, "jobs": [] }));
+    assert_eq!(json["app_jobs"], serde_json::json!({ "total": 0, "jobs": [] }));
 }
 
 #[tokio::test]
@@ -172,7 +172,7 @@ async fn a_missing_table_makes_only_its_section_unavailable() {
         without_jobs.replace("CREATE TABLE outbound_deliveries", "CREATE TABLE unused");
     fixture.database("chat.db", &[&without_deliveries]).await;
     let snapshot = collect(&fixture.config(CONFIG)).await;
-    for (name, table) in [("host_jobs", "host_jobs"), ("messages", "outbound_deliveries")] {
+    for (name, table) in [("app_jobs", "host_jobs"), ("messages", "outbound_deliveries")] {
         let (state, reason) = outcome(&snapshot, name);
         assert_eq!(state, "unavailable", "{name}");
         assert!(reason.starts_with(&format!("no such table: {table}")), "{reason}");

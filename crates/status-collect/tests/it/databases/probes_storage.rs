@@ -158,7 +158,7 @@ async fn sections_follow_the_configured_databases() {
     assert_eq!(sections(&ops)[5..], ["broker", "notifier", "recent_operations", "storage"]);
 
     let chat = fixture.config(&database("chat", "schema = \"messaging\"\n"));
-    assert_eq!(sections(&chat)[5..], ["messages", "tasks", "host_jobs", "storage"]);
+    assert_eq!(sections(&chat)[5..], ["messages", "tasks", "app_jobs", "storage"]);
 
     let plain = fixture.config(&database("plain", ""));
     assert_eq!(sections(&plain)[5..], ["storage"]);

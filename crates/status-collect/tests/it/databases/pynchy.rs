@@ -82,7 +82,7 @@ async fn pynchy_database_matches_its_rows() {
     let fixture = Fixture::new();
     fixture.database("messages.db", &[PYNCHY_TABLES, &rows()]).await;
     let snapshot = collect(&fixture.config(CONFIG)).await;
-    for name in ["messages", "tasks", "host_jobs"] {
+    for name in ["messages", "tasks", "app_jobs"] {
         assert_eq!(outcome(&snapshot, name), ("ok".to_owned(), String::new()), "{name}");
     }
 
@@ -117,7 +117,7 @@ async fn pynchy_database_matches_its_rows() {
         Some("2025-01-01T00:00:00Z")
     );
 
-    let jobs = snapshot.host_jobs.value().expect("host_jobs");
+    let jobs = snapshot.app_jobs.value().expect("app_jobs");
     assert_eq!(jobs.total, 3);
     let rows: Vec<_> = jobs
         .jobs
@@ -162,7 +162,7 @@ async fn a_table_of_neither_variant_names_the_missing_columns() {
         reason.contains("missing `group_id` (messaging) or `group_folder` (pynchy)"),
         "{reason}"
     );
-    assert_eq!(outcome(&snapshot, "host_jobs").0, "ok", "its own table still reads");
+    assert_eq!(outcome(&snapshot, "app_jobs").0, "ok", "its own table still reads");
 }
 
 const DEPLOY_CONFIG: &str = r#"

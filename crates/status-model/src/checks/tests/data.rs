@@ -6,7 +6,7 @@ use super::{check, report, run};
 use crate::checks::Verdict;
 use crate::health::HealthStatus;
 use crate::sections::{
-    BrokerSection, DatabaseFiles, DeploySection, HostJob, HostJobsSection, InFlightOperation,
+    AppJob, AppJobsSection, BrokerSection, DatabaseFiles, DeploySection, InFlightOperation,
     MessagesSection, NotifierSection, ProbeResult, ReposSection, ScheduledTask, StorageSection,
     TasksSection,
 };
@@ -51,8 +51,8 @@ fn tasks_overdue_warns_above_zero_and_names_them() {
 }
 
 #[test]
-fn host_jobs_overdue_names_jobs_by_name() {
-    let job = |name: Option<&str>, overdue| HostJob {
+fn app_jobs_overdue_names_jobs_by_name() {
+    let job = |name: Option<&str>, overdue| AppJob {
         id: "j1".into(),
         name: name.map(str::to_owned),
         schedule_type: None,
@@ -63,20 +63,20 @@ fn host_jobs_overdue_names_jobs_by_name() {
         last_run: None,
         overdue,
     };
-    let snapshot = with(SectionData::HostJobs(HostJobsSection {
+    let snapshot = with(SectionData::AppJobs(AppJobsSection {
         total: 2,
         jobs: vec![job(Some("backup"), Some(true)), job(None, Some(true))],
     }));
-    let verdicts = run("host_jobs_overdue", &snapshot, 0);
+    let verdicts = run("app_jobs_overdue", &snapshot, 0);
     assert_eq!(
         (verdicts[0].status, verdicts[0].details["overdue"].as_str()),
         (HealthStatus::Warn, "backup, j1")
     );
-    let calm = with(SectionData::HostJobs(HostJobsSection {
+    let calm = with(SectionData::AppJobs(AppJobsSection {
         total: 1,
         jobs: vec![job(Some("backup"), Some(false))],
     }));
-    check("host_jobs_overdue", calm, HealthStatus::Pass, "overdue host jobs is 0");
+    check("app_jobs_overdue", calm, HealthStatus::Pass, "overdue app jobs is 0");
 }
 
 fn notifier(oldest: Option<f64>) -> Snapshot {

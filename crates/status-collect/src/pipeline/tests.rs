@@ -75,16 +75,16 @@ fn config(toml: &str, state: &std::path::Path) -> Config {
 }
 
 /// The pipeline and a loop collecting [`Counter`] every `interval`.
-fn start(config: &Config, interval: Duration) -> (Cache, Changes, LoopHandle) {
+fn start(config: &Config, interval: Duration) -> (Cache, Pipeline, LoopHandle) {
     let engine = Engine::new(
         vec![Arc::new(Counter::default()) as Arc<dyn Collector>],
         Duration::from_secs(1),
     );
     let cache = Cache::default();
     let store = crate::store::Store::new(&config.state_dir());
-    let changes = Changes::spawn(config, &cache, &store, Arc::default());
+    let pipeline = Pipeline::spawn(config, &cache, &store, Arc::default());
     let running = spawn_loop(engine, cache.clone(), interval);
-    (cache, changes, running)
+    (cache, pipeline, running)
 }
 
 fn sequence(cache: &Cache) -> u64 {
@@ -105,8 +105,8 @@ async fn until(what: &str, done: impl Fn() -> bool) {
 #[tokio::test]
 async fn subscribers_get_every_snapshot_with_its_diff() {
     let state = tempfile::tempdir().unwrap();
-    let (_cache, changes, running) = start(&config("", state.path()), Duration::from_millis(20));
-    let mut events = changes.subscribe();
+    let (_cache, pipeline, running) = start(&config("", state.path()), Duration::from_millis(20));
+    let mut events = pipeline.subscribe();
     let first = events.recv().await.unwrap();
     let second = events.recv().await.unwrap();
     assert_eq!(
@@ -116,7 +116,7 @@ async fn subscribers_get_every_snapshot_with_its_diff() {
     let keys: Vec<&str> = second.changes.iter().map(|change| change.key.as_str()).collect();
     assert_eq!(keys, ["runtime.alive_tasks"]);
     running.stop().await;
-    changes.stop().await;
+    pipeline.stop().await;
 }
 
 #[tokio::test]
@@ -126,16 +126,16 @@ async fn a_hook_that_sleeps_a_minute_does_not_delay_collection() {
         "[[hooks.on_change]]\ncommand = [\"/bin/sleep\", \"60\"]\ntimeout = \"120s\"\n",
         state.path(),
     );
-    let (cache, changes, running) = start(&config, Duration::from_millis(20));
+    let (cache, pipeline, running) = start(&config, Duration::from_millis(20));
     until("ten collections", || sequence(&cache) >= 10).await;
-    let counts = changes.stats().counts();
+    let counts = pipeline.stats().counts();
     assert!(counts.hooks_dropped_total >= 1, "{counts:?}");
     assert_eq!(
         counts.hooks_succeeded_total + counts.hooks_failed_total + counts.hooks_timed_out_total,
         0
     );
     running.stop().await;
-    changes.stop().await;
+    pipeline.stop().await;
 }
 
 #[expect(
@@ -178,8 +178,8 @@ async fn a_locked_store_is_logged_and_counted_and_rows_resume_after() {
     let config = config("[history]\nenabled = true\n", state.path());
     // A collection every 200 ms: the writer, which takes the write lock before it reads, leaves
     // the other process gaps to take it in (back to back, a slow debug build's writer would not).
-    let (cache, changes, running) = start(&config, Duration::from_millis(200));
-    let stats = changes.stats();
+    let (cache, pipeline, running) = start(&config, Duration::from_millis(200));
+    let stats = pipeline.stats();
     until("a first row", || stats.counts().history_rows_written_total >= 1).await;
 
     let mut holder = lock_from_another_process(&db);
@@ -196,7 +196,7 @@ async fn a_locked_store_is_logged_and_counted_and_rows_resume_after() {
     let written = stats.counts().history_rows_written_total;
     until("rows again", || stats.counts().history_rows_written_total >= written + 2).await;
     running.stop().await;
-    changes.stop().await;
+    pipeline.stop().await;
     let history = crate::history::History::open(&db).await.unwrap();
     let stored = history.count().await.unwrap();
     assert_eq!(stored, stats.counts().history_rows_written_total);
@@ -213,11 +213,11 @@ async fn logs_and_snapshots_never_show_a_hooks_command_or_url() {
          [[hooks.on_change]]\nurl = \"http://127.0.0.1:9/SECRET-URL-MARKER\"\nheaders = { X-Token = \"SECRET-HEADER-MARKER\" }\n",
         state.path(),
     );
-    let (cache, changes, running) = start(&config, Duration::from_millis(30));
-    let stats = changes.stats();
+    let (cache, pipeline, running) = start(&config, Duration::from_millis(30));
+    let stats = pipeline.stats();
     until("hooks failing", || stats.counts().hooks_failed_total >= 6).await;
     running.stop().await;
-    changes.stop().await;
+    pipeline.stop().await;
 
     let published = String::from_utf8(cache.latest().unwrap().json.to_vec()).unwrap();
     let counts = serde_json::to_string(&stats.counts()).unwrap();
@@ -279,16 +279,16 @@ async fn history_files_hooks_and_logs_get_the_redacted_snapshot() {
     let engine = Engine::new(collectors, Duration::from_secs(1));
     let cache = Cache::new(config.redact.redactor());
     let store = crate::store::Store::new(&config.state_dir());
-    let changes = Changes::spawn(&config, &cache, &store, Arc::default());
+    let pipeline = Pipeline::spawn(&config, &cache, &store, Arc::default());
     let running = spawn_loop(engine, cache.clone(), Duration::from_millis(30));
-    let stats = changes.stats();
+    let stats = pipeline.stats();
     until("two hooks ran and three rows were stored", || {
         let counts = stats.counts();
         counts.hooks_succeeded_total >= 2 && counts.history_rows_written_total >= 3
     })
     .await;
     running.stop().await;
-    changes.stop().await;
+    pipeline.stop().await;
 
     let unredacted = serde_json::to_string(&*cache.latest().unwrap().snapshot).unwrap();
     assert!(unredacted.contains(CHAT) && unredacted.contains(SECRET), "the fixture plants both");

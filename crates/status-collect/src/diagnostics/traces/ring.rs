@@ -1,4 +1,4 @@
-//! The bounded store behind the trace buffer, with its own byte accounting.
+//! The bounded ring behind the trace buffer, with its own byte accounting.
 
 use std::collections::{HashMap, VecDeque};
 use std::mem::size_of;
@@ -69,7 +69,7 @@ fn execution_overhead(id: &str) -> usize {
 }
 
 #[derive(Default)]
-pub(super) struct Store {
+pub(super) struct Ring {
     executions: HashMap<Arc<str>, Execution>,
     /// Execution ids in the order they were first seen: eviction takes from the front.
     order: VecDeque<Arc<str>>,
@@ -81,7 +81,7 @@ pub(super) struct Store {
     pub(super) withheld: u64,
 }
 
-impl Store {
+impl Ring {
     /// Keeps `record` for execution `id`, then evicts whole executions, oldest first, until the
     /// store is within `limits` again.
     pub(super) fn record(&mut self, id: &str, record: Record, limits: &Limits) {

@@ -11,15 +11,15 @@ use status_model::{SectionData, SectionName};
 
 use crate::collector::{CollectError, Collected, Collector};
 
-/// Collects one host-provided section by calling the host.
-pub(crate) struct HostProvidedCollector {
+/// Collects one app-provided section by calling the app.
+pub(crate) struct AppProvidedCollector {
     deps: Arc<dyn StatusDeps>,
-    section: HostSection,
+    section: AppSection,
 }
 
 /// A section the host fills itself (the gateway has a collector of its own: it also probes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HostSection {
+pub enum AppSection {
     /// `channels`, from [`StatusDeps::channels`].
     Channels,
     /// `queue`, from [`StatusDeps::queue`].
@@ -34,16 +34,16 @@ pub enum HostSection {
     CustomChecks,
 }
 
-impl HostSection {
+impl AppSection {
     /// The sections `provides` lists, in snapshot order.
-    pub fn provided(provides: Provides) -> Vec<HostSection> {
+    pub fn provided(provides: Provides) -> Vec<AppSection> {
         [
-            (provides.channels, HostSection::Channels),
-            (provides.queue, HostSection::Queue),
-            (provides.sessions, HostSection::Sessions),
-            (provides.scheduler, HostSection::Scheduler),
-            (provides.custom, HostSection::Custom),
-            (provides.custom_checks, HostSection::CustomChecks),
+            (provides.channels, AppSection::Channels),
+            (provides.queue, AppSection::Queue),
+            (provides.sessions, AppSection::Sessions),
+            (provides.scheduler, AppSection::Scheduler),
+            (provides.custom, AppSection::Custom),
+            (provides.custom_checks, AppSection::CustomChecks),
         ]
         .into_iter()
         .filter_map(|(provided, section)| provided.then_some(section))
@@ -51,39 +51,39 @@ impl HostSection {
     }
 }
 
-impl HostProvidedCollector {
+impl AppProvidedCollector {
     /// A collector that asks `deps` for `section`.
-    pub(crate) fn new(deps: Arc<dyn StatusDeps>, section: HostSection) -> HostProvidedCollector {
-        HostProvidedCollector { deps, section }
+    pub(crate) fn new(deps: Arc<dyn StatusDeps>, section: AppSection) -> AppProvidedCollector {
+        AppProvidedCollector { deps, section }
     }
 }
 
 #[async_trait]
-impl Collector for HostProvidedCollector {
+impl Collector for AppProvidedCollector {
     fn section(&self) -> SectionName {
         match self.section {
-            HostSection::Channels => SectionName::Channels,
-            HostSection::Queue => SectionName::Queue,
-            HostSection::Sessions => SectionName::Sessions,
-            HostSection::Scheduler => SectionName::Scheduler,
-            HostSection::Custom => SectionName::Custom,
-            HostSection::CustomChecks => SectionName::CustomChecks,
+            AppSection::Channels => SectionName::Channels,
+            AppSection::Queue => SectionName::Queue,
+            AppSection::Sessions => SectionName::Sessions,
+            AppSection::Scheduler => SectionName::Scheduler,
+            AppSection::Custom => SectionName::Custom,
+            AppSection::CustomChecks => SectionName::CustomChecks,
         }
     }
 
     async fn collect(&self) -> Result<Collected, CollectError> {
         let deps = &self.deps;
         let (method, result) = match self.section {
-            HostSection::Channels => ("channels", deps.channels().await.map(SectionData::Channels)),
-            HostSection::Queue => ("queue", deps.queue().await.map(SectionData::Queue)),
-            HostSection::Sessions => ("sessions", deps.sessions().await.map(SectionData::Sessions)),
-            HostSection::Scheduler => {
+            AppSection::Channels => ("channels", deps.channels().await.map(SectionData::Channels)),
+            AppSection::Queue => ("queue", deps.queue().await.map(SectionData::Queue)),
+            AppSection::Sessions => ("sessions", deps.sessions().await.map(SectionData::Sessions)),
+            AppSection::Scheduler => {
                 ("scheduler", deps.scheduler().await.map(SectionData::Scheduler))
             }
-            HostSection::Custom => {
+            AppSection::Custom => {
                 ("custom_sections", deps.custom_sections().await.map(SectionData::Custom))
             }
-            HostSection::CustomChecks => {
+            AppSection::CustomChecks => {
                 ("custom_checks", deps.custom_checks().await.map(SectionData::CustomChecks))
             }
         };

@@ -1,21 +1,21 @@
-//! The `host_jobs` section: the host's cron-like jobs and whether they run on time.
+//! The `app_jobs` section: the app's cron-like jobs and whether they run on time.
 
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The host's cron-like jobs, read from `host_jobs`.
+/// The app's cron-like jobs, read from the table `host_jobs`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct HostJobsSection {
+pub struct AppJobsSection {
     /// All jobs in the table (the list below is capped at 200).
     pub total: u64,
     /// Up to 200 jobs, soonest `next_run` first, jobs without one last.
-    pub jobs: Vec<HostJob>,
+    pub jobs: Vec<AppJob>,
 }
 
-/// One host job.
+/// One app job.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct HostJob {
+pub struct AppJob {
     /// The job's id.
     pub id: String,
     /// Its name.

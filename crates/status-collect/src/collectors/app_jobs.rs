@@ -1,12 +1,12 @@
-//! The `host_jobs` collector: every host job, and whether an enabled one is overdue, from
-//! `host_jobs` (the `messaging` layout).
+//! The `app_jobs` collector: every app job, and whether an enabled one is overdue, from
+//! the table `host_jobs` (the `messaging` layout).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use status_model::{HostJob, HostJobsSection, SectionData, SectionName};
+use status_model::{AppJob, AppJobsSection, SectionData, SectionName};
 
 use super::schedule::{LISTED, Lateness};
 use crate::collector::{CollectError, Collected, Collector};
@@ -29,22 +29,22 @@ const JOBS: &[Variant] = &[Variant {
     ],
 }];
 
-/// Collects the `host_jobs` section.
-pub(crate) struct HostJobsCollector {
+/// Collects the `app_jobs` section.
+pub(crate) struct AppJobsCollector {
     db: Arc<Database>,
 }
 
-impl HostJobsCollector {
+impl AppJobsCollector {
     /// Reads `host_jobs` of `db`.
-    pub(crate) fn new(db: Arc<Database>) -> HostJobsCollector {
-        HostJobsCollector { db }
+    pub(crate) fn new(db: Arc<Database>) -> AppJobsCollector {
+        AppJobsCollector { db }
     }
 }
 
 #[async_trait]
-impl Collector for HostJobsCollector {
+impl Collector for AppJobsCollector {
     fn section(&self) -> SectionName {
-        SectionName::HostJobs
+        SectionName::AppJobs
     }
 
     async fn collect(&self) -> Result<Collected, CollectError> {
@@ -74,7 +74,7 @@ impl Collector for HostJobsCollector {
                     .is_some_and(|value| !matches!(value.trim(), "0" | "" | "false" | "FALSE"));
                 let times =
                     lateness.read(row, 6, 7, enabled, &format!("jobs.{id}"), &mut unmeasured);
-                HostJob {
+                AppJob {
                     name: text(row, 1),
                     schedule_type: text(row, 2),
                     schedule_value: text(row, 3),
@@ -90,7 +90,7 @@ impl Collector for HostJobsCollector {
         // The read ends here; every statement above saw the same state of the database.
         conn.rollback().await.map_err(|error| db.error(error))?;
         Ok(Collected {
-            data: SectionData::HostJobs(HostJobsSection { total: count(&total, 0), jobs }),
+            data: SectionData::AppJobs(AppJobsSection { total: count(&total, 0), jobs }),
             unmeasured,
         })
     }

@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::cache::{Cache, Published};
-use crate::change::{ChangeStats, SnapshotChange};
+use crate::change::{PipelineStats, SnapshotChange};
 use crate::config::Config;
 use crate::files::FilesWriter;
 #[cfg(feature = "sqlite")]
@@ -26,23 +26,23 @@ const SUBSCRIBER_BACKLOG: usize = 16;
 
 /// The running pipeline.
 #[derive(Debug)]
-pub(crate) struct Changes {
+pub(crate) struct Pipeline {
     events: broadcast::Sender<Arc<SnapshotChange>>,
-    stats: Arc<ChangeStats>,
+    stats: Arc<PipelineStats>,
     stop: watch::Sender<bool>,
     task: JoinHandle<Hooks>,
 }
 
-impl Changes {
+impl Pipeline {
     /// Spawns the pipeline following `cache`, with the parts `config` turns on, counting into
     /// `stats`.
     pub(crate) fn spawn(
         config: &Config,
         cache: &Cache,
         #[cfg(feature = "sqlite")] store: &Store,
-        stats: Arc<ChangeStats>,
-    ) -> Changes {
-        Changes::spawn_after(
+        stats: Arc<PipelineStats>,
+    ) -> Pipeline {
+        Pipeline::spawn_after(
             config,
             cache,
             #[cfg(feature = "sqlite")]
@@ -52,15 +52,15 @@ impl Changes {
         )
     }
 
-    /// [`Changes::spawn`], comparing the first snapshot with `previous`, one an earlier run
+    /// [`Pipeline::spawn`], comparing the first snapshot with `previous`, one an earlier run
     /// published (a one-shot run's, read back from the store or the latest file).
     pub(crate) fn spawn_after(
         config: &Config,
         cache: &Cache,
         #[cfg(feature = "sqlite")] store: &Store,
-        stats: Arc<ChangeStats>,
+        stats: Arc<PipelineStats>,
         previous: Option<Arc<Value>>,
-    ) -> Changes {
+    ) -> Pipeline {
         let (events, _) = broadcast::channel(SUBSCRIBER_BACKLOG);
         let (stop, stopped) = watch::channel(false);
         let parts = Parts {
@@ -81,7 +81,7 @@ impl Changes {
             events.clone(),
             stats.clone(),
         ));
-        Changes { events, stats, stop, task }
+        Pipeline { events, stats, stop, task }
     }
 
     /// A receiver of every snapshot published from now on, with its diff.
@@ -90,7 +90,7 @@ impl Changes {
     }
 
     /// The pipeline's counters.
-    pub(crate) fn stats(&self) -> Arc<ChangeStats> {
+    pub(crate) fn stats(&self) -> Arc<PipelineStats> {
         self.stats.clone()
     }
 
@@ -101,7 +101,7 @@ impl Changes {
         let _ = self.task.await;
     }
 
-    /// [`Changes::stop`], then waits for the hooks it started too, each within its timeout: what a
+    /// [`Pipeline::stop`], then waits for the hooks it started too, each within its timeout: what a
     /// one-shot run does before its process exits.
     pub(crate) async fn finish(self) {
         self.stop.send_replace(true);
@@ -126,7 +126,7 @@ async fn follow(
     mut parts: Parts,
     mut previous: Option<Arc<Value>>,
     events: broadcast::Sender<Arc<SnapshotChange>>,
-    stats: Arc<ChangeStats>,
+    stats: Arc<PipelineStats>,
 ) -> Hooks {
     // The collection sequence of the snapshot handled last (an earlier run's `previous` has its
     // own run's sequence, so it is not one of these).
@@ -162,7 +162,7 @@ fn handle(
     previous: &mut Option<Arc<Value>>,
     parts: &mut Parts,
     events: &broadcast::Sender<Arc<SnapshotChange>>,
-    stats: &Arc<ChangeStats>,
+    stats: &Arc<PipelineStats>,
 ) {
     stats.count(&stats.snapshots_total);
     // Diffs, history, files and hooks all see the snapshot as the redaction policy left it.
