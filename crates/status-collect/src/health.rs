@@ -10,7 +10,9 @@ use std::sync::{Mutex, PoisonError};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer};
-use status_model::checks::{CHECKS, CheckConfig, CheckContext, CheckDef, CheckOverrides, Verdict};
+use status_model::checks::{
+    CHECKS, CheckConfig, CheckContext, CheckDef, CheckOverrides, RENAMED_CHECKS, Verdict,
+};
 use status_model::{CheckResult, HealthEvent, HealthReport, HealthStatus, Snapshot};
 use tokio::sync::broadcast;
 
@@ -24,7 +26,17 @@ pub struct HealthConfig {
 
 impl<'de> Deserialize<'de> for HealthConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<HealthConfig, D::Error> {
-        let checks = BTreeMap::<String, CheckOverrides>::deserialize(deserializer)?;
+        let mut checks = BTreeMap::<String, CheckOverrides>::deserialize(deserializer)?;
+        for (old, name) in RENAMED_CHECKS {
+            if let Some(overrides) = checks.remove(*old) {
+                if checks.contains_key(*name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "`health.{old}` is the old name of `health.{name}`: keep one of them"
+                    )));
+                }
+                checks.insert((*name).to_owned(), overrides);
+            }
+        }
         for (name, overrides) in &checks {
             let Some(check) = CheckDef::find(name) else {
                 let known: Vec<_> = CHECKS.iter().map(|check| check.name).collect();

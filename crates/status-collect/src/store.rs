@@ -390,6 +390,7 @@ pub fn migrations() -> Vec<Migration> {
         migration(100, "history", include_str!("history/0100_history.sql")),
         migration(101, "health events", include_str!("history/0101_health_events.sql")),
         migration(102, "compact history", include_str!("history/0102_compact_history.sql")),
+        migration(103, "renamed sections", include_str!("history/0103_renamed_sections.sql")),
     ]
 }
 

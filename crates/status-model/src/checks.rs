@@ -161,6 +161,9 @@ impl CheckDef {
     }
 }
 
+/// Checks renamed, as (old name, name): `[health.<old name>]` still configures the check.
+pub const RENAMED_CHECKS: &[(&str, &str)] = &[("host_jobs_overdue", "app_jobs_overdue")]; // rename: keep
+
 /// Compares `value` with the check's thresholds, strictly.
 pub fn grade(value: f64, config: &CheckConfig) -> HealthStatus {
     let above = |limit: Option<f64>| limit.is_some_and(|limit| value > limit);

@@ -24,7 +24,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Declares the sections once: the snapshot's fields, [`SectionData`], [`SectionName`] and the
 /// matches between them. A new section is one more line in the invocation below.
 macro_rules! sections {
-    ($($(#[$doc:meta])* $variant:ident($field:ident): $ty:ty,)*) => {
+    ($($(#[$doc:meta])* $variant:ident($field:ident $(, was $old:literal)?): $ty:ty,)*) => {
         /// One status snapshot of the host.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
         pub struct Snapshot {
@@ -37,6 +37,7 @@ macro_rules! sections {
             $(
                 $(#[$doc])*
                 #[serde(default, skip_serializing_if = "Slot::is_not_configured")]
+                $(#[serde(alias = $old)])?
                 pub $field: Slot<$ty>,
             )*
         }
@@ -105,6 +106,10 @@ macro_rules! sections {
                     $(SectionName::$variant => stringify!($field),)*
                 }
             }
+
+            /// Sections renamed, as (old key, section): a snapshot written before the rename is
+            /// read back with its old key, and [`FromStr`] takes either name.
+            pub const RENAMED: &[(&str, SectionName)] = &[$($(($old, SectionName::$variant),)?)*];
         }
     };
 }
@@ -146,8 +151,9 @@ sections! {
     Messages(messages): MessagesSection,
     /// `tasks`: scheduled tasks, from a `messaging` database.
     Tasks(tasks): TasksSection,
-    /// `app_jobs`: the app's cron-like jobs, from a `messaging` database.
-    AppJobs(app_jobs): AppJobsSection,
+    /// `app_jobs`: the app's cron-like jobs, from a `messaging` database (renamed: a snapshot
+    /// written under the old key is read back too).
+    AppJobs(app_jobs, was "host_jobs"): AppJobsSection, // rename: keep
     /// `probes`: named scalar SQL probes.
     Probes(probes): ProbesSection,
     /// `storage`: sizes of the databases and logs.
@@ -198,6 +204,9 @@ impl FromStr for SectionName {
             .iter()
             .copied()
             .find(|name| name.as_str() == s)
+            .or_else(|| {
+                SectionName::RENAMED.iter().find(|(old, _)| *old == s).map(|(_, name)| *name)
+            })
             .ok_or_else(|| UnknownSection(s.to_owned()))
     }
 }

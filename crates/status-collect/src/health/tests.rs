@@ -179,3 +179,17 @@ fn config_names_checks_and_thresholds() {
     let error = parse("[health.fork_pressure]\nwarn_abov = 3\n").unwrap_err();
     assert!(error.contains("unknown field `warn_abov`") && error.contains("line 2"), "{error}");
 }
+
+#[test]
+fn a_renamed_check_is_still_configured_by_its_old_name() {
+    let parse = |text: &str| {
+        crate::Config::parse(text, "app.toml").map(|c| c.health).map_err(|e| e.to_string())
+    };
+    let health = parse("[health.host_jobs_overdue]\nwarn_above = 2\n").unwrap(); // rename: keep
+    assert_eq!(health.checks["app_jobs_overdue"].warn_above, Some(2.0));
+    assert!(!health.checks.contains_key("host_jobs_overdue")); // rename: keep
+    let both =
+        "[health.host_jobs_overdue]\nenabled = false\n[health.app_jobs_overdue]\nenabled = false\n"; // rename: keep
+    let error = parse(both).unwrap_err();
+    assert!(error.contains("old name of `health.app_jobs_overdue`"), "{error}");
+}

@@ -3,6 +3,7 @@
 //! sequence of snapshots costs.
 
 mod corpus;
+mod renamed;
 mod sequence;
 
 use std::collections::BTreeMap;

@@ -69,3 +69,15 @@ fn section_names_parse_and_print() {
     }
     assert_eq!("nope".parse::<SectionName>(), Err(UnknownSection("nope".into())));
 }
+
+#[test]
+fn a_renamed_section_reads_back_under_its_old_key_and_is_written_under_the_new() {
+    let mut value = serde_json::to_value(Snapshot::new(report())).unwrap();
+    value["host_jobs"] = serde_json::json!({ "total": 0, "jobs": [] }); // rename: keep
+    let snapshot: Snapshot = serde_json::from_value(value).unwrap();
+    assert!(snapshot.app_jobs.value().is_some(), "read back from `host_jobs`"); // rename: keep
+    let keys = keys(&snapshot);
+    assert!(keys.contains(&"app_jobs".to_owned()) && !keys.contains(&"host_jobs".to_owned())); // rename: keep
+    assert_eq!("host_jobs".parse::<SectionName>(), Ok(SectionName::AppJobs)); // rename: keep
+    assert_eq!(SectionName::AppJobs.as_str(), "app_jobs");
+}
