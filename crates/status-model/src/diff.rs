@@ -169,6 +169,13 @@ struct Walk<'f> {
 
 impl Walk<'_> {
     fn pair(&mut self, old: Option<&Value>, new: Option<&Value>) {
+        // Equal sides hold no change, whatever the filter says: most of two snapshots a cycle apart
+        // is equal, and comparing a subtree costs less than building its keys and matching them.
+        if let (Some(old), Some(new)) = (old, new)
+            && old == new
+        {
+            return;
+        }
         if !self.path.is_empty() && self.filter.matches(&self.path) {
             return;
         }
@@ -209,15 +216,27 @@ impl Walk<'_> {
     }
 
     /// Two lists of named things, compared item by item under `path[name]`.
+    /// Items are looked for at the same position first (lists keep their order between cycles).
     fn named_pair<'v>(&mut self, old: &[(&'v str, &'v Value)], new: &[(&'v str, &'v Value)]) {
         let len = self.path.len();
-        for (name, old_item) in old {
-            self.path.push_str(&format!("[{name}]"));
-            self.pair(Some(old_item), find_named(new, name));
+        let at = |items: &[(&'v str, &'v Value)], i: usize, name: &str| match items.get(i) {
+            Some((other, value)) if *other == name => Some(*value),
+            _ => find_named(items, name),
+        };
+        for (i, (name, old_item)) in old.iter().enumerate() {
+            let new_item = at(new, i, name);
+            if new_item == Some(*old_item) {
+                continue;
+            }
+            push_item(&mut self.path, name);
+            self.pair(Some(old_item), new_item);
             self.path.truncate(len);
         }
-        for (name, new_item) in new.iter().filter(|(name, _)| find_named(old, name).is_none()) {
-            self.path.push_str(&format!("[{name}]"));
+        for (i, (name, new_item)) in new.iter().enumerate() {
+            if at(old, i, name).is_some() {
+                continue;
+            }
+            push_item(&mut self.path, name);
             self.pair(None, Some(new_item));
             self.path.truncate(len);
         }
@@ -254,6 +273,13 @@ impl Walk<'_> {
             new: new.clone(),
         });
     }
+}
+
+/// Appends `[name]`.
+fn push_item(path: &mut String, name: &str) {
+    path.push('[');
+    path.push_str(name);
+    path.push(']');
 }
 
 fn find_named<'v>(items: &[(&'v str, &'v Value)], name: &str) -> Option<&'v Value> {
