@@ -7,8 +7,8 @@
 //! gauge that changed in each), and then they are not listed at all: turning 100,000 integers to
 //! text in SQLite and back here was a fifth of a series' time. A leaf that went away reads as
 //! `[null]`, which no leaf can be (a list with items is never a leaf). SQLite does not promise that
-//! an aggregate sees a subquery's rows in the subquery's order (it does in practice); listed ids
-//! that do not come out in order are sorted here.
+//! an aggregate sees a range's rows in the order of its key (it does in practice); listed ids that
+//! do not come out in order are sorted here.
 //!
 //! A key that is one leaf takes that path, and moves each value into its point (cloning only a value
 //! that carries over to the next snapshot). A key over a list (`health.checks`) is put back together
@@ -165,21 +165,22 @@ impl<T> Rows<T> {
     }
 }
 
-/// Reads the rows `rows` selects (an `id` and the column `item` lists; `binds` its parameters;
-/// `descending` when it walks the ids down) as `min(id), max(id), count(*)` and the list `item`
-/// makes of them (parsed by `parse`), and hands them back in id order. Only when the ids have gaps
-/// are they read again, listed beside the items; listed ids that come out of order are sorted with
-/// their items. `None` when there are no rows.
+/// Reads the rows `from` holds (`id` names their id column, `item` lists what they hold; `binds`
+/// are the parameters; `descending` when `from` walks the ids down) as `min(id), max(id), count(*)`
+/// and the list `item` makes of them (parsed by `parse`), and hands them back in id order. Only
+/// when the ids have gaps are they read again, listed beside the items; listed ids that come out of
+/// order are sorted with their items. `None` when there are no rows.
 async fn read_rows<T>(
     conn: &mut SqliteConnection,
-    rows: &'static str,
+    id: &'static str,
+    from: &'static str,
     item: &'static str,
     binds: &[i64],
     descending: bool,
     parse: impl Fn(&str) -> Result<Vec<T>, String>,
 ) -> Result<Option<Rows<T>>, StoreError> {
-    // `rows` and `item` are this module's constants: no input reaches the text.
-    let sql = format!("SELECT min(id), max(id), count(*), {item} FROM ({rows})");
+    // `id`, `from` and `item` are this module's constants: no input reaches the text.
+    let sql = format!("SELECT min({id}), max({id}), count(*), {item} FROM {from}");
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     for bind in binds {
         query = query.bind(bind);
@@ -197,7 +198,7 @@ async fn read_rows<T>(
         }
         return Ok(Some(Rows { ids: Ids::Consecutive(first), items }));
     }
-    let sql = format!("SELECT group_concat(id), {item} FROM ({rows})");
+    let sql = format!("SELECT group_concat({id}), {item} FROM {from}");
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     for bind in binds {
         query = query.bind(bind);
@@ -223,17 +224,40 @@ async fn read_rows<T>(
 }
 
 /// The newest `limit` snapshots taken at or after `since_ms`, as their ids and times, oldest first.
-/// The walk is down the ids (`+taken_at_ms` keeps SQLite off the time index, which would read every
-/// row in the range and sort them to find the newest).
+///
+/// Nearly always they are the range of the newest `limit` ids (no gap, none before `since_ms`), or
+/// the whole table: then they are read as that range of the primary key, in its order. Otherwise
+/// the walk is down the ids (`+taken_at_ms` keeps SQLite off the time index, which would read every
+/// row in the range and sort them to find the newest); the subquery that limits it costs as much
+/// again as the range.
 async fn snapshots(
     conn: &mut SqliteConnection,
     since_ms: i64,
     limit: u32,
 ) -> Result<Option<Rows<i64>>, StoreError> {
-    let rows = "SELECT id, taken_at_ms FROM history_snapshots WHERE +taken_at_ms >= ?1 \
-                ORDER BY id DESC LIMIT ?2";
+    let (low, high): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT (SELECT min(id) FROM history_snapshots), (SELECT max(id) FROM history_snapshots)",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(failed)?;
+    let (Some(low), Some(high)) = (low, high) else { return Ok(None) };
+    let start = high.saturating_sub(i64::from(limit)).saturating_add(1);
+    let item = "group_concat(taken_at_ms)";
+    let range = "history_snapshots WHERE id >= ?1 AND +taken_at_ms >= ?2";
+    let rows = read_rows(conn, "id", range, item, &[start, since_ms], false, integers).await?;
+    let whole_table = start <= low;
+    match rows {
+        Some(rows) if whole_table || rows.len() == usize::try_from(limit).unwrap_or(usize::MAX) => {
+            return Ok(Some(rows));
+        }
+        None if whole_table => return Ok(None),
+        _ => {}
+    }
+    let walk = "(SELECT id, taken_at_ms FROM history_snapshots WHERE +taken_at_ms >= ?1 \
+                ORDER BY id DESC LIMIT ?2)";
     let binds = [since_ms, i64::from(limit)];
-    read_rows(conn, rows, "group_concat(taken_at_ms)", &binds, true, integers).await
+    read_rows(conn, "id", walk, item, &binds, true, integers).await
 }
 
 /// The changes of one path that make its values in snapshots `first` to `last`: from its last change
@@ -244,16 +268,18 @@ async fn changes(
     first: i64,
     last: i64,
 ) -> Result<Option<Rows<Value>>, StoreError> {
-    let rows = "SELECT snapshot_id AS id, value FROM history_changes WHERE key_id = ?1 \
+    // A range of the primary key, read in its order: no subquery to sort or limit (which cost as
+    // much again).
+    let from = "history_changes WHERE key_id = ?1 \
                 AND snapshot_id >= coalesce((SELECT max(snapshot_id) FROM history_changes \
                                              WHERE key_id = ?1 AND snapshot_id <= ?2), ?2) \
-                AND snapshot_id <= ?3 ORDER BY snapshot_id";
+                AND snapshot_id <= ?3";
     let values = |list: &str| {
         serde_json::from_str::<Vec<Value>>(list)
             .map_err(|error| format!("a stored value: {error}"))
     };
     let item = "'[' || group_concat(coalesce(value, '[null]')) || ']'";
-    read_rows(conn, rows, item, &[path_id, first, last], false, values).await
+    read_rows(conn, "snapshot_id", from, item, &[path_id, first, last], false, values).await
 }
 
 /// `1,-2,3` as integers; by hand, because this runs for every point and `str::split` with

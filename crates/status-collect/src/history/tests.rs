@@ -414,6 +414,14 @@ async fn a_series_carries_values_over_snapshots_and_a_gap() {
     assert_eq!(times, [hour, hour + 1000, hour + 3000, hour + 4000, hour + 5000]);
     let last_three = history.series("runtime.alive_tasks", None, 3).await.unwrap();
     assert_eq!(values(&last_three), [json!(20), json!(20), json!(30)]);
+    // The newest four ids hold the gap: the walk down the ids finds the fourth.
+    let last_four = history.series("runtime.alive_tasks", None, 4).await.unwrap();
+    assert_eq!(values(&last_four), [json!(10), json!(20), json!(20), json!(30)]);
+    let since = Timestamp::from_millisecond(T0 + hour + 3000).ok();
+    let recent = history.series("runtime.alive_tasks", since, 4).await.unwrap();
+    assert_eq!(values(&recent), [json!(20), json!(20), json!(30)]);
+    let recent = history.series("runtime.alive_tasks", since, 2).await.unwrap();
+    assert_eq!(values(&recent), [json!(20), json!(30)]);
     let workers = history.series("runtime.workers", None, 100).await.unwrap();
     assert_eq!(values(&workers), vec![json!(2); 5]);
 }
