@@ -92,7 +92,10 @@ async fn every_channel_flap_is_one_change_event_naming_the_channel() {
             .iter()
             .filter_map(|event| {
                 let change = event["changed"].as_array()?.iter().find(|c| c["key"] == key)?;
-                Some((event["status"]["collection"]["sequence"].as_u64()?, change["new"].as_bool()?))
+                Some((
+                    event["status"]["collection"]["sequence"].as_u64()?,
+                    change["new"].as_bool()?,
+                ))
             })
             .collect()
     };
@@ -113,7 +116,8 @@ async fn every_channel_flap_is_one_change_event_naming_the_channel() {
         assert_eq!(naming(&events, channel), flaps[channel], "{channel}");
         let key = format!("channels.{channel}.connected");
         for event in &events {
-            let Some(change) = event["changed"].as_array().unwrap().iter().find(|c| c["key"] == key)
+            let Some(change) =
+                event["changed"].as_array().unwrap().iter().find(|c| c["key"] == key)
             else {
                 continue;
             };

@@ -200,9 +200,9 @@ impl StatusService {
             "/" => self.page(latest_ref, now, access),
             // The terse record is a few hundred bytes: served as is, without ETag or gzip.
             "/status" => match status_format(query) {
-                Ok(true) => with_snapshot(latest, |published| {
-                    json(StatusCode::OK, published.terse.clone())
-                }),
+                Ok(true) => {
+                    with_snapshot(latest, |published| json(StatusCode::OK, published.terse.clone()))
+                }
                 Ok(false) => with_snapshot(latest, |published| self.whole(request, published)),
                 Err(message) => error(StatusCode::BAD_REQUEST, &message),
             },

@@ -275,8 +275,7 @@ async fn changes(
                                              WHERE key_id = ?1 AND snapshot_id <= ?2), ?2) \
                 AND snapshot_id <= ?3";
     let values = |list: &str| {
-        serde_json::from_str::<Vec<Value>>(list)
-            .map_err(|error| format!("a stored value: {error}"))
+        serde_json::from_str::<Vec<Value>>(list).map_err(|error| format!("a stored value: {error}"))
     };
     let item = "'[' || group_concat(coalesce(value, '[null]')) || ']'";
     read_rows(conn, "snapshot_id", from, item, &[path_id, first, last], false, values).await
