@@ -47,6 +47,25 @@ pub(crate) async fn get(addr: SocketAddr, path: &str) -> Reply {
     request(addr, Method::GET, path).await
 }
 
+/// A GET with one extra header.
+pub(crate) async fn get_with(addr: SocketAddr, path: &str, header: (&str, &str)) -> Reply {
+    let stream = TcpStream::connect(addr).await.expect("connects");
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(connection);
+    let request = Request::builder()
+        .uri(path)
+        .header("host", addr.to_string())
+        .header(header.0, header.1)
+        .body(Empty::<Bytes>::new())
+        .expect("request");
+    let response = sender.send_request(request).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    Reply { status, headers, body: String::from_utf8(body.to_vec()).expect("UTF-8 body") }
+}
+
 /// A status server on 127.0.0.1:0 over `cache`; dropping it stops the server.
 pub(crate) struct Server {
     pub(crate) addr: SocketAddr,

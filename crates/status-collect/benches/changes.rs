@@ -87,6 +87,19 @@ fn diff_two_full_snapshots(bencher: divan::Bencher<'_, '_>) {
     bencher.bench_local(|| diff::diff(divan::black_box(&old), divan::black_box(&new), &filter));
 }
 
+/// The same two snapshots diffed as the pipeline does: states only (with the kind of each changed
+/// leaf decided), lists of named things item by item.
+#[divan::bench]
+fn diff_two_full_snapshots_semantic(bencher: divan::Bencher<'_, '_>) {
+    let rt = runtime();
+    let (first, second) = (collected(&rt), collected(&rt));
+    let (old, new) = (full(&first, 1), full(&second, 2));
+    let filter = KeyFilter::semantic::<&str>(&[], &[]).expect("no patterns");
+    let changes = diff::diff(&old, &new, &filter);
+    assert!(!changes.is_empty());
+    bencher.bench_local(|| diff::diff(divan::black_box(&old), divan::black_box(&new), &filter));
+}
+
 /// The pipeline's conversion of a collected snapshot to the JSON value it diffs.
 #[divan::bench]
 fn snapshot_to_value(bencher: divan::Bencher<'_, '_>) {

@@ -7,8 +7,9 @@
 //!   and back.
 //! - `/status`: the latest snapshot as JSON, served from bytes serialized once per collection, with
 //!   an ETag (`If-None-Match` gives 304) and gzip when asked, both made once per snapshot.
-//!   `?fresh=1` waits for a forced collection (see below); `?terse=1` gives its terse projection, a
-//!   flat object of dotted keys (`status_model::terse`).
+//!   `?fresh=1` waits for a forced collection (see below); `?terse=1` (or `?format=terse`) gives its
+//!   terse projection, a flat object of dotted keys (`status_model::terse`); `?format=json` is the
+//!   whole snapshot, and any other `format` a 400 naming the accepted ones.
 //! - `/status/{section}`: one section's JSON (404 for an unknown or unconfigured section).
 //! - `/health`: the health checks in the IETF health+json format; 200 for pass and warn, 503 for
 //!   fail. `?fresh=1` as for `/status`.

@@ -28,7 +28,7 @@ use crate::views::{self, Verdict};
 use crate::{ietf, live, metrics};
 
 pub(crate) use browser::LOGIN;
-use parts::{is_public, section_route, wants_fresh, wants_terse, with_snapshot};
+use parts::{is_public, section_route, status_format, wants_fresh, with_snapshot};
 
 /// Forced refreshes (`?fresh=1`) that may wait for a collection at once; more are answered from the
 /// cache at once, marked stale.
@@ -205,10 +205,13 @@ impl StatusService {
         match path {
             "/" => self.page(latest, now, access),
             // The terse record is a few hundred bytes: served as is, without ETag or gzip.
-            "/status" if wants_terse(query) => {
-                with_snapshot(latest, |published| json(StatusCode::OK, published.terse.clone()))
-            }
-            "/status" => with_snapshot(latest, |published| self.whole(request, published)),
+            "/status" => match status_format(query) {
+                Ok(true) => {
+                    with_snapshot(latest, |published| json(StatusCode::OK, published.terse.clone()))
+                }
+                Ok(false) => with_snapshot(latest, |published| self.whole(request, published)),
+                Err(message) => error(StatusCode::BAD_REQUEST, &message),
+            },
             "/health" => self.health(latest, now, full),
             // `/healthz`: the older Kubernetes name, answered as `/livez`.
             "/livez" | "/healthz" => self.livez(latest_ref, now, query, full),

@@ -169,6 +169,13 @@ struct Walk<'f> {
 
 impl Walk<'_> {
     fn pair(&mut self, old: Option<&Value>, new: Option<&Value>) {
+        // Equal sides hold no change, whatever the filter says: most of two snapshots a cycle apart
+        // is equal, and comparing a subtree costs less than building its keys and matching them.
+        if let (Some(old), Some(new)) = (old, new)
+            && same(old, new)
+        {
+            return;
+        }
         if !self.path.is_empty() && self.filter.matches(&self.path) {
             return;
         }
@@ -177,6 +184,17 @@ impl Walk<'_> {
             return;
         }
         match (old.and_then(branch), new.and_then(branch)) {
+            // Two snapshots serialize an object's members in the same order: then they pair up by
+            // position, without a lookup (a hash of the key) each.
+            (Some(old), Some(new))
+                if old.len() == new.len() && old.keys().zip(new.keys()).all(|(a, b)| a == b) =>
+            {
+                for ((key, old_child), (_, new_child)) in old.iter().zip(new) {
+                    let len = push_segment(&mut self.path, key);
+                    self.pair(Some(old_child), Some(new_child));
+                    self.path.truncate(len);
+                }
+            }
             (Some(old), Some(new)) => {
                 for (key, old_child) in old {
                     let len = push_segment(&mut self.path, key);
@@ -209,15 +227,27 @@ impl Walk<'_> {
     }
 
     /// Two lists of named things, compared item by item under `path[name]`.
+    /// Items are looked for at the same position first (lists keep their order between cycles).
     fn named_pair<'v>(&mut self, old: &[(&'v str, &'v Value)], new: &[(&'v str, &'v Value)]) {
         let len = self.path.len();
-        for (name, old_item) in old {
-            self.path.push_str(&format!("[{name}]"));
-            self.pair(Some(old_item), find_named(new, name));
+        let at = |items: &[(&'v str, &'v Value)], i: usize, name: &str| match items.get(i) {
+            Some((other, value)) if *other == name => Some(*value),
+            _ => find_named(items, name),
+        };
+        for (i, (name, old_item)) in old.iter().enumerate() {
+            let new_item = at(new, i, name);
+            if new_item.is_some_and(|new_item| same(old_item, new_item)) {
+                continue;
+            }
+            push_item(&mut self.path, name);
+            self.pair(Some(old_item), new_item);
             self.path.truncate(len);
         }
-        for (name, new_item) in new.iter().filter(|(name, _)| find_named(old, name).is_none()) {
-            self.path.push_str(&format!("[{name}]"));
+        for (i, (name, new_item)) in new.iter().enumerate() {
+            if at(old, i, name).is_some() {
+                continue;
+            }
+            push_item(&mut self.path, name);
             self.pair(None, Some(new_item));
             self.path.truncate(len);
         }
@@ -254,6 +284,38 @@ impl Walk<'_> {
             new: new.clone(),
         });
     }
+}
+
+/// `old == new`, pairing the members of two objects by position while their keys agree (as in two
+/// snapshots, serialized in one order), which spares the lookup of each key in the other object.
+fn same(old: &Value, new: &Value) -> bool {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            if a.len() != b.len() {
+                return false;
+            }
+            for ((key_a, a_child), (key_b, b_child)) in a.iter().zip(b) {
+                if key_a != key_b {
+                    return a == b;
+                }
+                if !same(a_child, b_child) {
+                    return false;
+                }
+            }
+            true
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
+        }
+        _ => old == new,
+    }
+}
+
+/// Appends `[name]`.
+fn push_item(path: &mut String, name: &str) {
+    path.push('[');
+    path.push_str(name);
+    path.push(']');
 }
 
 fn find_named<'v>(items: &[(&'v str, &'v Value)], name: &str) -> Option<&'v Value> {

@@ -28,6 +28,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub use defaults::DEFAULT_DROP;
@@ -152,9 +153,10 @@ impl Redactor {
     ) -> Result<RedactedSnapshot, serde_json::Error> {
         let mut value = serde_json::to_value(snapshot)?;
         let scrubber = self.redact_snapshot_value(&mut value);
-        let part = |key: &str| value.get(key).cloned().unwrap_or(Value::Null);
-        let collection = serde_json::from_value(part("collection"))?;
-        let health = serde_json::from_value(part("health"))?;
+        // Read in place (`&Value` is a deserializer): no copy of the reports.
+        let part = |key: &str| value.get(key).unwrap_or(&Value::Null);
+        let collection = Deserialize::deserialize(part("collection"))?;
+        let health = Deserialize::deserialize(part("health"))?;
         Ok(RedactedSnapshot { value, collection, health, scrubber })
     }
 

@@ -35,6 +35,26 @@ pub(super) fn wants_terse(query: Option<&str>) -> bool {
     })
 }
 
+/// `/status`'s `format=`: `terse` is `?terse`, `json` the whole snapshot; `Err` names an unknown
+/// format and the accepted ones. `Ok(true)` asks for the terse projection.
+pub(super) fn status_format(query: Option<&str>) -> Result<bool, String> {
+    let mut terse = wants_terse(query);
+    for pair in query.into_iter().flat_map(|query| query.split('&')) {
+        match pair.split_once('=') {
+            Some(("format", "terse")) => terse = true,
+            Some(("format", "json")) => {}
+            Some(("format", other)) => {
+                let other: String = other.chars().take(40).collect();
+                return Err(format!(
+                    "unknown format `{other}`; accepted: `json` (the whole snapshot), `terse`"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(terse)
+}
+
 pub(super) fn section_route<B>(
     request: &Request<B>,
     latest: Option<&Published>,

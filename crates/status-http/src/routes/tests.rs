@@ -166,7 +166,13 @@ fn status_and_sections() {
 #[test]
 fn status_terse() {
     let service = service_with(Some(snapshot(Outcome::Ok, false)));
-    for path in ["/status?terse=1", "/status?pretty&terse", "/status?terse=true"] {
+    for path in [
+        "/status?terse=1",
+        "/status?pretty&terse",
+        "/status?terse=true",
+        "/status?format=terse",
+        "/status?pretty&format=terse",
+    ] {
         let reply = get(&service, path);
         assert_eq!(reply.status, StatusCode::OK);
         let terse: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
@@ -176,8 +182,20 @@ fn status_terse() {
         assert_eq!(terse["service.version"], "1.2.3");
         assert!(terse.get("process.rss_bytes").is_none(), "not configured");
     }
-    let whole = get(&service, "/status?terse=0");
-    assert!(whole.body.starts_with(r#"{"schema_version":1,"#), "{}", whole.body);
+    for path in ["/status?terse=0", "/status?format=json"] {
+        let whole = get(&service, path);
+        assert!(whole.body.starts_with(r#"{"schema_version":1,"#), "{path}: {}", whole.body);
+    }
+    for (path, format) in [("/status?format=yaml", "yaml"), ("/status?terse&format=", "")] {
+        check(
+            &service,
+            path,
+            StatusCode::BAD_REQUEST,
+            &format!(
+                r#"{{"error":"unknown format `{format}`; accepted: `json` (the whole snapshot), `terse`"}}"#
+            ),
+        );
+    }
     check(
         &service_with(None),
         "/status?terse=1",

@@ -258,3 +258,14 @@ fn semantic_detection_counts_states_and_check_statuses_only() {
     assert!(keys.contains(&"host.load.1".to_owned()), "{keys:?}");
     assert!(!keys.contains(&"repos.app.dirty".to_owned()), "{keys:?}");
 }
+
+/// Members in another order pair up by key, not by position: the same object is no change, and
+/// one member that differs is that key alone.
+#[test]
+fn objects_with_members_in_another_order_compare_by_key() {
+    let old = json!({"a": {"x": 1, "y": [1, 2], "z": {"k": "v"}}, "b": 2});
+    let reordered = json!({"b": 2, "a": {"z": {"k": "v"}, "x": 1, "y": [1, 2]}});
+    check(old.clone(), reordered, &[]);
+    let changed = json!({"b": 2, "a": {"z": {"k": "w"}, "y": [1, 2], "x": 1}});
+    check(old, changed, &[("a.z.k", ChangeKind::Changed, json!("v"), json!("w"))]);
+}
