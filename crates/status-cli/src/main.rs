@@ -39,6 +39,7 @@ mod health;
 mod history;
 mod logs;
 mod output;
+mod serve;
 mod watch;
 
 use std::process::ExitCode;

@@ -319,6 +319,7 @@ impl OnDemand {
         after: &PipelineCounts,
     ) -> Vec<String> {
         let mut failures = Vec::new();
+        #[cfg(feature = "sqlite")]
         let not_stored = after.history_failures_total + after.history_skipped_total
             > before.history_failures_total + before.history_skipped_total;
         let not_written = after.files_failures_total + after.files_skipped_total
