@@ -95,6 +95,16 @@ pub const NAMES: &[&str] = &[
     "bearer-service",
     "basic-web",
     "session-store",
+    "keyboard-service",
+    "monkeypatch-runner",
+    "tokenomics-report",
+    "password-policy-docs",
+    "secretary-bot",
+    "apikey-rotation-cron",
+    "auth-gateway",
+    "private-notes",
+    "credentials-ui",
+    "jwt-decoder",
 ];
 
 /// Ordinary texts that scrubbing must leave exactly as they are.
