@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use status_collect::{Cache, Config, HealthConfig, HealthEvaluator};
+use status_collect::testing::HealthEvaluator;
+use status_collect::{Cache, Config, HealthConfig};
 use status_http::{StatusService, Token};
 use status_model::{
     CollectionReport, RuntimeSection, SectionData, SectionReport, ServiceSection, ServiceStatus,
@@ -31,6 +32,7 @@ fn service() -> &'static StatusService {
             sequence: 1,
             interval_seconds: Some(30.0),
             abandoned_total: 0,
+            left_out: Default::default(),
             sections,
         });
         snapshot.put(SectionData::Runtime(RuntimeSection {
