@@ -44,6 +44,8 @@ const DB_VERSION: u32 = 1;
 
 static FIXTURE: Mutex<Option<Arc<Fixture>>> = Mutex::new(None);
 
+#[path = "full/operations.rs"]
+mod operations;
 #[path = "full/rss.rs"]
 mod rss;
 #[path = "full/script.rs"]
@@ -139,32 +141,6 @@ fn build() -> Fixture {
     Fixture { _dir: dir, root, repo, database }
 }
 
-const EXECUTION_LOG: &str = "
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-INSERT INTO execution_log (operation_id, timestamp, capability, action, chat_id, tier, status,
-    file_paths, snapshot_ref, duration_ms, error_details)
-SELECT printf('op-%07d', i),
-       strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 3, 'unixepoch'),
-       CASE i % 4 WHEN 0 THEN 'files' WHEN 1 THEN 'shell' WHEN 2 THEN 'browser' ELSE 'git' END,
-       CASE i % 3 WHEN 0 THEN 'read' WHEN 1 THEN 'write' ELSE 'run' END,
-       'chat-' || (i % 50), 'T' || (i % 3),
-       CASE WHEN i % 20000 = 0 THEN 'in_progress' WHEN i % 10 = 0 THEN 'error'
-            WHEN i % 97 = 0 THEN 'denied' ELSE 'success' END,
-       '[\"/srv/data/' || (i % 1000) || '\"]', 'snap/' || i,
-       CASE WHEN i % 20000 = 0 THEN NULL ELSE (i % 5000) * 1.5 END,
-       CASE WHEN i % 10 = 0 THEN 'write failed: permission denied' ELSE NULL END
-FROM n;
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
-INSERT INTO notification_outbox (operation_id, chat_id, message_text, status, created_at, sent_at,
-    retry_count)
-SELECT printf('op-%07d', i * 10), 'chat-' || (i % 50), 'Operation ' || i || ' finished.',
-       CASE WHEN i % 1000 = 0 THEN 'pending' WHEN i % 50 = 0 THEN 'failed' ELSE 'sent' END,
-       strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 30, 'unixepoch'),
-       CASE WHEN i % 50 = 0 THEN NULL
-            ELSE strftime('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 30 + 5, 'unixepoch') END,
-       CASE WHEN i % 50 = 0 THEN 3 ELSE 0 END
-FROM n;";
-
 /// The `operations` database with the recommended indexes, generated once under the target dir.
 fn database() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -182,9 +158,14 @@ fn database() -> PathBuf {
             .connect()
             .await
             .expect("open fixture");
-        for batch in
-            ["BEGIN", OPERATIONS_TABLES, EXECUTION_LOG, "COMMIT", OPERATIONS_INDEXES, "ANALYZE"]
-        {
+        for batch in [
+            "BEGIN",
+            OPERATIONS_TABLES,
+            &operations::fill(100_000),
+            "COMMIT",
+            OPERATIONS_INDEXES,
+            "ANALYZE",
+        ] {
             sqlx::raw_sql(AssertSqlSafe(batch.to_owned()))
                 .execute(&mut conn)
                 .await
