@@ -6,10 +6,14 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+pub(crate) mod kept;
 
 /// A file-system root under which `proc/`, `sys/` and `etc/` are read, with the facts that do not
-/// change while the system runs (boot time, kernel release, OS name) read once per root.
+/// change while the system runs (boot time, kernel release, OS name) read once per root. A root
+/// made with [`Root::keeping`] keeps the files it reads open and reads them again from offset 0
+/// ([`kept`]); its clones share them.
 #[derive(Clone, Debug)]
 pub(crate) struct Root(PathBuf, Arc<Static>);
 
@@ -19,7 +23,14 @@ struct Static {
     boot_time: OnceLock<Result<i64, String>>,
     kernel: OnceLock<Result<String, String>>,
     os: OnceLock<Result<String, String>>,
+    /// The kept files of a [`Root::keeping`] root.
+    kept: Option<Mutex<kept::Kept>>,
+    /// A [`Root::keeping`] root's last cgroup layout, with the `/proc/<pid>/cgroup` text it is for.
+    layout: Option<Mutex<Option<Layout>>>,
 }
+
+/// A cgroup layout found for a `/proc/<pid>/cgroup` text.
+type Layout = (String, Result<cgroup::Layout, String>);
 
 impl Default for Root {
     fn default() -> Root {
@@ -30,6 +41,45 @@ impl Default for Root {
 impl Root {
     pub(crate) fn new(path: impl Into<PathBuf>) -> Root {
         Root(path.into(), Arc::default())
+    }
+
+    /// A root that keeps each file it reads open, for a collector that reads the same few files
+    /// every collection (not for one that reads every process's).
+    pub(crate) fn keeping(path: impl Into<PathBuf>) -> Root {
+        let (kept, layout) = (Some(Mutex::default()), Some(Mutex::default()));
+        Root(path.into(), Arc::new(Static { kept, layout, ..Static::default() }))
+    }
+
+    /// A root at the same path that keeps the files it reads open (see [`Root::keeping`]).
+    pub(crate) fn to_keeping(&self) -> Root {
+        Root::keeping(self.0.clone())
+    }
+
+    /// The cgroup layout for `proc_cgroup` (a `/proc/<pid>/cgroup` text): found by `find`, or, on a
+    /// keeping root, the one found last while the text is the same (finding it stats a few
+    /// directories).
+    pub(crate) fn cgroup_layout(
+        &self,
+        proc_cgroup: &str,
+        find: impl FnOnce() -> Result<cgroup::Layout, String>,
+    ) -> Result<cgroup::Layout, String> {
+        let Some(memo) = &self.1.layout else {
+            return find();
+        };
+        let mut memo = memo.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((text, layout)) = memo.as_ref()
+            && text == proc_cgroup
+        {
+            return layout.clone();
+        }
+        let layout = find();
+        *memo = Some((proc_cgroup.to_owned(), layout.clone()));
+        layout
+    }
+
+    /// Whether this is the system's root (`/`), not a fixture directory.
+    pub(crate) fn is_system(&self) -> bool {
+        self.0 == Path::new("/")
     }
 
     pub(crate) fn path(&self, relative: &str) -> PathBuf {
@@ -78,6 +128,10 @@ impl Root {
     ) -> Result<&'b str, String> {
         buffer.clear();
         let path = self.path(relative);
+        if self.1.kept.is_some() {
+            buffer.push_str(&self.read(relative)?);
+            return Ok(buffer.as_str());
+        }
         std::fs::File::open(&path)
             .and_then(|mut file| file.read_to_string(buffer))
             .map_err(|error| describe(&path, &error))?;
@@ -87,7 +141,11 @@ impl Root {
     /// Reads a file under the root; the error names the file.
     pub(crate) fn read(&self, relative: &str) -> Result<String, String> {
         let path = self.path(relative);
-        std::fs::read_to_string(&path).map_err(|error| describe(&path, &error))
+        let read = match &self.1.kept {
+            Some(kept) => kept.lock().unwrap_or_else(PoisonError::into_inner).read(relative, &path),
+            None => std::fs::read_to_string(&path),
+        };
+        read.map_err(|error| describe(&path, &error))
     }
 
     /// Reads a file holding one number.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use async_trait::async_trait;
 use status_model::{
@@ -18,23 +19,22 @@ use crate::task::blocking;
 
 /// Collects the `host` section.
 pub struct HostCollector {
+    /// Keeps the files it reads open ([`Root::keeping`]).
     root: Root,
     disk_paths: Vec<PathBuf>,
+    /// Whether the root has `proc/self`, looked at once.
+    has_proc: OnceLock<bool>,
 }
 
 impl HostCollector {
     /// Reads the real machine; reports disk space for `disk_paths`.
     pub fn new(disk_paths: Vec<PathBuf>) -> HostCollector {
-        HostCollector { root: Root::default(), disk_paths }
+        HostCollector::with_root("/", disk_paths)
     }
 
     /// Reads `proc/`, `sys/` and `etc/` under `root` (tests use fixtures). Disk paths are real.
-    #[cfg_attr(
-        not(feature = "testing"),
-        allow(dead_code, reason = "used by tests, through `testing`")
-    )]
     pub fn with_root(root: impl Into<PathBuf>, disk_paths: Vec<PathBuf>) -> HostCollector {
-        HostCollector { root: Root::new(root), disk_paths }
+        HostCollector { root: Root::keeping(root), disk_paths, has_proc: OnceLock::new() }
     }
 }
 
@@ -45,18 +45,15 @@ impl Collector for HostCollector {
     }
 
     async fn collect(&self) -> Result<Collected, CollectError> {
+        if !*self.has_proc.get_or_init(|| self.root.path("proc/self").is_dir()) {
+            return Err(CollectError::Unavailable(format!(
+                "host metrics are read from {}, which this system does not have",
+                self.root.path("proc").display()
+            )));
+        }
         let root = self.root.clone();
         let disk_paths = self.disk_paths.clone();
-        blocking(move || {
-            if !root.path("proc/self").is_dir() {
-                return Err(CollectError::Unavailable(format!(
-                    "host metrics are read from {}, which this system does not have",
-                    root.path("proc").display()
-                )));
-            }
-            Ok(read_host(&root, &disk_paths))
-        })
-        .await?
+        blocking(move || read_host(&root, &disk_paths)).await
     }
 }
 

@@ -2,7 +2,7 @@
 //! read from `/proc/self`, or from `/proc/<pid>` of the `[target]` process.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -17,6 +17,9 @@ use crate::task::blocking;
 
 mod resume;
 use resume::ResumedSample;
+
+#[cfg(test)]
+mod tests;
 
 /// Looks up an environment variable. Only presence and a few supervisor-set values are read; no
 /// value ever goes into the snapshot.
@@ -33,6 +36,9 @@ pub struct ProcessCollector {
     resumed: Mutex<Option<ResumedSample>>,
     previous_cgroup: Mutex<cgroup::Previous>,
     target: Option<Arc<Target>>,
+    /// This process's supervisor, found at the first collection: what started a process does not
+    /// change while it runs (a `[target]`'s is found at each collection, since it may restart).
+    own_supervisor: OnceLock<SupervisorInfo>,
 }
 
 #[derive(Clone, Copy)]
@@ -58,19 +64,20 @@ impl ProcessCollector {
     /// Reads `proc/self/…` under `root` and the environment through `env` (tests use fixtures).
     pub fn with_root(root: impl Into<std::path::PathBuf>, env: EnvLookup) -> ProcessCollector {
         ProcessCollector {
-            root: Root::new(root),
+            root: Root::keeping(root),
             env,
             previous: Mutex::new(None),
             resumed: Mutex::new(None),
             previous_cgroup: Mutex::default(),
             target: None,
+            own_supervisor: OnceLock::new(),
         }
     }
 
     /// Describes `target` instead of this process: a target that is not running is `unavailable`.
     #[must_use]
     pub fn with_target(mut self, target: Arc<Target>) -> ProcessCollector {
-        self.root = target.root().clone();
+        self.root = target.root().to_keeping();
         self.target = Some(target);
         self
     }
@@ -92,16 +99,17 @@ impl Collector for ProcessCollector {
         let env = self.env.clone();
         let previous_cgroup = *self.previous_cgroup.lock().unwrap_or_else(PoisonError::into_inner);
         let target = self.target.clone();
+        let own_supervisor = self.own_supervisor.get().cloned();
         let read = blocking(move || {
             let Some(target) = target else {
-                return Ok(read_process(&root, "proc/self", &env, previous_cgroup));
+                return Ok(read_process(&root, "proc/self", &env, previous_cgroup, own_supervisor));
             };
             match target.lookup() {
                 Lookup::Running(found) => {
                     let vars = supervisor_env(&root, found.pid);
                     let env: EnvLookup = Arc::new(move |name| vars.get(name).cloned());
                     let dir = format!("proc/{}", found.pid);
-                    let read = read_process(&root, &dir, &env, previous_cgroup);
+                    let read = read_process(&root, &dir, &env, previous_cgroup, None);
                     if read.stat.is_none() {
                         return Err(CollectError::Unavailable(format!(
                             "process {} (the target) exited while it was read",
@@ -114,6 +122,9 @@ impl Collector for ProcessCollector {
             }
         })
         .await??;
+        if self.target.is_none() {
+            self.own_supervisor.get_or_init(|| read.supervisor.clone());
+        }
         if let Some(next) = read.cgroup_next {
             *self.previous_cgroup.lock().unwrap_or_else(PoisonError::into_inner) = next;
         }
@@ -213,12 +224,14 @@ struct ProcessRead {
     unmeasured: BTreeMap<String, String>,
 }
 
-/// Reads the process whose `/proc` directory is `dir` (`proc/self` or `proc/<pid>`) under `root`.
+/// Reads the process whose `/proc` directory is `dir` (`proc/self` or `proc/<pid>`) under `root`;
+/// its supervisor is looked for unless `supervisor` is known.
 fn read_process(
     root: &Root,
     dir: &str,
     env: &EnvLookup,
     previous_cgroup: cgroup::Previous,
+    supervisor: Option<SupervisorInfo>,
 ) -> ProcessRead {
     let mut unmeasured = BTreeMap::new();
     let stat = root.read(&format!("{dir}/stat")).and_then(|text| parse_stat(&text));
@@ -272,8 +285,10 @@ fn read_process(
                 (None, None)
             }
         };
-    let supervisor = detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid), &|ppid| {
-        parent_is_pm2(root, ppid)
+    let supervisor = supervisor.unwrap_or_else(|| {
+        detect_supervisor(root, env, stat.as_ref().map(|stat| stat.ppid), &|ppid| {
+            parent_is_pm2(root, ppid)
+        })
     });
     ProcessRead { stat, started_at, open_fds, max_fds, cgroup, cgroup_next, supervisor, unmeasured }
 }
@@ -290,10 +305,24 @@ pub(super) fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, Stri
     Ok(at.round(jiff::Unit::Millisecond).unwrap_or(at))
 }
 
+/// The number of open descriptors: the size Linux 6.2+ gives `<dir>/fd` (one `stat`), else its
+/// entries counted ([`count_fd_entries`]).
+#[cfg(unix)]
+fn count_fds(root: &Root, dir: &str) -> Result<u64, String> {
+    // A fixture directory's size is not a count: only the system's `/proc` is asked.
+    if root.is_system()
+        && let Ok(stat) = rustix::fs::stat(root.path(&format!("{dir}/fd")))
+        && let Ok(count @ 1..) = u64::try_from(stat.st_size)
+    {
+        return Ok(count);
+    }
+    count_fd_entries(root, dir)
+}
+
 /// Counts the entries of `<dir>/fd`, leaving out the descriptor used to read the directory when
 /// `dir` is this process's.
 #[cfg(unix)]
-fn count_fds(root: &Root, dir: &str) -> Result<u64, String> {
+fn count_fd_entries(root: &Root, dir: &str) -> Result<u64, String> {
     use rustix::fs::{Dir, Mode, OFlags, open};
     use std::os::fd::AsRawFd;
     let path = root.path(&format!("{dir}/fd"));

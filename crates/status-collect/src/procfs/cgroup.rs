@@ -35,8 +35,13 @@ pub(crate) struct Layout {
     pub(crate) dirs: BTreeMap<&'static str, String>,
 }
 
-/// Finds the process's cgroup directories from its `/proc/<pid>/cgroup` text.
+/// Finds the process's cgroup directories from its `/proc/<pid>/cgroup` text (a keeping root
+/// remembers them while the text is the same).
 pub(crate) fn layout(root: &Root, proc_cgroup: &str) -> Result<Layout, String> {
+    root.cgroup_layout(proc_cgroup, || find_layout(root, proc_cgroup))
+}
+
+fn find_layout(root: &Root, proc_cgroup: &str) -> Result<Layout, String> {
     let mut v1: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
     let mut v2 = None;
     for line in proc_cgroup.lines() {

@@ -115,3 +115,81 @@ fn read_into_reuses_the_buffer_and_names_a_missing_file() {
     let error = root.read_into("missing", &mut buffer).unwrap_err();
     assert!(error.contains("missing"), "{error}");
 }
+
+#[test]
+fn a_keeping_root_reads_live_proc_files_again_through_one_descriptor() {
+    let root = Root::keeping("/");
+    let threads = |root: &Root| parse_stat(&root.read("proc/self/stat").unwrap()).unwrap().threads;
+    let before = threads(&root);
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || stopped.recv());
+    // The same kept descriptor gives the kernel's fresh text: one more thread.
+    assert_eq!(threads(&root), before + 1);
+    assert_eq!(root.1.kept.as_ref().unwrap().lock().unwrap().open(), 1);
+    drop(stop);
+    thread.join().unwrap().unwrap_err();
+    assert_eq!(threads(&root), before);
+    // Clones share the kept files; a file read in two pieces (past the first buffer) is whole.
+    let meminfo = root.clone().read("proc/meminfo").unwrap();
+    assert!(meminfo.starts_with("MemTotal:") && meminfo.ends_with('\n'), "{meminfo}");
+    assert_eq!(root.1.kept.as_ref().unwrap().lock().unwrap().open(), 2);
+}
+
+#[test]
+#[expect(clippy::disallowed_methods, reason = "a child process whose /proc files are read")]
+fn a_kept_file_of_an_exited_process_is_opened_again_and_then_named() {
+    let root = Root::keeping("/");
+    let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let stat = format!("proc/{}/stat", child.id());
+    let running = root.read(&stat);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(parse_stat(&running.unwrap()).unwrap().pid, child.id());
+    let error = root.read(&stat).unwrap_err();
+    assert!(error.contains(&format!("/proc/{}/stat", child.id())), "{error}");
+    assert_eq!(root.1.kept.as_ref().unwrap().lock().unwrap().open(), 0);
+}
+
+#[test]
+fn a_keeping_root_rereads_rewritten_files_and_bounds_what_it_keeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Root::keeping(dir.path());
+    for index in 0..kept::FILES + 5 {
+        std::fs::write(dir.path().join(index.to_string()), format!("{index}\n")).unwrap();
+        assert_eq!(root.read_u64(&index.to_string()), Ok(index as u64));
+    }
+    let open = root.1.kept.as_ref().unwrap().lock().unwrap().open();
+    assert!((1..=kept::FILES).contains(&open), "{open} files kept open");
+    // Rewritten in place (as the kernel's files change): the kept descriptor reads the new text.
+    std::fs::write(dir.path().join("1"), "a longer text than before\n").unwrap();
+    assert_eq!(root.read("1").unwrap(), "a longer text than before\n");
+    std::fs::write(dir.path().join("1"), "7\n").unwrap();
+    assert_eq!(root.read("1").unwrap(), "7\n");
+    // Past the size limit: an error naming the file, not an unbounded read.
+    std::fs::write(dir.path().join("big"), vec![b'x'; kept::LIMIT + 1]).unwrap();
+    let error = root.read("big").unwrap_err();
+    assert!(error.contains("big") && error.contains("larger than"), "{error}");
+    let missing = root.read("missing").unwrap_err();
+    assert!(missing.contains("missing"), "{missing}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_sys_file_is_not_looked_for_again_for_a_while() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("sys/fs/cgroup")).unwrap();
+    std::fs::create_dir_all(dir.path().join("proc")).unwrap();
+    let root = Root::keeping(dir.path());
+    for file in ["sys/fs/cgroup/pids.current", "proc/loadavg"] {
+        let error = root.read(file).unwrap_err();
+        assert!(error.contains(file) && error.contains("No such file"), "{error}");
+        std::fs::write(dir.path().join(file), "3\n").unwrap();
+    }
+    // Under sys/: still missing until `MISSING_FOR` has passed, with the same message; under proc/
+    // (where processes come and go): found at once.
+    let error = root.read("sys/fs/cgroup/pids.current").unwrap_err();
+    assert!(error.contains("No such file"), "{error}");
+    assert_eq!(root.read_u64("proc/loadavg"), Ok(3));
+    assert_eq!(Root::keeping(dir.path()).read_u64("sys/fs/cgroup/pids.current"), Ok(3));
+    tokio::time::advance(kept::MISSING_FOR).await;
+    assert_eq!(root.read_u64("sys/fs/cgroup/pids.current"), Ok(3));
+}

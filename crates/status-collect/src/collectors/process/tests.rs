@@ -1,0 +1,33 @@
+use std::process::{Command, Stdio};
+
+use super::*;
+
+#[test]
+#[expect(clippy::disallowed_methods, reason = "a child process whose descriptors are counted")]
+fn open_descriptors_are_counted_by_the_kernel_and_in_a_fixture_by_their_entries() {
+    let mut child = Command::new("sleep")
+        .arg("30")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The kernel's count is the entries' count (stdin, stdout, stderr and whatever the test
+    // harness left inheritable), and this process's own count leaves out the directory's handle.
+    let dir = format!("proc/{}", child.id());
+    let (by_size, by_entries) =
+        (count_fds(&Root::default(), &dir), count_fd_entries(&Root::default(), &dir));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(by_size.as_ref().is_ok_and(|count| *count >= 3), "{by_size:?}");
+    assert_eq!(by_size, by_entries);
+    let own = count_fds(&Root::default(), "proc/self").unwrap();
+    assert!(own >= 3, "{own}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("proc/7/fd")).unwrap();
+    for fd in ["0", "1", "2", "5"] {
+        std::fs::write(dir.path().join("proc/7/fd").join(fd), "").unwrap();
+    }
+    assert_eq!(count_fds(&Root::keeping(dir.path()), "proc/7"), Ok(4));
+}
