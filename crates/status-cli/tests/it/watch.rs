@@ -2,8 +2,8 @@
 //! reads the screen with `capture-pane`, changes the host's state (an operation starts in its
 //! database), sees the changed value highlighted, scrolls, opens the help, quits with `q` or Ctrl-C
 //! and checks that the terminal is back: normal screen, cursor shown, canonical mode and echo on.
-//! Each test runs a tmux server of its own (`-L`, a private socket) and kills it. Without tmux the
-//! tests are skipped with a note, unless `CI=true`, where they fail naming it.
+//! Each test runs a tmux server of its own (`-S`, a socket in a temporary directory) and kills it.
+//! Without tmux the tests are skipped with a note, unless `CI=true`, where they fail naming it.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -19,7 +19,10 @@ fn skipped(reason: &str) {
 
 /// A tmux server of its own (private socket), killed when dropped.
 struct Tmux {
-    socket: String,
+    /// The server's socket, in a directory of its own (`-S`): tmux leaves its socket file behind
+    /// when the server is killed, and under `-L` that file stayed in `/tmp/tmux-<uid>/` for good.
+    socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -38,7 +41,9 @@ impl Tmux {
             skipped("tmux is not installed (the watch tests need it)");
             return None;
         }
-        let tmux = Tmux { socket: format!("status-watch-{}-{name}", std::process::id()) };
+        let dir =
+            tempfile::Builder::new().prefix(&format!("status-watch-{name}-")).tempdir().unwrap();
+        let tmux = Tmux { socket: dir.path().join("tmux"), _dir: dir };
         let (cols, rows) = (cols.to_string(), rows.to_string());
         tmux.run(&["-f", "/dev/null", "new-session", "-d", "-x", &cols, "-y", &rows, "sh"]);
         // The window keeps its size whatever clients attach.
@@ -47,7 +52,7 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> String {
-        let output = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap();
+        let output = Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().unwrap();
         assert!(
             output.status.success(),
             "tmux {args:?}: {}",
@@ -89,7 +94,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").output();
     }
 }
 
