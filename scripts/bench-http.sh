@@ -15,12 +15,17 @@
 #   scripts/bench-http.sh            10 s per run
 #   DURATION=30s scripts/bench-http.sh
 #   PIN=0 scripts/bench-http.sh      unpinned, every process free to use every core
+#   BIN=path/to/status-cli scripts/bench-http.sh    that binary instead of a release build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-10s}"
 command -v oha >/dev/null || command -v wrk >/dev/null || cargo install oha --locked
-cargo build --release -p status-cli
-bin=${CARGO_TARGET_DIR:-target}/release/status-cli
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  cargo build --release -p status-cli
+  bin=${CARGO_TARGET_DIR:-target}/release/status-cli
+fi
 
 cores=$(nproc)
 server_pin=() load_pin=() load_threads=$cores
@@ -110,11 +115,14 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$dir/python.port" ] && break; sleep 0.1; done
 python=127.0.0.1:$(cat "$dir/python.port")
 
-# load URL [header]: 16 connections for $duration.
+# load URL [header]: 16 connections for $duration, after 2 s of the same load untimed (the first
+# requests fault the server's code and buffers in).
 load() {
   if command -v oha >/dev/null; then
+    "${load_pin[@]}" oha --no-tui -z 2s -c 16 ${2:+-H "$2"} "$1" > /dev/null
     "${load_pin[@]}" oha --no-tui -z "$duration" -c 16 ${2:+-H "$2"} "$1"
   else
+    "${load_pin[@]}" wrk -t "$load_threads" -c 16 -d 2s ${2:+-H "$2"} "$1" > /dev/null
     "${load_pin[@]}" wrk -t "$load_threads" -c 16 -d "$duration" --latency ${2:+-H "$2"} "$1"
   fi
 }
