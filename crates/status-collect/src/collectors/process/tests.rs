@@ -1,3 +1,5 @@
+//! The `process` collector's own helpers: counting a process's open descriptors.
+
 use std::process::{Command, Stdio};
 
 use super::*;
