@@ -91,7 +91,7 @@ impl Root {
         self.1
             .boot_time
             .get_or_init(|| {
-                parse_boot_time(&self.read("proc/stat")?)
+                parse_boot_time(&self.read_once("proc/stat")?)
                     .ok_or_else(|| "no btime line in /proc/stat".to_owned())
             })
             .clone()
@@ -102,7 +102,7 @@ impl Root {
         self.1
             .kernel
             .get_or_init(|| {
-                self.read("proc/sys/kernel/osrelease").map(|release| release.trim().to_owned())
+                self.read_once("proc/sys/kernel/osrelease").map(|release| release.trim().to_owned())
             })
             .clone()
     }
@@ -112,7 +112,7 @@ impl Root {
         self.1
             .os
             .get_or_init(|| {
-                self.read("etc/os-release").and_then(|text| {
+                self.read_once("etc/os-release").and_then(|text| {
                     parse_os_release(&text).ok_or_else(|| "no PRETTY_NAME in os-release".to_owned())
                 })
             })
@@ -140,12 +140,18 @@ impl Root {
 
     /// Reads a file under the root; the error names the file.
     pub(crate) fn read(&self, relative: &str) -> Result<String, String> {
-        let path = self.path(relative);
-        let read = match &self.1.kept {
-            Some(kept) => kept.lock().unwrap_or_else(PoisonError::into_inner).read(relative, &path),
-            None => std::fs::read_to_string(&path),
+        let Some(kept) = &self.1.kept else {
+            return self.read_once(relative);
         };
+        let path = self.path(relative);
+        let read = kept.lock().unwrap_or_else(PoisonError::into_inner).read(relative, &path);
         read.map_err(|error| describe(&path, &error))
+    }
+
+    /// Reads a file without keeping it open (what a keeping root reads once, too).
+    fn read_once(&self, relative: &str) -> Result<String, String> {
+        let path = self.path(relative);
+        std::fs::read_to_string(&path).map_err(|error| describe(&path, &error))
     }
 
     /// Reads a file holding one number.

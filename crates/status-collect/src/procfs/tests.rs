@@ -133,6 +133,10 @@ fn a_keeping_root_reads_live_proc_files_again_through_one_descriptor() {
     let meminfo = root.clone().read("proc/meminfo").unwrap();
     assert!(meminfo.starts_with("MemTotal:") && meminfo.ends_with('\n'), "{meminfo}");
     assert_eq!(root.1.kept.as_ref().unwrap().lock().unwrap().open(), 2);
+    // The facts read once are not kept open.
+    let (boot, kernel) = (root.boot_time(), root.kernel());
+    assert!(boot.is_ok() && kernel.is_ok(), "{boot:?} {kernel:?}");
+    assert_eq!(root.1.kept.as_ref().unwrap().lock().unwrap().open(), 2);
 }
 
 #[test]
