@@ -1,15 +1,16 @@
 //! Files kept open between collections and read again from offset 0.
 //!
 //! `/proc` and `/sys` files are made by the kernel at each read, so an open descriptor read again
-//! with `pread` at offset 0 gives fresh contents: one system call per file instead of
-//! `open`, `statx`, `read` and `close`, each of the first two walking the path again. The `process`
-//! and `host` collectors read some 25 such files per collection; this halves what they cost.
+//! with `pread` at offset 0 gives fresh contents: one system call per file instead of `open`,
+//! `statx`, `read` and `close`, the first two walking the path again. The `process` and `host`
+//! collectors read some 28 such files per collection; keeping them cut the two sections' CPU time
+//! by a third (`host_basics` bench: 0.555 to 0.360 ms per collection with `runtime`).
 //!
-//! Bounds: at most [`FILES`] descriptors per reader (all are closed and opened again past that, so a
-//! `[target]` that restarts many times does not pile them up) and [`LIMIT`] bytes per file. A file
-//! that fails to read (the process it belongs to exited, the cgroup went away) is closed and opened
-//! again once, by its path, before the error is reported. A file under `sys/` found missing is taken as
-//! missing for [`MISSING_FOR`] (at most [`FILES`] such names are remembered).
+//! Bounds: at most [`FILES`] descriptors per reader (all are closed and opened again past that, so
+//! a `[target]` that restarts many times does not pile them up) and [`LIMIT`] bytes per file. A
+//! file that fails to read (the process it belongs to exited, the cgroup went away) is closed and
+//! opened again once, by its path, before the error is reported. A file under `sys/` found missing
+//! is taken as missing for [`MISSING_FOR`] (at most [`FILES`] such names are remembered).
 
 use std::collections::HashMap;
 use std::fs::File;
