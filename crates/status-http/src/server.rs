@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioTimer;
 use hyper_util::server::graceful::GracefulShutdown;
 use status_collect::HttpConfig;
 use status_collect::ServerRestarts;
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{Notify, oneshot, watch};
 
 use crate::routes::StatusService;
@@ -339,6 +339,7 @@ async fn accept_loop(
                     if let Some(AcceptFault(fault)) = &limits.accept_fault {
                         fault(peer);
                     }
+                    no_delay(&stream);
                     stream
                 }
                 Err(error) => {
@@ -384,17 +385,8 @@ async fn accept_loop(
     }
 }
 
-async fn serve_connection(
-    builder: &hyper::server::conn::http1::Builder,
-    stream: TcpStream,
-    service: StatusService,
-    watcher: hyper_util::server::graceful::Watcher,
-) {
-    let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
-    if let Err(error) = connection.await {
-        tracing::debug!(%error, "status connection ended with an error");
-    }
-}
+mod connection;
+use connection::{no_delay, serve_connection};
 
 #[cfg(test)]
 mod tests;

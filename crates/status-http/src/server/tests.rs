@@ -1,9 +1,11 @@
 //! The supervised accept loop: a fault injected in it (a panic, as a bug there would) ends the loop;
-//! it is restarted on the same listener after the documented delay, and the restart is counted.
+//! it is restarted on the same listener after the documented delay, and the restart is counted. And
+//! an accepted connection's socket options.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use super::*;
@@ -112,4 +114,15 @@ async fn restarts_in_a_row_double_the_delay_up_to_the_cap() {
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(10), task).await.unwrap().unwrap();
     assert_eq!(restarts.total(), 7);
+}
+
+#[tokio::test]
+async fn an_accepted_connection_sends_without_delay() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    let (accepted, _) = listener.accept().await.unwrap();
+    assert!(!accepted.nodelay().unwrap(), "Nagle's algorithm is on by default");
+    connection::no_delay(&accepted);
+    assert!(accepted.nodelay().unwrap());
+    drop(client);
 }
