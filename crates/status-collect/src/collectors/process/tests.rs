@@ -1,4 +1,5 @@
-//! The `process` collector's own helpers: counting a process's open descriptors.
+//! The `process` collector's own helpers: counting a process's open descriptors, and its own
+//! supervisor found once.
 
 use std::process::{Command, Stdio};
 
@@ -32,4 +33,28 @@ fn open_descriptors_are_counted_by_the_kernel_and_in_a_fixture_by_their_entries(
         std::fs::write(dir.path().join("proc/7/fd").join(fd), "").unwrap();
     }
     assert_eq!(count_fds(&Root::keeping(dir.path()), "proc/7"), Ok(4));
+}
+
+#[tokio::test]
+async fn this_process_supervisor_is_found_once_and_kept() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counted = asked.clone();
+    let env: EnvLookup = Arc::new(move |name| {
+        counted.fetch_add(1, Ordering::Relaxed);
+        (name == "INVOCATION_ID").then(|| "abc".to_owned())
+    });
+    let collector = ProcessCollector::with_root(dir.path(), env);
+    let supervisor = |collected: Collected| match collected.data {
+        SectionData::Process(process) => process.supervisor,
+        other => panic!("not a process section: {other:?}"),
+    };
+    let first = supervisor(collector.collect().await.unwrap());
+    let asked_first = asked.load(Ordering::Relaxed);
+    let second = supervisor(collector.collect().await.unwrap());
+    assert_eq!(first.kind, SupervisorKind::Systemd);
+    assert_eq!(second, first);
+    assert!(asked_first > 0);
+    assert_eq!(asked.load(Ordering::Relaxed), asked_first, "the environment was asked again");
 }

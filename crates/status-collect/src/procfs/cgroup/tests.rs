@@ -176,3 +176,19 @@ fn missing_controllers_are_named() {
     assert!(unmeasured["cgroup.memory"].contains("memory.limit_in_bytes"), "{unmeasured:?}");
     assert!(unmeasured["cgroup.cpu"].contains("cpu controller is not mounted"), "{unmeasured:?}");
 }
+
+#[test]
+fn a_keeping_root_keeps_the_layout_while_the_proc_cgroup_text_is_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sys/fs/cgroup/cgroup.controllers", "cpu memory pids\n");
+    std::fs::create_dir_all(dir.path().join("sys/fs/cgroup/app")).unwrap();
+    let keeping = Root::keeping(dir.path());
+    let memory = |layout: Result<Layout, String>| layout.unwrap().dirs["memory"].clone();
+    assert_eq!(memory(layout(&keeping, "0::/app\n")), "sys/fs/cgroup/app");
+    // Gone from disk: the directories are not looked at again while the text is the same; a plain
+    // root (and another text) looks again and falls back to the mount's root.
+    std::fs::remove_dir(dir.path().join("sys/fs/cgroup/app")).unwrap();
+    assert_eq!(memory(layout(&keeping, "0::/app\n")), "sys/fs/cgroup/app");
+    assert_eq!(memory(layout(&Root::new(dir.path()), "0::/app\n")), "sys/fs/cgroup");
+    assert_eq!(memory(layout(&keeping, "0::/other\n")), "sys/fs/cgroup");
+}
