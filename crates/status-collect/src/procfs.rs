@@ -119,8 +119,9 @@ impl Root {
             .clone()
     }
 
-    /// Reads a file under the root into `buffer` (cleared first, its capacity kept); the error
-    /// names the file.
+    /// Reads a file under the root into `buffer` (cleared first, its capacity kept), without
+    /// keeping it open (for readers of many files, such as every process's `stat`); the error names
+    /// the file.
     pub(crate) fn read_into<'b>(
         &self,
         relative: &str,
@@ -128,10 +129,6 @@ impl Root {
     ) -> Result<&'b str, String> {
         buffer.clear();
         let path = self.path(relative);
-        if self.1.kept.is_some() {
-            buffer.push_str(&self.read(relative)?);
-            return Ok(buffer.as_str());
-        }
         std::fs::File::open(&path)
             .and_then(|mut file| file.read_to_string(buffer))
             .map_err(|error| describe(&path, &error))?;
