@@ -184,3 +184,21 @@ fn a_facade_feature_left_off_compiles_none_of_its_crates() {
     );
     assert!(!facade_tree("git").contains("status-http"), "`http` left off compiles status-http");
 }
+
+/// The ordering file of the release layout (crates/status-cli/build.rs): one linker symbol per
+/// line, each once, naming this workspace's code (a file made from another program orders nothing).
+#[test]
+fn the_symbol_order_file_is_one_symbol_per_line() {
+    let path = root().join("crates/status-cli/symbol-order.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let names: Vec<&str> = text.lines().collect();
+    assert!(names.len() > 500, "{}: only {} names", path.display(), names.len());
+    let mut seen = BTreeSet::new();
+    for name in &names {
+        assert!(!name.is_empty() && !name.contains(char::is_whitespace), "bad line {name:?}");
+        assert!(seen.insert(*name), "{name} is listed twice");
+    }
+    for own in ["status_collect", "status_http", "status_cli"] {
+        assert!(names.iter().any(|name| name.contains(own)), "no function of {own} is listed");
+    }
+}
