@@ -7,9 +7,11 @@
 //!   view; `--markdown` for chat in CommonMark, `--markdown telegram` in Telegram's MarkdownV2.
 //! - `terse`: the terse projection, a flat object of dotted keys, on one line.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use clap::ValueEnum;
+use serde_json::Value;
 use status_collect::Published;
 use status_model::render::{self, Options, Style, View};
 use status_model::{SectionName, Timestamp};
@@ -77,12 +79,12 @@ pub(crate) fn print(published: &Published, output: &Output) -> Result<(), String
         Format::Json | Format::Pretty => {
             let pretty = output.format == Format::Pretty;
             let value = match output.section {
-                Some(name) => crate::commands::section_value(
+                Some(name) => Cow::Owned(crate::commands::section_value(
                     &published.collection,
-                    published.value.clone(),
+                    Value::clone(&published.value),
                     name,
-                )?,
-                None => published.value.clone(),
+                )?),
+                None => Cow::Borrowed(&*published.value),
             };
             let text = if pretty {
                 serde_json::to_string_pretty(&value)

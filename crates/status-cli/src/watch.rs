@@ -175,7 +175,7 @@ async fn poll(source: Source, interval: Duration, readings: mpsc::Sender<Reading
             Source::Local { collection } => collection
                 .collect()
                 .await
-                .map(|published| Some(published.value.clone()))
+                .map(|published| Some(serde_json::Value::clone(&published.value)))
                 .map_err(|error| error.to_string()),
         };
         if readings.send(reading).await.is_err() {

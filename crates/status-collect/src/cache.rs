@@ -1,11 +1,11 @@
 //! The cache of the latest snapshot, read by the front-ends without waiting on collections.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::Value;
-use serde_json::value::RawValue;
 use status_model::redact::Scrubber;
 use status_model::{
     CollectionReport, HealthReport, RedactedSnapshot, Redactor, SectionName, Snapshot,
@@ -24,8 +24,9 @@ use crate::config::RedactConfig;
 pub struct Published {
     /// The snapshot as collected, UNREDACTED: never serve, store or log it.
     pub snapshot: Arc<Snapshot>,
-    /// The redacted snapshot as a JSON value (for history, files, hooks and diffs).
-    pub value: Value,
+    /// The redacted snapshot as a JSON value (for history, files, hooks and diffs), shared: the
+    /// pipeline keeps it as the next diff's `previous` without copying the tree.
+    pub value: Arc<Value>,
     /// `value` serialized.
     pub json: Bytes,
     /// Each configured section's redacted JSON (`null` for a section without a value).
@@ -114,20 +115,20 @@ impl Cache {
     pub fn publish(&self, snapshot: Snapshot) -> Result<Arc<Published>, serde_json::Error> {
         let RedactedSnapshot { value, collection, health, scrubber } =
             self.redactor.redact_snapshot(&snapshot)?;
-        let json = Bytes::from(serde_json::to_vec(&value)?);
+        let (json, entries) = serialize_entries(&value)?;
+        let json = Bytes::from(json);
         // Each section's bytes are a slice of the whole, so they keep its field order and cost no copy.
-        let raw: BTreeMap<&str, &RawValue> = serde_json::from_slice(&json)?;
-        let sections = SectionName::ALL
-            .iter()
-            .filter_map(|&name| {
-                raw.get(name.as_str())
-                    .map(|section| (name, json.slice_ref(section.get().as_bytes())))
+        let sections = entries
+            .into_iter()
+            .filter_map(|(key, range)| {
+                let name = SectionName::ALL.iter().find(|name| name.as_str() == key)?;
+                Some((*name, json.slice(range)))
             })
             .collect();
         let terse = Bytes::from(serde_json::to_vec(&status_model::terse::terse_value(&value))?);
         let published = Arc::new(Published {
             snapshot: Arc::new(snapshot),
-            value,
+            value: Arc::new(value),
             json,
             sections,
             terse,
@@ -152,6 +153,31 @@ impl Cache {
     pub fn subscribe(&self) -> watch::Receiver<Option<Arc<Published>>> {
         self.sender.subscribe()
     }
+}
+
+/// A top-level key and where its value lies in the serialized bytes.
+type Entry<'a> = (&'a str, Range<usize>);
+
+/// `value` serialized as `serde_json::to_vec` does, with where each top-level entry's value lies in
+/// the bytes (none unless `value` is an object): the sections are found as they are written, not
+/// by parsing the whole again.
+fn serialize_entries(value: &Value) -> serde_json::Result<(Vec<u8>, Vec<Entry<'_>>)> {
+    let Value::Object(top) = value else { return Ok((serde_json::to_vec(value)?, Vec::new())) };
+    let mut out = Vec::with_capacity(16 * 1024);
+    let mut entries = Vec::with_capacity(top.len());
+    out.push(b'{');
+    for (index, (key, entry)) in top.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, key)?;
+        out.push(b':');
+        let start = out.len();
+        serde_json::to_writer(&mut out, entry)?;
+        entries.push((key.as_str(), start..out.len()));
+    }
+    out.push(b'}');
+    Ok((out, entries))
 }
 
 #[cfg(test)]

@@ -174,7 +174,6 @@ fn handle(
     if !changes.is_empty() {
         stats.count(&stats.changed_total);
     }
-    let value = Arc::new(value);
     let event = Arc::new(SnapshotChange { published, changes });
     // No subscriber is fine: the event is simply not kept.
     let _ = events.send(event.clone());

@@ -147,7 +147,7 @@ pub(crate) fn template(
     format: Format,
 ) -> Splice {
     let mut families = Families::default();
-    if let Value::Object(top) = &published.value {
+    if let Value::Object(top) = &*published.value {
         for (section, value) in top.iter().filter(|(key, _)| !NOT_SECTIONS.contains(&key.as_str()))
         {
             sections::walk(&mut families, section, section, value, &mut Vec::new());

@@ -261,7 +261,7 @@ pub(crate) fn text_at<'a>(published: &'a Published, section: &str, field: &str) 
 }
 
 fn sections(page: &mut String, published: &Published, now: Timestamp) {
-    let Value::Object(top) = &published.value else { return };
+    let Value::Object(top) = &*published.value else { return };
     let reports = &published.collection.sections;
     let mut names: Vec<&String> = top.keys().filter(|key| reports.contains_key(*key)).collect();
     // Sections whose collection did not go well come first.

@@ -164,7 +164,7 @@ pub fn terse_value(snapshot: &Value) -> BTreeMap<String, Value> {
             continue;
         }
         let value = match source {
-            Source::Pointer(pointer) => snapshot.pointer(pointer).cloned().unwrap_or(Value::Null),
+            Source::Pointer(pointer) => at(snapshot, pointer).cloned().unwrap_or(Value::Null),
             Source::Computed(compute) => compute(snapshot),
         };
         out.insert((*key).to_owned(), value);
@@ -175,12 +175,12 @@ pub fn terse_value(snapshot: &Value) -> BTreeMap<String, Value> {
             out.insert(format!("processes.count.{name}"), count);
         }
     }
+    let reports = at(snapshot, "/collection/sections");
     for name in OUTCOME_SECTIONS {
         if !configured(name) {
             continue;
         }
-        let outcome = snapshot
-            .pointer("/collection/sections")
+        let outcome = reports
             .and_then(|sections| sections.get(name))
             .and_then(|report| report.get("outcome"))
             .cloned()
@@ -190,13 +190,19 @@ pub fn terse_value(snapshot: &Value) -> BTreeMap<String, Value> {
     out
 }
 
+/// The value at `pointer`, a JSON pointer of object keys without `~` escapes (as every pointer
+/// here is), found without the copy of each key that `Value::pointer` makes.
+fn at<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+    pointer.split('/').skip(1).try_fold(value, |value, key| value.get(key))
+}
+
 /// The section `name` when it is an object.
 fn section<'a>(snapshot: &'a Value, name: &str) -> Option<&'a Map<String, Value>> {
     snapshot.get(name)?.as_object()
 }
 
 fn failing_checks(snapshot: &Value) -> Value {
-    let Some(checks) = snapshot.pointer("/health/checks").and_then(Value::as_array) else {
+    let Some(checks) = at(snapshot, "/health/checks").and_then(Value::as_array) else {
         return Value::Null;
     };
     checks

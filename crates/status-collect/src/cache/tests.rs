@@ -50,6 +50,28 @@ fn section_bytes_are_slices_of_the_whole() {
     assert!(whole.starts_with(r#"{"schema_version":1,"collection":"#), "{whole}");
 }
 
+/// The whole and each section are written once, as `serde_json` writes them: the same bytes as
+/// serializing the redacted value, and each section's bytes those of its value alone.
+#[test]
+fn the_bytes_are_those_of_the_redacted_value() {
+    let mut snapshot = snapshot(1);
+    snapshot.put_missing(SectionName::Process);
+    snapshot.service = status_model::Slot::Present(status_model::ServiceSection {
+        name: "quote \" and \u{e9}".to_owned(),
+        version: None,
+        started_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+        uptime_seconds: 1.5,
+        status: status_model::ServiceStatus::Ok,
+    });
+    let published = Cache::default().publish(snapshot).unwrap();
+    assert_eq!(published.json, serde_json::to_vec(&*published.value).unwrap());
+    assert_eq!(published.sections.len(), 3, "{:?}", published.sections.keys());
+    for (name, bytes) in &published.sections {
+        let alone = serde_json::to_vec(&published.value[name.as_str()]).unwrap();
+        assert_eq!(bytes[..], alone[..], "{name}");
+    }
+}
+
 #[test]
 fn the_terse_projection_is_published_with_the_snapshot() {
     let cache = Cache::default();

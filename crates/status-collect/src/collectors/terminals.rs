@@ -226,6 +226,12 @@ impl TerminalsCollector {
             kept.screen_dir_seen = parse_screen_dir(&String::from_utf8_lossy(&output.stdout));
         }
         // The directory's identity before the answer: a change while screen ran is asked again.
+        // Unless the answer is what named the directory: then its identity is read now, or the
+        // next collection would ask again only because the identity went from unknown to known.
+        let identity = match dir {
+            Some(_) => identity,
+            None => kept.screen_dir_seen.as_deref().and_then(self::identity),
+        };
         let value = output.and_then(|output| parse_screen(&output));
         kept.screen = Some(Answer { identity, value: value.clone(), at: now });
         value

@@ -42,7 +42,7 @@ fn published() -> Published {
     });
     Published {
         snapshot: Arc::new(Snapshot::new(collection.clone())),
-        value,
+        value: value.into(),
         json: bytes::Bytes::new(),
         sections: BTreeMap::new(),
         terse: bytes::Bytes::new(),

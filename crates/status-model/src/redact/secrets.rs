@@ -68,9 +68,12 @@ fn scrub_once(text: &str) -> Option<String> {
     current
 }
 
-/// A cheap test that rules out most strings: a secret needs a separator or a long run.
+/// A cheap test that rules out most strings: a secret needs a separator or a long run, and a
+/// letter other than `T` and `Z`: text made only of digits and `-:.+TZ ` (a timestamp, a number,
+/// a clock time) has no secret key, no scheme, no URL userinfo (no `@`) and no token (no lower
+/// case), so no pass can find anything in it.
 fn maybe_secret(text: &str) -> bool {
-    if text.len() < 8 {
+    if text.len() < 8 || text.bytes().all(|b| b.is_ascii_digit() || b"-:.+TZ ".contains(&b)) {
         return false;
     }
     let mut run = 0;
@@ -115,12 +118,11 @@ fn userinfo(text: &str) -> Option<String> {
 
 /// `Bearer <token>` and `Basic <token>` (any case): the token goes.
 fn auth_schemes(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
     let mut out = String::new();
     let mut copied = 0;
     for scheme in ["bearer", "basic"] {
         let mut from = 0;
-        while let Some(at) = lower[from..].find(scheme) {
+        while let Some(at) = find_ignoring_case(&text.as_bytes()[from..], scheme.as_bytes()) {
             let start = from + at;
             from = start + scheme.len();
             if start < copied || (start > 0 && is_word(text.as_bytes()[start - 1])) {
@@ -144,6 +146,11 @@ fn auth_schemes(text: &str) -> Option<String> {
         }
     }
     (copied > 0).then(|| out + &text[copied..])
+}
+
+/// Where `needle` (lower case ASCII) first occurs in `haystack`, ignoring ASCII case.
+fn find_ignoring_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 /// `key=value`, `key: value`, `"key": "value"` with a secret-like key: the value goes.
@@ -207,6 +214,10 @@ fn secret_pairs(text: &str) -> Option<String> {
 /// Whether a key names a secret: one of its segments (split at `_`, `-` and case changes) is in
 /// [`SECRET_KEYS`], or it ends in `key` after `api`, `access`, `private`, `secret`.
 fn secret_key(key: &str) -> bool {
+    // Every secret key has letters; most keys before a `:` are not words at all (`15:24`).
+    if !key.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
     let segments = super::pattern::name_segments(key);
     if segments.iter().any(|segment| SECRET_KEYS.contains(&segment.as_str())) {
         return true;

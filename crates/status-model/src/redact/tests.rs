@@ -246,6 +246,23 @@ fn ordinary_names_and_texts_survive_unchanged() {
     }
 }
 
+/// The shortcuts in front of the passes (no time or number can hold a secret, a key without
+/// letters is not secret, the schemes found in any case) change no answer.
+#[test]
+fn times_numbers_and_schemes_in_any_case_are_decided_as_before() {
+    for (text, expect) in [
+        ("2026-12-07T15:24:13.406Z", None),
+        ("+02:00 12:30:45.5 -7", None),
+        ("15:24=abcDEF123ghiJKL456", Some("15:[redacted]")),
+        ("TOKEN:HUNTER22", Some("TOKEN:[redacted]")),
+        ("401 BEARER abcDEF123ghiJKL4", Some("401 BEARER [redacted]")),
+        ("basic: dXNlcjpwYXNz", Some("basic: [redacted]")),
+        ("é bEaReR AbCdEfGh1AbCdEfGh1 é", Some("é bEaReR [redacted] é")),
+    ] {
+        assert_eq!(scrub_secrets(text).as_deref(), expect, "{text}");
+    }
+}
+
 #[test]
 fn secret_keys_are_split_at_underscores_dashes_and_case_changes() {
     for (text, expect) in [

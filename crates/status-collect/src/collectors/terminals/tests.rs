@@ -158,3 +158,39 @@ async fn screen_runs_again_only_when_its_socket_directory_changed() {
     assert_eq!(count(collector.collect().await.unwrap()), Some(1));
     assert_eq!(runs(&log), 2);
 }
+
+/// Without `SCREENDIR` the directory is learnt from screen's own answer: the next collection does
+/// not ask again only because the directory was unknown before.
+#[tokio::test]
+async fn screen_is_asked_once_when_its_answer_names_the_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let screen_dir = dir.path().join("S-someone");
+    std::fs::create_dir(&screen_dir).unwrap();
+    let log = dir.path().join("runs");
+    let program = dir.path().join("fake-screen");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nn=$(ls '{dir}' | wc -l)\n\
+             if [ \"$n\" = 0 ]; then echo 'No Sockets found in {dir}.'; \
+             else echo \"$n Socket in {dir}.\"; fi\nexit 1\n",
+            log.display(),
+            dir = screen_dir.display(),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let collector = TerminalsCollector::new(Some(dir.path().to_owned()), None)
+        .with_programs("status-test-no-tmux", program.to_str().unwrap());
+    let count = |collected: Collected| match collected.data {
+        SectionData::Terminals(section) => section.screen_sessions,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(count(collector.collect().await.unwrap()), Some(0));
+    assert_eq!(count(collector.collect().await.unwrap()), Some(0));
+    assert_eq!(runs(&log), 1, "asked again with nothing changed");
+    std::fs::write(screen_dir.join("4242.build"), "").unwrap();
+    assert_eq!(count(collector.collect().await.unwrap()), Some(1));
+    assert_eq!(runs(&log), 2);
+}
