@@ -124,38 +124,47 @@ async fn a_tmux_server_is_asked_only_when_its_socket_changed() {
     assert_eq!(runs(&log), 2);
 }
 
-#[tokio::test]
-async fn screen_runs_again_only_when_its_socket_directory_changed() {
+/// A fake `screen` in `dir` that logs each run to `dir/runs` and counts the entries of the socket
+/// directory `listed` (a shell word: `"$SCREENDIR"` or a quoted path) as screen would.
+fn fake_screen(dir: &std::path::Path, listed: &str) -> (PathBuf, PathBuf) {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let screen_dir = dir.path().join("screens");
-    std::fs::create_dir(&screen_dir).unwrap();
-    let log = dir.path().join("runs");
-    let program = dir.path().join("fake-screen");
-    // Counts the entries of SCREENDIR as screen would.
+    let log = dir.join("runs");
+    let program = dir.join("fake-screen");
     std::fs::write(
         &program,
         format!(
-            "#!/bin/sh\necho run >> '{}'\nn=$(ls \"$SCREENDIR\" | wc -l)\n\
-             if [ \"$n\" = 0 ]; then echo \"No Sockets found in $SCREENDIR.\"; \
-             else echo \"$n Sockets in $SCREENDIR.\"; fi\nexit 1\n",
+            "#!/bin/sh\necho run >> '{}'\nn=$(ls {listed} | wc -l)\n\
+             if [ \"$n\" = 0 ]; then echo \"No Sockets found in {listed}.\"; \
+             else echo \"$n Sockets in {listed}.\"; fi\nexit 1\n",
             log.display()
         ),
     )
     .unwrap();
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let collector = TerminalsCollector::new(Some(dir.path().to_owned()), Some(screen_dir.clone()))
-        .with_programs("status-test-no-tmux", program.to_str().unwrap());
-    let count = |collected: Collected| match collected.data {
+    (program, log)
+}
+
+fn screen_count(collected: Collected) -> Option<u64> {
+    match collected.data {
         SectionData::Terminals(section) => section.screen_sessions,
         other => panic!("{other:?}"),
-    };
-    assert_eq!(count(collector.collect().await.unwrap()), Some(0));
-    assert_eq!(count(collector.collect().await.unwrap()), Some(0));
+    }
+}
+
+#[tokio::test]
+async fn screen_runs_again_only_when_its_socket_directory_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen_dir = dir.path().join("screens");
+    std::fs::create_dir(&screen_dir).unwrap();
+    let (program, log) = fake_screen(dir.path(), "\"$SCREENDIR\"");
+    let collector = TerminalsCollector::new(Some(dir.path().to_owned()), Some(screen_dir.clone()))
+        .with_programs("status-test-no-tmux", program.to_str().unwrap());
+    assert_eq!(screen_count(collector.collect().await.unwrap()), Some(0));
+    assert_eq!(screen_count(collector.collect().await.unwrap()), Some(0));
     assert_eq!(runs(&log), 1);
     std::fs::write(screen_dir.join("4242.build"), "").unwrap();
-    assert_eq!(count(collector.collect().await.unwrap()), Some(1));
-    assert_eq!(count(collector.collect().await.unwrap()), Some(1));
+    assert_eq!(screen_count(collector.collect().await.unwrap()), Some(1));
+    assert_eq!(screen_count(collector.collect().await.unwrap()), Some(1));
     assert_eq!(runs(&log), 2);
 }
 
@@ -163,34 +172,16 @@ async fn screen_runs_again_only_when_its_socket_directory_changed() {
 /// not ask again only because the directory was unknown before.
 #[tokio::test]
 async fn screen_is_asked_once_when_its_answer_names_the_directory() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let screen_dir = dir.path().join("S-someone");
     std::fs::create_dir(&screen_dir).unwrap();
-    let log = dir.path().join("runs");
-    let program = dir.path().join("fake-screen");
-    std::fs::write(
-        &program,
-        format!(
-            "#!/bin/sh\necho run >> '{}'\nn=$(ls '{dir}' | wc -l)\n\
-             if [ \"$n\" = 0 ]; then echo 'No Sockets found in {dir}.'; \
-             else echo \"$n Socket in {dir}.\"; fi\nexit 1\n",
-            log.display(),
-            dir = screen_dir.display(),
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (program, log) = fake_screen(dir.path(), &screen_dir.display().to_string());
     let collector = TerminalsCollector::new(Some(dir.path().to_owned()), None)
         .with_programs("status-test-no-tmux", program.to_str().unwrap());
-    let count = |collected: Collected| match collected.data {
-        SectionData::Terminals(section) => section.screen_sessions,
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(count(collector.collect().await.unwrap()), Some(0));
-    assert_eq!(count(collector.collect().await.unwrap()), Some(0));
+    assert_eq!(screen_count(collector.collect().await.unwrap()), Some(0));
+    assert_eq!(screen_count(collector.collect().await.unwrap()), Some(0));
     assert_eq!(runs(&log), 1, "asked again with nothing changed");
     std::fs::write(screen_dir.join("4242.build"), "").unwrap();
-    assert_eq!(count(collector.collect().await.unwrap()), Some(1));
+    assert_eq!(screen_count(collector.collect().await.unwrap()), Some(1));
     assert_eq!(runs(&log), 2);
 }
