@@ -3,7 +3,6 @@
 //! The root is `/` in production and a fixture directory in tests, so every parser is exercised on
 //! known text. Reads are blocking: callers run them on the blocking pool.
 
-use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -140,9 +139,8 @@ impl Root {
         let Some(kept) = &self.1.kept else {
             return self.read_once(relative);
         };
-        let path = self.path(relative);
-        let read = kept.lock().unwrap_or_else(PoisonError::into_inner).read(relative, &path);
-        read.map_err(|error| describe(&path, &error))
+        let read = kept.lock().unwrap_or_else(PoisonError::into_inner).read(relative, &self.0);
+        read.map_err(|error| describe(&self.path(relative), &error))
     }
 
     /// Reads a file without keeping it open (what a keeping root reads once, too).
@@ -188,10 +186,13 @@ pub(crate) fn parse_stat(text: &str) -> Result<ProcStat, String> {
         .next()
         .and_then(|pid| pid.parse().ok())
         .ok_or_else(|| bad("pid"))?;
-    // tail fields start at field 3 (state); field n is at index n - 3.
-    let fields: Vec<&str> = tail.split_whitespace().collect();
+    // tail fields start at field 3 (state); field n is at index n - 3. Fields past 24 are not used.
+    let mut fields = [""; 22];
+    for (slot, field) in fields.iter_mut().zip(tail.split_whitespace()) {
+        *slot = field;
+    }
     let field = |n: usize| -> Result<u64, String> {
-        fields.get(n - 3).and_then(|f| f.parse().ok()).ok_or_else(|| bad(&format!("field {n}")))
+        fields[n - 3].parse().map_err(|_| bad(&format!("field {n}")))
     };
     Ok(ProcStat {
         pid,
@@ -204,15 +205,13 @@ pub(crate) fn parse_stat(text: &str) -> Result<ProcStat, String> {
     })
 }
 
-/// Parses `/proc/meminfo` into kibibyte values by key.
-pub(crate) fn parse_meminfo(text: &str) -> BTreeMap<&str, u64> {
-    text.lines()
-        .filter_map(|line| {
-            let (key, rest) = line.split_once(':')?;
-            let value = rest.split_whitespace().next()?.parse().ok()?;
-            Some((key.trim(), value))
-        })
-        .collect()
+/// The value of `key` in `/proc/meminfo` (`MemTotal:  16314328 kB`), in kibibytes (found by
+/// scanning the text: the few keys read are near its top).
+pub(crate) fn meminfo_kib(text: &str, key: &str) -> Option<u64> {
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(':')?;
+        value.split_whitespace().next()?.parse().ok()
+    })
 }
 
 /// `/proc/loadavg`: the three load averages and the number of scheduling entities (tasks) that exist.
@@ -226,7 +225,10 @@ pub(crate) struct LoadAvg {
 
 pub(crate) fn parse_loadavg(text: &str) -> Result<LoadAvg, String> {
     let bad = || format!("malformed /proc/loadavg: {:?}", text.trim());
-    let fields: Vec<&str> = text.split_whitespace().collect();
+    let mut fields = [""; 4];
+    for (slot, field) in fields.iter_mut().zip(text.split_whitespace()) {
+        *slot = field;
+    }
     let load = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).ok_or_else(bad);
     let tasks = fields
         .get(3)

@@ -12,7 +12,7 @@
 use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Condvar, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -32,7 +32,6 @@ type Job = Box<dyn FnOnce() + Send>;
 
 struct Pool {
     state: Mutex<State>,
-    ready: Condvar,
 }
 
 #[derive(Default)]
@@ -40,61 +39,76 @@ struct State {
     queue: VecDeque<Job>,
     /// When each started worker's current job started (`None` while it waits).
     busy_since: Vec<Option<Instant>>,
+    /// Each started worker's thread, to wake it.
+    threads: Vec<std::thread::Thread>,
+    /// The workers parked for want of work, the last to park at the end. Work wakes exactly one
+    /// of them, that one (its stack and caches are the warmest), and none while a worker between
+    /// two jobs will take it anyway: a wake-up is a context switch and, on an idle core of a VM,
+    /// an interrupt, costing more than the `/proc` reads most jobs are.
+    parked: Vec<usize>,
 }
 
 static POOL: LazyLock<Pool> = LazyLock::new(Pool::new);
 
 impl Pool {
     fn new() -> Pool {
-        Pool { state: Mutex::default(), ready: Condvar::new() }
+        Pool { state: Mutex::default() }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues `job` for a worker (starting one if there is room); gives it back when it should
-    /// not wait here.
+    /// Queues `job` for a worker (waking a parked one, or starting one if there is room); gives it
+    /// back when it should not wait here.
     fn submit(&'static self, job: Job) -> Result<(), Job> {
         let mut state = self.lock();
-        // Workers that wait for a job, or have just finished one and are about to take another.
-        let available = state.busy_since.iter().filter(|since| since.is_none()).count();
-        if available > state.queue.len() {
+        // Workers between two jobs (neither busy nor parked) take queued work before they park.
+        let waiting = state.busy_since.iter().filter(|since| since.is_none()).count();
+        let between = waiting - state.parked.len();
+        let mut wake = None;
+        if between > state.queue.len() {
             // One of them takes it.
+        } else if let Some(index) = state.parked.pop() {
+            wake = Some(state.threads[index].clone());
         } else if state.busy_since.len() < WORKERS {
             let index = state.busy_since.len();
             let started = std::thread::Builder::new()
                 .name(format!("status-blocking-{index}"))
                 .spawn(move || self.work(index));
-            if started.is_err() {
+            let Ok(started) = started else {
                 return Err(job);
-            }
+            };
+            state.threads.push(started.thread().clone());
             state.busy_since.push(None);
         } else {
-            // Worth waiting for: a worker about to take a queued job, or one whose job is young.
-            let moving = state
-                .busy_since
-                .iter()
-                .any(|since| since.is_none_or(|since| since.elapsed() < STUCK));
+            // Worth waiting for: a worker between jobs (about to take a queued one), or one whose
+            // job is young.
+            let moving =
+                state.busy_since.iter().any(|since| since.is_none_or(|at| at.elapsed() < STUCK));
             if !moving || state.queue.len() >= QUEUE {
                 return Err(job);
             }
         }
         state.queue.push_back(job);
         drop(state);
-        self.ready.notify_one();
+        if let Some(thread) = wake {
+            thread.unpark();
+        }
         Ok(())
     }
 
     fn work(&self, index: usize) {
         let mut state = self.lock();
         loop {
-            let job = match state.queue.pop_front() {
-                Some(job) => job,
-                None => {
-                    state = self.ready.wait(state).unwrap_or_else(PoisonError::into_inner);
-                    continue;
-                }
+            let Some(job) = state.queue.pop_front() else {
+                state.parked.push(index);
+                drop(state);
+                std::thread::park();
+                state = self.lock();
+                // Woken by `submit`, which took it off the list, or spuriously: off it either way.
+                state.parked.retain(|&parked| parked != index);
+                continue;
             };
             state.busy_since[index] = Some(Instant::now());
             drop(state);

@@ -13,7 +13,7 @@ use status_model::{
 
 use crate::collector::{CollectError, Collected, Collector};
 use crate::procfs::{
-    Root, count_cpu_list, count_cpus, parse_cgroup_v2, parse_loadavg, parse_meminfo,
+    Root, count_cpu_list, count_cpus, meminfo_kib, parse_cgroup_v2, parse_loadavg,
 };
 use crate::task::blocking;
 
@@ -71,10 +71,10 @@ fn read_host(root: &Root, disk_paths: &[PathBuf]) -> Collected {
     let loadavg = root.read("proc/loadavg").and_then(|text| parse_loadavg(&text));
     let tasks = loadavg.as_ref().map(|load| load.tasks).map_err(Clone::clone);
     let meminfo = root.read("proc/meminfo");
-    let meminfo = meminfo.as_deref().map(parse_meminfo).map_err(Clone::clone);
     let kib = |key: &str| -> Result<u64, String> {
-        let info = meminfo.as_ref().map_err(Clone::clone)?;
-        info.get(key).map(|kib| kib * 1024).ok_or_else(|| format!("no {key} in /proc/meminfo"))
+        let info = meminfo.as_deref().map_err(Clone::clone)?;
+        let kib = meminfo_kib(info, key).ok_or_else(|| format!("no {key} in /proc/meminfo"))?;
+        Ok(kib * 1024)
     };
 
     let hostname = root.read("proc/sys/kernel/hostname").map(|name| name.trim().to_owned());

@@ -260,10 +260,7 @@ fn read_process(
             None
         }
     };
-    let max_fds = match root.read(&format!("{dir}/limits")).and_then(|text| {
-        crate::procfs::parse_max_open_files(&text)
-            .ok_or_else(|| format!("no `Max open files` line in /{dir}/limits"))
-    }) {
+    let max_fds = match max_open_files(root, dir) {
         Ok(Some(max)) => Some(max),
         Ok(None) => {
             unmeasured.insert("max_fds".to_owned(), "RLIMIT_NOFILE is unlimited".to_owned());
@@ -291,6 +288,20 @@ fn read_process(
         })
     });
     ProcessRead { stat, started_at, open_fds, max_fds, cgroup, cgroup_next, supervisor, unmeasured }
+}
+
+/// The soft limit on open files (`None` when unlimited): asked of the kernel for this process
+/// (`getrlimit`, no text to make and parse), read from `<dir>/limits` for another one or under a
+/// fixture root.
+fn max_open_files(root: &Root, dir: &str) -> Result<Option<u64>, String> {
+    #[cfg(unix)]
+    if root.is_system() && dir == "proc/self" {
+        return Ok(rustix::process::getrlimit(rustix::process::Resource::Nofile).current);
+    }
+    root.read(&format!("{dir}/limits")).and_then(|text| {
+        crate::procfs::parse_max_open_files(&text)
+            .ok_or_else(|| format!("no `Max open files` line in /{dir}/limits"))
+    })
 }
 
 pub(super) fn start_time(root: &Root, stat: &ProcStat) -> Result<Timestamp, String> {

@@ -170,14 +170,10 @@ pub(crate) fn parse_limit(text: &str) -> Option<Option<u64>> {
     }
 }
 
-/// `key value` lines (`memory.stat`, `cpu.stat`, `memory.events`, `memory.oom_control`).
-pub(crate) fn parse_flat_keyed(text: &str) -> BTreeMap<&str, u64> {
-    text.lines()
-        .filter_map(|line| {
-            let (key, value) = line.split_once(' ')?;
-            Some((key, value.trim().parse().ok()?))
-        })
-        .collect()
+/// The value of `key` in `key value` lines (`memory.stat`, `cpu.stat`, `memory.events`,
+/// `memory.oom_control`), when it is a number (found by scanning the text: a few keys are read).
+pub(crate) fn flat_keyed(text: &str, key: &str) -> Option<u64> {
+    text.lines().find_map(|line| line.strip_prefix(key)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
 fn memory(root: &Root, dir: &str, v1: bool) -> Result<CgroupMemory, String> {
@@ -185,19 +181,17 @@ fn memory(root: &Root, dir: &str, v1: bool) -> Result<CgroupMemory, String> {
     let limit_bytes = limit(root, &file("memory.max", "memory.limit_in_bytes"))?;
     let usage_bytes = root.read_u64(&file("memory.current", "memory.usage_in_bytes"))?;
     let stat = root.read(&format!("{dir}/memory.stat"))?;
-    let stat = parse_flat_keyed(&stat);
-    let reclaimable_bytes = stat
-        .get(if v1 { "total_inactive_file" } else { "inactive_file" })
-        .copied()
-        .unwrap_or(0)
-        .min(usage_bytes);
+    let reclaimable_bytes =
+        flat_keyed(&stat, if v1 { "total_inactive_file" } else { "inactive_file" })
+            .unwrap_or(0)
+            .min(usage_bytes);
     let headroom_bytes =
         limit_bytes.map(|limit| limit.saturating_sub(usage_bytes - reclaimable_bytes));
     let peak_bytes = root.read_u64(&file("memory.peak", "memory.max_usage_in_bytes")).ok();
     let oom_kills_total = root
         .read(&file("memory.events", "memory.oom_control"))
         .ok()
-        .and_then(|text| parse_flat_keyed(&text).get("oom_kill").copied());
+        .and_then(|text| flat_keyed(&text, "oom_kill"));
     let swap_limit_bytes =
         limit(root, &file("memory.swap.max", "memory.memsw.limit_in_bytes")).ok().flatten();
     Ok(CgroupMemory {
@@ -223,14 +217,14 @@ pub(crate) fn parse_cpu_max(text: &str) -> Option<(Option<u64>, u64)> {
 #[expect(clippy::cast_precision_loss, reason = "microsecond counts stay far below 2^52")]
 fn cpu(root: &Root, dir: &str, cpuacct: Option<String>, v1: bool) -> Result<CgroupCpu, String> {
     let stat_text = root.read(&format!("{dir}/cpu.stat"))?;
-    let stat = parse_flat_keyed(&stat_text);
+    let stat = |key: &str| flat_keyed(&stat_text, key);
     let (quota, period, usage, throttled_seconds) = if v1 {
         let quota = limit(root, &format!("{dir}/cpu.cfs_quota_us"))?;
         let period = root.read_u64(&format!("{dir}/cpu.cfs_period_us"))?;
         let usage = cpuacct
             .and_then(|acct| root.read_u64(&format!("{acct}/cpuacct.usage")).ok())
             .map(|ns| ns as f64 / 1e9);
-        let throttled = stat.get("throttled_time").copied().unwrap_or(0) as f64 / 1e9;
+        let throttled = stat("throttled_time").unwrap_or(0) as f64 / 1e9;
         (quota, period, usage, throttled)
     } else {
         let max = root.read(&format!("{dir}/cpu.max"));
@@ -241,16 +235,16 @@ fn cpu(root: &Root, dir: &str, cpuacct: Option<String>, v1: bool) -> Result<Cgro
             // has cpu.stat (usage) only.
             Err(_) => (None, 0),
         };
-        let usage = stat.get("usage_usec").map(|us| *us as f64 / 1e6);
-        let throttled = stat.get("throttled_usec").copied().unwrap_or(0) as f64 / 1e6;
+        let usage = stat("usage_usec").map(|us| us as f64 / 1e6);
+        let throttled = stat("throttled_usec").unwrap_or(0) as f64 / 1e6;
         (quota, period, usage, throttled)
     };
     Ok(CgroupCpu {
         quota_cpus: quota.filter(|_| period > 0).map(|q| round(q as f64 / period as f64, 1e4)),
         period_ms: (period > 0).then(|| period as f64 / 1000.0),
         usage_seconds_total: usage.map(|s| round(s, 1e6)),
-        periods_total: stat.get("nr_periods").copied().unwrap_or(0),
-        throttled_periods_total: stat.get("nr_throttled").copied().unwrap_or(0),
+        periods_total: stat("nr_periods").unwrap_or(0),
+        throttled_periods_total: stat("nr_throttled").unwrap_or(0),
         throttled_seconds_total: round(throttled_seconds, 1e6),
         throttled_pct: None,
     })
@@ -287,15 +281,22 @@ pub(crate) fn pressure(root: &Root, dir: &str) -> Result<Pressure, String> {
 pub(crate) fn parse_pressure(text: &str) -> Option<PressureResource> {
     let line = |kind: &str| -> Option<PressureLine> {
         let rest = text.lines().find_map(|line| line.strip_prefix(kind)?.strip_prefix(' '))?;
-        let fields: BTreeMap<&str, &str> =
-            rest.split_whitespace().filter_map(|field| field.split_once('=')).collect();
-        let avg = |key: &str| fields.get(key)?.parse::<f64>().ok();
+        let (mut avg10, mut avg60, mut avg300, mut total) = (None, None, None, None);
+        for (key, value) in rest.split_whitespace().filter_map(|field| field.split_once('=')) {
+            match key {
+                "avg10" => avg10 = value.parse::<f64>().ok(),
+                "avg60" => avg60 = value.parse::<f64>().ok(),
+                "avg300" => avg300 = value.parse::<f64>().ok(),
+                "total" => total = value.parse::<u64>().ok(),
+                _ => {}
+            }
+        }
         #[expect(clippy::cast_precision_loss, reason = "microsecond counts stay far below 2^52")]
-        let total = fields.get("total")?.parse::<u64>().ok()? as f64 / 1e6;
+        let total = total? as f64 / 1e6;
         Some(PressureLine {
-            avg10_pct: avg("avg10")?,
-            avg60_pct: avg("avg60")?,
-            avg300_pct: avg("avg300")?,
+            avg10_pct: avg10?,
+            avg60_pct: avg60?,
+            avg300_pct: avg300?,
             stalled_seconds_total: round(total, 1e6),
         })
     };

@@ -43,11 +43,11 @@ pub(crate) struct Kept {
 }
 
 impl Kept {
-    /// Reads `path` (known by `relative`) through its kept descriptor, opening it when it has none.
-    pub(crate) fn read(&mut self, relative: &str, path: &Path) -> io::Result<String> {
+    /// Reads `relative` under `root` through its kept descriptor, opening it when it has none.
+    pub(crate) fn read(&mut self, relative: &str, root: &Path) -> io::Result<String> {
         if let Some(file) = self.files.get(relative) {
             match read_at_start(file, &mut self.buffer) {
-                Ok(read) => return text(&self.buffer[..read], path),
+                Ok(read) => return text(&self.buffer[..read]),
                 // Stale (the process exited, the cgroup was removed): opened again below.
                 Err(_) => {
                     self.files.remove(relative);
@@ -60,7 +60,7 @@ impl Kept {
             }
             self.missing.remove(relative);
         }
-        let file = File::open(path).inspect_err(|error| {
+        let file = File::open(root.join(relative)).inspect_err(|error| {
             if error.kind() == io::ErrorKind::NotFound && relative.starts_with("sys/") {
                 if self.missing.len() >= FILES {
                     self.missing.clear();
@@ -73,7 +73,7 @@ impl Kept {
             self.files.clear();
         }
         self.files.insert(relative.to_owned(), file);
-        text(&self.buffer[..read], path)
+        text(&self.buffer[..read])
     }
 
     /// How many files are kept open.
@@ -85,6 +85,12 @@ impl Kept {
 
 /// Reads `file` from offset 0 to its end (at most [`LIMIT`] bytes) into `buffer`, which keeps its
 /// length (zeroed once, when it grows); returns how many bytes were read.
+///
+/// A read that returns less than it asked for is taken as the end, without a second read to see
+/// nothing more: the files kept are those the kernel makes in one piece at each read (`single_open`
+/// seq files such as `stat`, `limits`, `meminfo` and the PSI files, sysctl values, sysfs and cgroup
+/// attributes), which give all their text to a read with room for it, as regular files do. (A
+/// multi-record seq file such as `mountinfo` may stop a read at a record boundary; none is kept.)
 fn read_at_start(file: &File, buffer: &mut Vec<u8>) -> io::Result<usize> {
     if buffer.is_empty() {
         buffer.resize(4096, 0);
@@ -103,15 +109,17 @@ fn read_at_start(file: &File, buffer: &mut Vec<u8>) -> io::Result<usize> {
                 read => break read?,
             }
         };
-        if count == 0 {
+        let asked = buffer.len() - filled;
+        filled += count;
+        if count < asked {
             return Ok(filled);
         }
-        filled += count;
     }
 }
 
-fn text(buffer: &[u8], path: &Path) -> io::Result<String> {
-    String::from_utf8(buffer.to_vec()).map_err(|_| {
-        io::Error::new(io::ErrorKind::InvalidData, format!("{} is not UTF-8", path.display()))
-    })
+/// The bytes read as text (the caller's error names the file).
+fn text(buffer: &[u8]) -> io::Result<String> {
+    let text = std::str::from_utf8(buffer)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "its contents are not UTF-8"))?;
+    Ok(text.to_owned())
 }

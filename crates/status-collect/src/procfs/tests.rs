@@ -29,12 +29,14 @@ fn stat_errors_quote_the_line() {
 
 #[test]
 fn meminfo_values_in_kib() {
-    let info = parse_meminfo(
-        "MemTotal:       16314328 kB\nMemFree:  1 kB\nMemAvailable:   9000000 kB\nHugePages_Total:       0\n",
-    );
-    assert_eq!(info["MemTotal"], 16_314_328);
-    assert_eq!(info["MemAvailable"], 9_000_000);
-    assert_eq!(info["HugePages_Total"], 0);
+    let info = "MemTotal:       16314328 kB\nMemFree:  1 kB\nMemAvailable:   9000000 kB\nHugePages_Total:       0\nSwapTotal: x kB\n";
+    assert_eq!(meminfo_kib(info, "MemTotal"), Some(16_314_328));
+    assert_eq!(meminfo_kib(info, "MemAvailable"), Some(9_000_000));
+    assert_eq!(meminfo_kib(info, "HugePages_Total"), Some(0));
+    // A key is matched whole (`Mem` is no key), and a value that is not a number is none.
+    assert_eq!(meminfo_kib(info, "Mem"), None);
+    assert_eq!(meminfo_kib(info, "SwapTotal"), None);
+    assert_eq!(meminfo_kib(info, "SwapFree"), None);
 }
 
 #[test]
@@ -169,6 +171,13 @@ fn a_keeping_root_rereads_rewritten_files_and_bounds_what_it_keeps() {
     assert_eq!(root.read("1").unwrap(), "a longer text than before\n");
     std::fs::write(dir.path().join("1"), "7\n").unwrap();
     assert_eq!(root.read("1").unwrap(), "7\n");
+    // A text that fills the first buffer exactly, or runs past it, is read whole: only a read
+    // that returns less than it asked for ends the file.
+    for size in [4096, 4097, 10_000] {
+        let text: String = "abcdefghijklmnopqrstuvwxyz".chars().cycle().take(size).collect();
+        std::fs::write(dir.path().join("long"), &text).unwrap();
+        assert_eq!(root.read("long").unwrap(), text, "{size} bytes");
+    }
     // Past the size limit: an error naming the file, not an unbounded read.
     std::fs::write(dir.path().join("big"), vec![b'x'; kept::LIMIT + 1]).unwrap();
     let error = root.read("big").unwrap_err();

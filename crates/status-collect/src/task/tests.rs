@@ -1,6 +1,6 @@
-//! The blocking pool: a fixed set of threads reused across calls, panics resumed in the caller,
-//! the runtime's context inside, and work that does not wait behind stuck workers. Each test that
-//! counts or holds threads has a pool of its own.
+//! The blocking pool: a fixed set of threads reused across calls (the warmest first), panics
+//! resumed in the caller, the runtime's context inside, and work that does not wait behind stuck
+//! workers. Each test that counts or holds threads has a pool of its own.
 
 use std::sync::{Arc, mpsc};
 
@@ -76,4 +76,34 @@ async fn work_does_not_wait_behind_stuck_workers() {
     }
     // Free again: the pool's workers take work.
     assert!(run_on(pool, thread_name).await.unwrap().starts_with("status-blocking-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_call_at_a_time_is_answered_by_the_last_worker_to_park() {
+    let pool = own_pool();
+    // Two workers started, both held until both run; then both park.
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let held: Vec<_> = (0..2)
+        .map(|_| {
+            let barrier = barrier.clone();
+            tokio::spawn(run_on(pool, move || {
+                barrier.wait();
+            }))
+        })
+        .collect();
+    for call in held {
+        call.await.unwrap().unwrap();
+    }
+    while pool.lock().parked.len() < 2 {
+        tokio::task::yield_now().await;
+    }
+    let last = pool.lock().parked.last().copied().unwrap();
+    // Each call wakes one worker, the warm one, and it parks last again: the other stays asleep.
+    for _ in 0..10 {
+        assert_eq!(run_on(pool, thread_name).await.unwrap(), format!("status-blocking-{last}"));
+        while pool.lock().parked.len() < 2 {
+            tokio::task::yield_now().await;
+        }
+    }
+    assert_eq!(pool.lock().busy_since.len(), 2);
 }

@@ -1,5 +1,5 @@
-//! The `process` collector's own helpers: counting a process's open descriptors, and its own
-//! supervisor found once.
+//! The `process` collector's own helpers: counting a process's open descriptors, its limit on
+//! them, and its own supervisor found once.
 
 use std::process::{Command, Stdio};
 
@@ -57,4 +57,24 @@ async fn this_process_supervisor_is_found_once_and_kept() {
     assert_eq!(second, first);
     assert!(asked_first > 0);
     assert_eq!(asked.load(Ordering::Relaxed), asked_first, "the environment was asked again");
+}
+
+#[test]
+fn the_open_files_limit_is_asked_of_the_kernel_and_read_from_a_fixture() {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let from_text = crate::procfs::parse_max_open_files(&limits).unwrap();
+    assert_eq!(max_open_files(&Root::default(), "proc/self"), Ok(from_text));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("proc/self")).unwrap();
+    std::fs::write(
+        dir.path().join("proc/self/limits"),
+        "Limit                     Soft Limit           Hard Limit           Units\n\
+         Max open files            1234                 4096                 files\n",
+    )
+    .unwrap();
+    assert_eq!(max_open_files(&Root::keeping(dir.path()), "proc/self"), Ok(Some(1234)));
+    std::fs::write(dir.path().join("proc/self/limits"), "nothing here\n").unwrap();
+    let error = max_open_files(&Root::new(dir.path()), "proc/self").unwrap_err();
+    assert!(error.contains("Max open files") && error.contains("proc/self/limits"), "{error}");
 }

@@ -192,3 +192,13 @@ fn a_keeping_root_keeps_the_layout_while_the_proc_cgroup_text_is_the_same() {
     assert_eq!(memory(layout(&Root::new(dir.path()), "0::/app\n")), "sys/fs/cgroup");
     assert_eq!(memory(layout(&keeping, "0::/other\n")), "sys/fs/cgroup");
 }
+
+#[test]
+fn flat_keyed_values_are_found_by_their_whole_key() {
+    let stat = "inactive_file_x 7\ntotal_inactive_file 5\ninactive_file 3\nbad x\n";
+    assert_eq!(flat_keyed(stat, "inactive_file"), Some(3));
+    assert_eq!(flat_keyed(stat, "total_inactive_file"), Some(5));
+    assert_eq!(flat_keyed(stat, "bad"), None);
+    assert_eq!(flat_keyed(stat, "missing"), None);
+    assert_eq!(flat_keyed("", "inactive_file"), None);
+}
