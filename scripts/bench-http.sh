@@ -5,7 +5,11 @@
 # bearer token and the default redaction policy plus hash rules (redaction runs once per snapshot,
 # so the difference is the token check), then `/metrics` (rendered once per snapshot), and in the
 # same invocation the baseline: a small Python server (`http.server`, HTTP/1.1 keep-alive, a thread
-# per connection) sending the same `/status` bytes, serialized once.
+# per connection) sending the same `/status` bytes, serialized once. When nginx is installed (the
+# script does not install it), a reference run follows: nginx, one worker, pinned as the servers
+# are, sending the same bytes from a file. It shows the floor of the machine's latency tail: on a
+# virtual machine whose vCPUs are slow to wake or are taken away for milliseconds, p99 over 16
+# loopback connections measures the machine as much as the server.
 #
 # Servers and load generator are pinned apart (taskset, when there are 2 cores or more): the servers
 # to core 0, the load generator to the others, with one load thread per core it has. Unpinned on a
@@ -135,3 +139,35 @@ echo "== /metrics, no token ($open), 16 connections, $duration"
 load "http://$open/metrics"
 echo "== baseline: Python http.server sending the same $(wc -c < "$dir/status.json") bytes of /status ($python), 16 connections, $duration"
 load "http://$python/status"
+
+if command -v nginx >/dev/null; then
+  mkdir -p "$dir/nginx/html"
+  cp "$dir/status.json" "$dir/nginx/html/status"
+  nginx_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat > "$dir/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+error_log $dir/nginx/error.log;
+pid $dir/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  tcp_nodelay on;
+  client_body_temp_path $dir/nginx;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $dir/nginx/html;
+    location / { default_type application/json; }
+  }
+}
+CONF
+  "${server_pin[@]}" nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" 2> "$dir/nginx/stderr" &
+  pids+=($!)
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break
+    sleep 0.1
+  done
+  echo "== reference: nginx (1 worker) sending the same bytes from a file (127.0.0.1:$nginx_port), 16 connections, $duration"
+  load "http://127.0.0.1:$nginx_port/status"
+fi

@@ -65,7 +65,7 @@ impl Pool {
         let mut state = self.lock();
         // Workers between two jobs (neither busy nor parked) take queued work before they park.
         let waiting = state.busy_since.iter().filter(|since| since.is_none()).count();
-        let between = waiting - state.parked.len();
+        let between = waiting.saturating_sub(state.parked.len());
         let mut wake = None;
         if between > state.queue.len() {
             // One of them takes it.
