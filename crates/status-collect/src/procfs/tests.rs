@@ -206,3 +206,25 @@ async fn a_missing_sys_file_is_not_looked_for_again_for_a_while() {
     tokio::time::advance(kept::MISSING_FOR).await;
     assert_eq!(root.read_u64("sys/fs/cgroup/pids.current"), Ok(3));
 }
+
+#[test]
+fn a_kept_file_is_read_again_with_one_system_call() {
+    use std::os::unix::fs::FileExt;
+    // This thread's count of read calls, itself read with one `pread` (which counts too).
+    let io = std::fs::File::open("/proc/thread-self/io").unwrap();
+    let mut buffer = [0u8; 1024];
+    let mut reads = || -> u64 {
+        let count = io.read_at(&mut buffer, 0).unwrap();
+        let text = std::str::from_utf8(&buffer[..count]).unwrap();
+        text.lines().find_map(|line| line.strip_prefix("syscr: ")).unwrap().parse().unwrap()
+    };
+    let root = Root::keeping("/");
+    for file in ["proc/loadavg", "proc/self/stat", "sys/devices/system/cpu/online"] {
+        root.read(file).unwrap();
+        let before = reads();
+        let text = root.read(file).unwrap();
+        assert!(!text.is_empty(), "{file}");
+        // The `pread` of `reads` before, and one of the kept file: no second read to find its end.
+        assert_eq!(reads() - before, 2, "{file}");
+    }
+}
