@@ -6,7 +6,7 @@
 # so the difference is the token check), then `/metrics` (rendered once per snapshot), and in the
 # same invocation the baseline: a small Python server (`http.server`, HTTP/1.1 keep-alive, a thread
 # per connection) sending the same `/status` bytes, serialized once. When nginx is installed (the
-# script does not install it), a reference run follows: nginx, one worker, pinned as the servers
+# script does not install it), a reference run follows: nginx, one process, pinned as the servers
 # are, sending the same bytes from a file. It shows the floor of the machine's latency tail: on a
 # virtual machine whose vCPUs are slow to wake or are taken away for milliseconds, p99 over 16
 # loopback connections measures the machine as much as the server.
@@ -110,6 +110,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    def handle_error(self, request, client_address):
+        # The load generator resets its connections when a run ends: not an error of the server.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 server = Server(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
@@ -120,8 +124,21 @@ for _ in $(seq 100); do [ -s "$dir/python.port" ] && break; sleep 0.1; done
 python=127.0.0.1:$(cat "$dir/python.port")
 
 # load URL [header]: 16 connections for $duration, after 2 s of the same load untimed (the first
-# requests fault the server's code and buffers in).
+# requests fault the server's code and buffers in). One request is checked first: a server that
+# answers with an error would be measured sending its error page, so the script stops instead.
 load() {
+  python3 -c '
+import sys, urllib.request
+request = urllib.request.Request(sys.argv[1])
+if sys.argv[2]:
+    name, value = sys.argv[2].split(": ", 1)
+    request.add_header(name, value)
+try:
+    with urllib.request.urlopen(request, timeout=5) as response:
+        print(f"   checked: {response.status}, {len(response.read())} bytes")
+except Exception as error:
+    sys.exit(f"bench-http.sh: {sys.argv[1]} does not answer 200 ({error}); not measuring it")
+' "$1" "${2:-}"
   if command -v oha >/dev/null; then
     "${load_pin[@]}" oha --no-tui -z 2s -c 16 ${2:+-H "$2"} "$1" > /dev/null
     "${load_pin[@]}" oha --no-tui -z "$duration" -c 16 ${2:+-H "$2"} "$1"
@@ -144,8 +161,10 @@ if command -v nginx >/dev/null; then
   mkdir -p "$dir/nginx/html"
   cp "$dir/status.json" "$dir/nginx/html/status"
   nginx_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # One process that serves, as the user running the script: a worker that switched to nobody
+  # could not read the private temporary directory and would answer 403.
   cat > "$dir/nginx/nginx.conf" <<CONF
-worker_processes 1;
+master_process off;
 daemon off;
 error_log $dir/nginx/error.log;
 pid $dir/nginx/nginx.pid;
@@ -168,6 +187,6 @@ CONF
     (exec 3<>"/dev/tcp/127.0.0.1/$nginx_port") 2>/dev/null && break
     sleep 0.1
   done
-  echo "== reference: nginx (1 worker) sending the same bytes from a file (127.0.0.1:$nginx_port), 16 connections, $duration"
+  echo "== reference: nginx (one process) sending the same bytes from a file (127.0.0.1:$nginx_port), 16 connections, $duration"
   load "http://127.0.0.1:$nginx_port/status"
 fi
