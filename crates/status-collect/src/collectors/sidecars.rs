@@ -82,6 +82,10 @@ impl Sidecars {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner).remove(name).is_some()
     }
 
+    fn is_empty(&self) -> bool {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).is_empty()
+    }
+
     fn insert(&self, name: String, entry: Entry) {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner).insert(name, entry);
     }
@@ -143,10 +147,52 @@ impl Collector for SidecarsCollector {
     }
 
     async fn collect(&self) -> Result<Collected, CollectError> {
-        let sidecars = self.sidecars.clone();
-        let root = self.root.clone();
-        // Host liveness functions and /proc reads may block briefly: keep them off the runtime.
-        let sidecars = blocking(move || sidecars.read(&root)).await?;
+        // Nothing registered (most hosts, and `status-cli serve`): nothing to read, so no thread
+        // is woken for it, and no wake-up of this task to take the answer back.
+        let sidecars = if self.sidecars.is_empty() {
+            BTreeMap::new()
+        } else {
+            let sidecars = self.sidecars.clone();
+            let root = self.root.clone();
+            // Host liveness functions and /proc reads may block briefly: keep them off the runtime.
+            blocking(move || sidecars.read(&root)).await?
+        };
         Ok(Collected::complete(SectionData::Sidecars(SidecarsSection { sidecars })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    #[test]
+    fn an_empty_registry_is_answered_at_once_without_the_blocking_pool() {
+        let sidecars = Sidecars::default();
+        let collector = SidecarsCollector::new(sidecars.clone());
+        let mut context = Context::from_waker(Waker::noop());
+        let answered = std::pin::pin!(collector.collect()).as_mut().poll(&mut context);
+        let Poll::Ready(Ok(Collected { data: SectionData::Sidecars(section), .. })) = answered
+        else {
+            panic!("an empty registry was not answered on the first poll");
+        };
+        assert!(section.sidecars.is_empty());
+
+        // A registered sidecar is read on the pool: the first poll waits for it. Its liveness
+        // function holds until the poll is over, so the job cannot finish first.
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let gate = Mutex::new(gate);
+        sidecars.register_thread(
+            "indexer",
+            Liveness::from_fn(move || {
+                let _ = gate.lock().unwrap().recv_timeout(std::time::Duration::from_secs(10));
+                true
+            }),
+        );
+        let pending = std::pin::pin!(collector.collect()).as_mut().poll(&mut context);
+        assert!(pending.is_pending(), "a registered sidecar was not read on the pool");
+        release.send(()).unwrap();
     }
 }
