@@ -133,6 +133,32 @@ fn publish_to_cache(bencher: divan::Bencher<'_, '_>) {
     bencher.bench_local(|| cache.publish(snapshot.clone()).expect("serializes"));
 }
 
+/// What `serve` does with each snapshot of the default config once it is collected: publish it
+/// (redaction, serialization, the terse projection) and diff it against the one before, with two
+/// consecutive snapshots (health evaluated) taking turns.
+#[divan::bench]
+fn publish_and_diff(bencher: divan::Bencher<'_, '_>) {
+    let (first, second) = runtime().block_on(async {
+        let collection = Status::builder().on_demand().expect("in a runtime");
+        let first = collection.collect().await.expect("serializes").snapshot.as_ref().clone();
+        let second = collection.collect().await.expect("serializes").snapshot.as_ref().clone();
+        (first, second)
+    });
+    let cache = Cache::default();
+    let filter = Config::default().diff.filter;
+    let mut previous = cache.publish(first.clone()).expect("serializes").value.clone();
+    let mut turn = 0_u64;
+    bencher.bench_local(|| {
+        turn += 1;
+        let mut next = if turn.is_multiple_of(2) { first.clone() } else { second.clone() };
+        next.collection.sequence = turn + 1;
+        let published = cache.publish(next).expect("serializes");
+        let changes = status_model::diff::diff(&previous, &published.value, &filter);
+        previous = published.value.clone();
+        changes
+    });
+}
+
 /// Evaluating every health check over a full snapshot (with flap damping and change tracking).
 #[divan::bench]
 fn evaluate_health_checks(bencher: divan::Bencher<'_, '_>) {

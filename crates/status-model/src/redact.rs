@@ -15,6 +15,7 @@
 //! rules do not edit them: they are scrubbed of every string the rules hashed (replaced by its
 //! pseudonym) or dropped (replaced by `[redacted]`), through a [`Scrubber`].
 
+mod clean;
 pub mod corpus;
 mod defaults;
 mod derived;
@@ -23,6 +24,7 @@ mod scrub;
 mod secrets;
 mod shape;
 mod siphash;
+mod state;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -39,6 +41,7 @@ pub use secrets::scrub_secrets;
 use crate::{CollectionReport, HealthReport, Snapshot};
 use derived::{scrub_strings, withhold_checks};
 use shape::Shapes;
+use state::{Action, Decision, Decisions, KeyMap, Link, Walk, dotted};
 
 /// Top-level keys of a snapshot that are not sections: rules do not apply there.
 const NOT_SECTIONS: &[&str] = &["schema_version", "collection", "health"];
@@ -74,45 +77,6 @@ pub struct RedactedSnapshot {
     /// What was hashed or dropped, as the derived parts (`collection`, `health`) were scrubbed of
     /// it.
     pub scrubber: Scrubber,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Action {
-    Keep,
-    Hash,
-    Drop,
-    /// A name the user chose that a drop rule matched: the name is hashed, the entry kept.
-    HashName,
-}
-
-/// The decision for one path and the paths below it.
-#[derive(Debug, Default)]
-struct Decisions {
-    children: HashMap<String, Decision>,
-    size: usize,
-}
-
-#[derive(Debug)]
-struct Decision {
-    action: Action,
-    shape: Option<usize>,
-    children: HashMap<String, Decision>,
-}
-
-/// One key of the path being walked, linked to its parent: a path without allocating.
-struct Link<'a> {
-    key: &'a str,
-    parent: Option<&'a Link<'a>>,
-}
-
-/// What one walk counts and collects.
-#[derive(Default)]
-struct Walk {
-    scrubber: Scrubber,
-    /// Fields dropped and names hashed by drop rules.
-    dropped: u64,
-    /// The dotted paths of the dropped fields (few: only what the rules dropped).
-    dropped_paths: Vec<String>,
 }
 
 impl Redactor {
@@ -168,15 +132,18 @@ impl Redactor {
         if let Value::Object(top) = value {
             let shapes = Shapes::snapshot();
             let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let Decisions { children, size } = &mut *cache;
+            let Decisions { children, size, clean } = &mut *cache;
+            walk.clean = Some(std::mem::take(clean));
             self.walk_map(top, None, shapes.root, children, size, &mut walk, NOT_SECTIONS, false);
             walk.scrubber.finish();
             for key in NOT_SECTIONS {
                 if let Some(part) = top.get_mut(*key) {
                     walk.scrubber.scrub_value(part);
-                    scrub_strings(part);
+                    scrub_strings(part, &mut |text| walk.scrub_text(text));
                 }
             }
+            *clean = walk.clean.take().unwrap_or_default();
+            clean.rotate();
             if !walk.dropped_paths.is_empty()
                 && let Some(Value::Array(checks)) =
                     top.get_mut("health").and_then(|health| health.get_mut("checks"))
@@ -195,7 +162,7 @@ impl Redactor {
     /// returns the scrubber.
     pub fn redact_value(&self, value: &mut Value) -> Scrubber {
         let mut walk = Walk::default();
-        let mut children = HashMap::new();
+        let mut children = KeyMap::default();
         let mut size = CACHE_LIMIT;
         self.walk(value, None, None, &mut children, &mut size, &mut walk);
         walk.scrubber.finish();
@@ -225,7 +192,7 @@ impl Redactor {
         value: &mut Value,
         link: Option<&Link<'_>>,
         shape: Option<usize>,
-        cache: &mut HashMap<String, Decision>,
+        cache: &mut KeyMap<Decision>,
         size: &mut usize,
         walk: &mut Walk,
     ) {
@@ -236,11 +203,7 @@ impl Redactor {
                     self.walk(item, link, shape, cache, size, walk);
                 }
             }
-            Value::String(text) => {
-                if let Some(scrubbed) = scrub_secrets(text) {
-                    *text = scrubbed;
-                }
-            }
+            Value::String(text) => walk.scrub_text(text),
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
     }
@@ -257,7 +220,7 @@ impl Redactor {
         map: &mut Map<String, Value>,
         link: Option<&Link<'_>>,
         shape: Option<usize>,
-        cache: &mut HashMap<String, Decision>,
+        cache: &mut KeyMap<Decision>,
         size: &mut usize,
         walk: &mut Walk,
         skip: &[&str],
@@ -266,7 +229,7 @@ impl Redactor {
         let shapes = Shapes::snapshot();
         // Entries to remove or rename, collected while walking; most maps have none.
         let mut edits: Vec<(String, Action)> = Vec::new();
-        let mut uncached = HashMap::new();
+        let mut uncached = KeyMap::default();
         for (key, child) in map.iter_mut() {
             if skip.contains(&key.as_str()) {
                 continue;
@@ -278,7 +241,7 @@ impl Redactor {
                     let decision = Decision {
                         action: self.decide(key, link, step.is_name),
                         shape: step.shape,
-                        children: HashMap::new(),
+                        children: KeyMap::default(),
                     };
                     let target = if *size < CACHE_LIMIT {
                         *size += 1;
@@ -370,18 +333,6 @@ impl Redactor {
         scrubber.hashed(original, &hashed);
         hashed
     }
-}
-
-/// The dotted path of `link` from the top.
-fn dotted(link: &Link<'_>) -> String {
-    let mut keys = vec![link.key];
-    let mut parent = link.parent;
-    while let Some(current) = parent {
-        keys.push(current.key);
-        parent = current.parent;
-    }
-    keys.reverse();
-    keys.join(".")
 }
 
 impl fmt::Debug for Redactor {

@@ -2,8 +2,6 @@
 
 use serde_json::{Map, Value};
 
-use super::scrub_secrets;
-
 /// A health check whose measurement the rules dropped (`notifier_backlog` measures
 /// `notifier.oldest_pending_age_seconds`) keeps its name and status; its message, observed value
 /// and details are withheld, so no health line shows what the policy hides.
@@ -27,16 +25,12 @@ pub(super) fn withhold_checks(checks: &mut [Value], dropped: &[String]) {
     }
 }
 
-/// Scrubs secrets from every string inside `value` (keys are names, left alone).
-pub(super) fn scrub_strings(value: &mut Value) {
+/// Scrubs secrets from every string inside `value` with `scrub` (keys are names, left alone).
+pub(super) fn scrub_strings(value: &mut Value, scrub: &mut impl FnMut(&mut String)) {
     match value {
-        Value::String(text) => {
-            if let Some(scrubbed) = scrub_secrets(text) {
-                *text = scrubbed;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(scrub_strings),
-        Value::Object(map) => map.values_mut().for_each(scrub_strings),
+        Value::String(text) => scrub(text),
+        Value::Array(items) => items.iter_mut().for_each(|item| scrub_strings(item, scrub)),
+        Value::Object(map) => map.values_mut().for_each(|item| scrub_strings(item, scrub)),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }

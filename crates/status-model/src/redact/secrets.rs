@@ -72,7 +72,7 @@ fn scrub_once(text: &str) -> Option<String> {
 /// letter other than `T` and `Z`: text made only of digits and `-:.+TZ ` (a timestamp, a number,
 /// a clock time) has no secret key, no scheme, no URL userinfo (no `@`) and no token (no lower
 /// case), so no pass can find anything in it.
-fn maybe_secret(text: &str) -> bool {
+pub(super) fn maybe_secret(text: &str) -> bool {
     if text.len() < 8 || text.bytes().all(|b| b.is_ascii_digit() || b"-:.+TZ ".contains(&b)) {
         return false;
     }

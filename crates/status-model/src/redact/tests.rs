@@ -359,3 +359,28 @@ fn heartbeat_custom_fields_are_redacted_like_everything_else() {
 }
 
 mod views;
+
+#[test]
+fn secrets_are_scrubbed_in_every_snapshot_while_clean_texts_are_remembered() {
+    let redactor = redactor(&[], &[]);
+    let snapshot = |sequence: u64| {
+        json!({
+            "collection": { "sequence": sequence, "reason": "cannot read /a/b: gone" },
+            "health": { "checks": [
+                { "name": "db", "message": "postgres://app:hunter2@db/app refused" },
+                { "name": "disk_available:/", "message": format!("free: {sequence}%") },
+            ] },
+            "custom": { "note": "token=abcdef123456", "path": "/srv/app: mounted" },
+        })
+    };
+    for sequence in 0..3 {
+        let mut value = snapshot(sequence);
+        redactor.redact_snapshot_value(&mut value);
+        let checks = &value["health"]["checks"];
+        assert_eq!(checks[0]["message"], "postgres://[redacted]@db/app refused");
+        assert_eq!(checks[1]["message"], format!("free: {sequence}%"));
+        assert_eq!(value["custom"]["note"], "token=[redacted]");
+        assert_eq!(value["custom"]["path"], "/srv/app: mounted");
+        assert_eq!(value["collection"]["reason"], "cannot read /a/b: gone");
+    }
+}
