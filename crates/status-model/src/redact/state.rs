@@ -21,10 +21,12 @@ pub(super) enum Action {
     HashName,
 }
 
-/// The decision for one path and the paths below it.
+/// What a redactor keeps between snapshots: the decision for each path seen, as a tree of keys,
+/// and the texts the last snapshot found free of secrets.
 #[derive(Debug, Default)]
 pub(super) struct Decisions {
     pub(super) children: KeyMap<Decision>,
+    /// How many decisions the tree holds (at most `CACHE_LIMIT`).
     pub(super) size: usize,
     pub(super) clean: CleanTexts,
 }
